@@ -1,0 +1,79 @@
+//! Keys as stored: validated text plus its precomputed hash.
+//!
+//! Storage is indexed by the hash, and every entry also keeps the key text, so two different
+//! keys with the same hash are detected instead of being confused
+//! (see [`crate::Error::HashCollision`]).
+
+pub use hyperparameter_key::{key_hash, key_problem, xxh64, KEY_HASH_SEED};
+
+use crate::{Error, Text};
+
+/// A validated key with its precomputed hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    hash: u64,
+    text: Text,
+}
+
+impl Key {
+    /// Validates and hashes a key built at run time.
+    pub fn new(key: &str) -> Result<Key, Error> {
+        validate_key(key)?;
+        Ok(Key {
+            hash: key_hash(key),
+            text: Text::from(key),
+        })
+    }
+
+    /// A key whose text was validated and hashed at compile time (used by the macros).
+    ///
+    /// The caller promises `hash == key_hash(text)` and that `text` is valid; the macros only
+    /// emit this after checking both.
+    pub const fn from_static(text: &'static str, hash: u64) -> Key {
+        Key {
+            hash,
+            text: Text::Static(text),
+        }
+    }
+
+    /// A key from a hash and text already known to belong together (an entry's own key).
+    pub fn from_parts(hash: u64, text: Text) -> Key {
+        debug_assert_eq!(hash, key_hash(text.as_str()));
+        Key { hash, text }
+    }
+
+    /// The key's hash.
+    #[inline]
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    /// The key's text.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        self.text.as_str()
+    }
+
+    /// The key's text as stored in entries.
+    #[inline]
+    pub fn text(&self) -> &Text {
+        &self.text
+    }
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Validates `key` by SPEC §1, as [`Error::InvalidKey`] when it breaks a rule.
+pub fn validate_key(key: &str) -> Result<(), Error> {
+    match key_problem(key) {
+        None => Ok(()),
+        Some(reason) => Err(Error::InvalidKey {
+            key: key.to_string(),
+            reason,
+        }),
+    }
+}

@@ -1,0 +1,71 @@
+//! Scoped hyperparameters: dotted keys, nested scopes that roll back on exit, per-thread and
+//! per-task isolation, and keys hashed at compile time.
+//!
+//! # The model
+//! A **key** is a dotted path (`train.optimizer.lr`), stored under `xxh64(utf8(key), 42)`;
+//! literal keys in [`with_params!`] and [`get_param!`] are hashed at compile time. Every entry
+//! keeps its key text, so two keys with the same hash are told apart (a write that would mix
+//! them is refused).
+//!
+//! A **scope** ([`ParamScope`]) is a set of overrides layered on whatever is active when it
+//! is entered. A read looks in the innermost active scope, then outward, then in the frozen
+//! global snapshot ([`frozen`]), then takes the caller's default. A write goes to the innermost
+//! scope; leaving a scope (normally, by `return`, or by panic) restores exactly the previous
+//! view.
+//!
+//! # Why reads are a lookup and scopes cost O(overrides)
+//! Each thread keeps its current view materialized in one flat map (see [`storage`]): a read
+//! is a single hash lookup with the precomputed key hash, with no walk over the scope stack.
+//! Entering a scope writes its `k` overrides into that map and records what they shadow;
+//! leaving replays the record. Neither step looks at the other visible keys, so a scope costs
+//! the same with ten or a hundred thousand keys around it.
+//!
+//! Scopes form a tree of immutable frames underneath. An async task ([`Scoped`], [`bind`])
+//! holds the frame it was created in; when it is polled the thread's view moves to that frame
+//! and back, so tasks are isolated from each other and from their parent.
+//!
+//! ```
+//! use hyperparameter::*;
+//!
+//! fn train() -> f64 {
+//!     with_params! {
+//!         get lr = train.lr or 0.001;
+//!         lr
+//!     }
+//! }
+//!
+//! assert_eq!(train(), 0.001);
+//! with_params! {
+//!     set train.lr = 0.01;
+//!     assert_eq!(train(), 0.01);
+//! }
+//! assert_eq!(train(), 0.001);
+//! ```
+
+pub mod convert;
+mod error;
+mod key;
+pub mod read;
+mod registry;
+mod scope;
+pub mod storage;
+mod task;
+mod text;
+mod value;
+
+#[doc(hidden)]
+pub mod private;
+
+pub use convert::{FromParam, ParamDefault, Target};
+pub use error::{Error, Result};
+pub use key::{key_hash, key_problem, validate_key, xxh64, Key, KEY_HASH_SEED};
+pub use read::{clear, entries, frozen, get, get_entry, get_or, keys, put};
+pub use registry::{registered_params, ParamInfo};
+pub use scope::{ParamScope, ScopeGuard};
+#[cfg(feature = "tokio")]
+pub use task::spawn;
+pub use task::{bind, Scoped};
+pub use text::Text;
+pub use value::{format_float, Entry, Foreign, Source, Value};
+
+pub use hyperparameter_macros::{get_param, with_params};

@@ -1,0 +1,51 @@
+//! What the macros expand to. Not a public API: names and signatures may change.
+
+pub use inventory;
+
+use crate::convert::ParamDefault;
+use crate::storage::with_cursor;
+use crate::{read, Entry, Key, ParamScope, Result, Source, Text, Value};
+
+pub use crate::registry::ParamInfo;
+pub use crate::scope::ScopeGuard;
+pub use crate::task::Scoped;
+
+/// `get x = key or default`: the converted value, or a panic with the SPEC §4 message.
+#[inline]
+pub fn read_or<D: ParamDefault>(key: &Key, default: D) -> D::Output {
+    match read::get_or(key, default) {
+        Ok(value) => value,
+        Err(err) => panic!("{err}"),
+    }
+}
+
+/// `try_get x = key or default`.
+#[inline]
+pub fn try_read_or<D: ParamDefault>(key: &Key, default: D) -> Result<D::Output> {
+    read::get_or(key, default)
+}
+
+/// `set key = value`: writes into the innermost scope, recording the call site.
+#[inline]
+pub fn set(key: &Key, value: impl Into<Value>, file: &'static str, line: u32) {
+    let source = Source::Code {
+        file: Text::Static(file),
+        line,
+    };
+    if let Err(err) = read::put(key, value, source) {
+        panic!("{err}");
+    }
+}
+
+/// `params scope`: writes every override of `scope` into the innermost scope.
+pub fn set_all(scope: &ParamScope) {
+    let result = with_cursor(|cursor| {
+        scope
+            .entries()
+            .iter()
+            .try_for_each(|(hash, entry): (&u64, &Entry)| cursor.put(*hash, entry.clone()))
+    });
+    if let Err(err) = result {
+        panic!("{err}");
+    }
+}

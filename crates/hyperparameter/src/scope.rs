@@ -1,0 +1,224 @@
+//! [`ParamScope`]: a set of overrides that can be built, inspected, and entered.
+
+use std::marker::PhantomData;
+
+use crate::convert::FromParam;
+use crate::read::conversion_error;
+use crate::storage::{with_cursor, EntryMap, ScopeId};
+use crate::{Entry, Error, Key, Result, Source, Value};
+
+/// A set of overrides, built before it is entered (SPEC §3).
+///
+/// Entering overlays the overrides on whatever is active at that moment; leaving restores
+/// exactly the view before. The scope keeps its overrides after it exits, so it can be read
+/// and entered again.
+///
+/// ```
+/// use hyperparameter::{ParamScope, get_or, Key};
+///
+/// let lr = Key::new("train.lr").unwrap();
+/// let mut scope = ParamScope::new();
+/// scope.put("train.lr", 0.01).unwrap();
+/// {
+///     let _active = scope.enter();
+///     assert_eq!(get_or(&lr, 0.1).unwrap(), 0.01);
+/// }
+/// assert_eq!(get_or(&lr, 0.1).unwrap(), 0.1);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct ParamScope {
+    entries: EntryMap,
+    inherit: bool,
+}
+
+impl ParamScope {
+    /// An empty scope that inherits what is active when it is entered.
+    pub fn new() -> ParamScope {
+        ParamScope {
+            entries: EntryMap::default(),
+            inherit: true,
+        }
+    }
+
+    /// A scope that does not inherit: inside it only its own overrides are visible.
+    pub fn empty() -> ParamScope {
+        ParamScope {
+            entries: EntryMap::default(),
+            inherit: false,
+        }
+    }
+
+    /// Builds a scope from `key=value` items, as given to `-D/--define` on a command line:
+    /// split at the first `=`, key trimmed, value kept as text (typed reads convert it).
+    pub fn from_defines<S: AsRef<str>>(items: &[S]) -> Result<ParamScope> {
+        let mut scope = ParamScope::new();
+        for item in items {
+            let item = item.as_ref();
+            let Some((key, value)) = item.split_once('=') else {
+                return Err(Error::InvalidDefine {
+                    item: item.to_string(),
+                    reason: "no `=` in the item".into(),
+                });
+            };
+            let key = Key::new(key.trim()).map_err(|err| Error::InvalidDefine {
+                item: item.to_string(),
+                reason: err.to_string(),
+            })?;
+            scope.put_with_source(&key, value, Source::Define)?;
+        }
+        Ok(scope)
+    }
+
+    /// Sets `key` to `value` in this scope (and in the thread's view when this scope is the
+    /// innermost active one, see [`ParamScope::enter`]).
+    pub fn put(&mut self, key: &str, value: impl Into<Value>) -> Result<&mut ParamScope> {
+        self.put_with_source(&Key::new(key)?, value, Source::Unknown)
+    }
+
+    /// Sets `key` with an explicit source.
+    pub fn put_with_source(
+        &mut self,
+        key: &Key,
+        value: impl Into<Value>,
+        source: Source,
+    ) -> Result<&mut ParamScope> {
+        let entry = Entry {
+            key: key.text().clone(),
+            value: value.into(),
+            source,
+        };
+        if let Some(existing) = self.entries.get(&key.hash()) {
+            if existing.key != entry.key {
+                return Err(Error::HashCollision {
+                    key: key.to_string(),
+                    existing: existing.key.to_string(),
+                });
+            }
+        }
+        self.entries.insert(key.hash(), entry);
+        Ok(self)
+    }
+
+    /// Builder form of [`ParamScope::put`].
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Result<ParamScope> {
+        self.put(key, value)?;
+        Ok(self)
+    }
+
+    /// This scope's own value for `key` converted to `T`, `None` when it does not set it.
+    pub fn get<T: FromParam>(&self, key: &str) -> Result<Option<T>> {
+        let key = Key::new(key)?;
+        match self.entries.get(&key.hash()) {
+            Some(entry) if entry.key.as_str() == key.as_str() => T::from_param(&entry.value)
+                .map(Some)
+                .map_err(|detail| conversion_error(key.as_str(), entry, T::TARGET, detail)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The keys this scope sets, sorted.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.entries.values().map(|e| e.key.to_string()).collect();
+        keys.sort();
+        keys
+    }
+
+    /// This scope's entries, sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        let mut entries: Vec<&Entry> = self.entries.values().collect();
+        entries.sort_by(|a, b| a.key.as_str().cmp(b.key.as_str()));
+        entries.into_iter()
+    }
+
+    /// How many keys this scope sets.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether this scope sets no key.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Whether the scope shows what is active around it when entered.
+    pub fn inherits(&self) -> bool {
+        self.inherit
+    }
+
+    /// Adds every entry of `other` (later wins).
+    pub fn merge(&mut self, other: &ParamScope) -> Result<()> {
+        for (hash, entry) in &other.entries {
+            let key = Key::from_parts(*hash, entry.key.clone());
+            self.put_with_source(&key, entry.value.clone(), entry.source.clone())?;
+        }
+        Ok(())
+    }
+
+    /// The overrides as stored, for the front ends.
+    pub fn entries(&self) -> &EntryMap {
+        &self.entries
+    }
+
+    /// Enters the scope on this thread until the guard is dropped (or [`ScopeGuard::exit`]).
+    pub fn enter(&self) -> ScopeGuard {
+        let scope = with_cursor(|cursor| cursor.enter(self.entries.clone(), self.inherit));
+        ScopeGuard {
+            scope,
+            _not_send: PhantomData,
+        }
+    }
+}
+
+/// Panics with the error on a bad item, the way a command-line parser stops on bad input;
+/// use [`ParamScope::from_defines`] to handle the error instead.
+impl From<&Vec<String>> for ParamScope {
+    fn from(items: &Vec<String>) -> ParamScope {
+        ParamScope::from(items.as_slice())
+    }
+}
+
+/// Panics with the error on a bad item; see [`ParamScope::from_defines`].
+impl From<&[String]> for ParamScope {
+    fn from(items: &[String]) -> ParamScope {
+        ParamScope::from_defines(items).unwrap_or_else(|err| panic!("{err}"))
+    }
+}
+
+/// An active scope on this thread. Dropping it leaves the scope, also during a panic.
+///
+/// Not `Send`: a scope is active on the thread that entered it. For async code use
+/// [`crate::Scoped`].
+#[must_use = "the scope is left as soon as the guard is dropped"]
+pub struct ScopeGuard {
+    scope: ScopeId,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl ScopeGuard {
+    /// Enters a new empty scope (the `with_params!` block scope).
+    pub fn enter_new() -> ScopeGuard {
+        let scope = with_cursor(|cursor| cursor.enter(EntryMap::default(), true));
+        ScopeGuard {
+            scope,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Leaves the scope now, reporting an out-of-order exit as an error.
+    pub fn exit(self) -> Result<()> {
+        let scope = self.scope;
+        std::mem::forget(self);
+        with_cursor(|cursor| cursor.exit(scope))
+    }
+}
+
+impl Drop for ScopeGuard {
+    fn drop(&mut self) {
+        let result = with_cursor(|cursor| cursor.exit(self.scope));
+        if let Err(err) = result {
+            if !std::thread::panicking() {
+                panic!("{err}");
+            }
+        }
+    }
+}
