@@ -56,7 +56,7 @@ mod value;
 #[doc(hidden)]
 pub mod private;
 
-pub use convert::{FromParam, ParamDefault, Target};
+pub use convert::{convert, FromParam, ParamDefault, Target};
 pub use error::{Error, Result};
 pub use key::{key_hash, key_problem, validate_key, xxh64, Key, KEY_HASH_SEED};
 pub use read::{clear, entries, frozen, get, get_entry, get_or, keys, put};

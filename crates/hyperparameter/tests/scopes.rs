@@ -1,0 +1,184 @@
+//! Scope semantics through the public API (SPEC §3).
+
+use hyperparameter::{
+    clear, get, get_entry, get_or, keys, put, Error, Key, ParamScope, Source, Value,
+};
+
+fn key(text: &str) -> Key {
+    Key::new(text).unwrap()
+}
+
+fn read(text: &str) -> Option<Value> {
+    get_entry(&key(text)).map(|entry| entry.value)
+}
+
+#[test]
+fn nested_scopes_shadow_and_roll_back() {
+    let a = key("scopes.a");
+    assert_eq!(get_or(&a, 0i64).unwrap(), 0);
+    let outer = ParamScope::new().with("scopes.a", 1).unwrap();
+    {
+        let _outer = outer.enter();
+        assert_eq!(get_or(&a, 0i64).unwrap(), 1);
+        {
+            let _inner = ParamScope::new().with("scopes.a", 2).unwrap().enter();
+            put(&key("scopes.b"), "inner", Source::Unknown).unwrap();
+            assert_eq!(get_or(&a, 0i64).unwrap(), 2);
+        }
+        assert_eq!(get_or(&a, 0i64).unwrap(), 1);
+        assert_eq!(read("scopes.b"), None, "a write inside a scope leaked out");
+    }
+    assert_eq!(read("scopes.a"), None);
+    // The scope keeps its own overrides after exit and can be entered again.
+    assert_eq!(outer.get::<i64>("scopes.a").unwrap(), Some(1));
+    let _again = outer.enter();
+    assert_eq!(get_or(&a, 0i64).unwrap(), 1);
+}
+
+#[test]
+fn missing_is_not_falsy() {
+    let _scope = ParamScope::new()
+        .with("m.zero", 0)
+        .unwrap()
+        .with("m.no", false)
+        .unwrap()
+        .with("m.none", Value::Null)
+        .unwrap()
+        .enter();
+    assert_eq!(get_or(&key("m.zero"), 5i64).unwrap(), 0);
+    assert!(!get_or(&key("m.no"), true).unwrap());
+    assert_eq!(get_or(&key("m.none"), Some(3i64)).unwrap(), None);
+    assert!(matches!(
+        get::<i64>(&key("m.absent")),
+        Err(Error::Missing { .. })
+    ));
+}
+
+#[test]
+fn empty_scope_hides_the_outside() {
+    let _outer = ParamScope::new().with("e.outer", 1).unwrap().enter();
+    {
+        let _empty = ParamScope::empty().with("e.inner", 2).unwrap().enter();
+        assert_eq!(read("e.outer"), None);
+        assert_eq!(read("e.inner"), Some(Value::Int(2)));
+        assert_eq!(keys(), vec!["e.inner".to_string()]);
+    }
+    assert_eq!(read("e.outer"), Some(Value::Int(1)));
+    assert_eq!(read("e.inner"), None);
+}
+
+#[test]
+fn out_of_order_exit_is_an_error() {
+    let first = ParamScope::new().enter();
+    let second = ParamScope::new().enter();
+    let err = first.exit().unwrap_err();
+    assert!(matches!(err, Error::Scope(_)), "{err}");
+    second.exit().unwrap();
+}
+
+#[test]
+fn panics_roll_back() {
+    let k = key("p.x");
+    let result = std::panic::catch_unwind(|| {
+        let _scope = ParamScope::new().with("p.x", 1).unwrap().enter();
+        put(&key("p.y"), 2, Source::Unknown).unwrap();
+        panic!("boom");
+    });
+    assert!(result.is_err());
+    assert_eq!(get_or(&k, 0i64).unwrap(), 0);
+    assert_eq!(read("p.y"), None);
+}
+
+#[test]
+fn root_layer_writes_stay_until_cleared() {
+    std::thread::spawn(|| {
+        put(&key("root.x"), 1, Source::Unknown).unwrap();
+        {
+            let _scope = ParamScope::new().enter();
+            assert_eq!(read("root.x"), Some(Value::Int(1)));
+        }
+        assert_eq!(read("root.x"), Some(Value::Int(1)));
+        clear();
+        assert_eq!(read("root.x"), None);
+    })
+    .join()
+    .unwrap();
+}
+
+#[test]
+fn clear_empties_only_the_innermost_scope() {
+    let _outer = ParamScope::new().with("c.a", 1).unwrap().enter();
+    let _inner = ParamScope::new()
+        .with("c.a", 2)
+        .unwrap()
+        .with("c.b", 3)
+        .unwrap()
+        .enter();
+    clear();
+    assert_eq!(read("c.a"), Some(Value::Int(1)));
+    assert_eq!(read("c.b"), None);
+}
+
+#[test]
+fn hash_collisions_are_detected_not_confused() {
+    // Two different keys forced onto one hash: the second write is refused, and reading
+    // the second key never returns the first key's value.
+    const H: u64 = 0x1234_5678_9abc_def0;
+    let first = Key::from_static("collide.first", H);
+    let second = Key::from_static("collide.second", H);
+    let _scope = ParamScope::new().enter();
+    put(&first, 1, Source::Unknown).unwrap();
+    let err = put(&second, 2, Source::Unknown).unwrap_err();
+    assert!(matches!(err, Error::HashCollision { .. }), "{err}");
+    assert_eq!(get_or(&second, 7i64).unwrap(), 7);
+    assert_eq!(get_or(&first, 7i64).unwrap(), 1);
+}
+
+#[test]
+fn defines_split_at_the_first_equals_and_keep_text() {
+    let items = vec![
+        "train.lr=1e-3".to_string(),
+        " id =007".to_string(),
+        "expr=a=b".to_string(),
+    ];
+    let scope = ParamScope::from(&items);
+    assert_eq!(scope.keys(), vec!["expr", "id", "train.lr"]);
+    assert_eq!(scope.get::<String>("id").unwrap().as_deref(), Some("007"));
+    assert_eq!(scope.get::<i64>("id").unwrap(), Some(7));
+    assert_eq!(scope.get::<f64>("train.lr").unwrap(), Some(0.001));
+    assert_eq!(scope.get::<String>("expr").unwrap().as_deref(), Some("a=b"));
+    let bad = ParamScope::from_defines(&["novalue"]).unwrap_err();
+    assert!(matches!(bad, Error::InvalidDefine { .. }), "{bad}");
+    let bad_key = ParamScope::from_defines(&["a..b=1"]).unwrap_err();
+    assert!(bad_key.to_string().contains("a..b"), "{bad_key}");
+}
+
+#[test]
+fn invalid_keys_are_rejected_with_the_reason() {
+    let err = Key::new("a b").unwrap_err();
+    assert_eq!(
+        err,
+        Error::InvalidKey {
+            key: "a b".into(),
+            reason: "segment `a b` contains whitespace".into()
+        }
+    );
+}
+
+#[test]
+fn numeric_and_typed_reads() {
+    let _scope = ParamScope::new()
+        .with("t.port", "8080")
+        .unwrap()
+        .with("t.ratio", 2.0)
+        .unwrap()
+        .with("t.flag", "on")
+        .unwrap()
+        .enter();
+    assert_eq!(get_or(&key("t.port"), 0u16).unwrap(), 8080);
+    assert_eq!(get_or(&key("t.port"), 0i8).is_err(), true);
+    assert_eq!(get_or(&key("t.ratio"), 0i32).unwrap(), 2);
+    assert_eq!(get_or(&key("t.ratio"), "x").unwrap(), "2.0");
+    assert!(get_or(&key("t.flag"), false).unwrap());
+    assert_eq!(get_or(&key("t.port"), 0.5f32).unwrap(), 8080.0);
+}
