@@ -188,10 +188,6 @@ constexpr std::uint64_t merge_round(std::uint64_t acc, std::uint64_t lane_acc) {
   return (acc ^ round(0, lane_acc)) * kPrime1 + kPrime4;
 }
 
-/* Throws, so that a literal key breaking the rules stops compilation (the throw is not a
- * constant expression); the message appears in the compiler's diagnostic. */
-[[noreturn]] inline void reject_key(const char *reason) { throw std::invalid_argument(reason); }
-
 }  // namespace detail
 
 /* XXH64 of `bytes` with `seed`; usable at compile time. */
@@ -248,32 +244,73 @@ constexpr std::uint64_t kKeyHashSeed = 42;
 /* The hash a key is stored under: xxh64(utf8(key), 42). */
 constexpr std::uint64_t key_hash(std::string_view key) { return xxh64(key, kKeyHashSeed); }
 
-/* Why `key` breaks the key rules, or nullptr. Checks the ASCII rules (empty segments,
- * whitespace, control characters, '=', '$', '{', '}'); the library checks the rest. */
-constexpr const char *key_problem(std::string_view key) {
-  if (key.empty()) return "hyperparameter: invalid key: the key is empty";
+namespace detail {
+
+enum class KeyProblem { none, empty, empty_segment, whitespace_or_control, reserved_character };
+
+constexpr KeyProblem classify_key(std::string_view key) {
+  if (key.empty()) return KeyProblem::empty;
   bool segment_empty = true;
   for (char c : key) {
     const auto byte = static_cast<unsigned char>(c);
     if (c == '.') {
-      if (segment_empty) return "hyperparameter: invalid key: empty segment (two dots in a row, or a leading dot)";
+      if (segment_empty) return KeyProblem::empty_segment;
       segment_empty = true;
       continue;
     }
     segment_empty = false;
-    if (byte <= 0x20 || byte == 0x7f) return "hyperparameter: invalid key: whitespace or control character";
-    if (c == '=' || c == '$' || c == '{' || c == '}') return "hyperparameter: invalid key: '=', '$', '{' and '}' are not allowed";
+    if (byte <= 0x20 || byte == 0x7f) return KeyProblem::whitespace_or_control;
+    if (c == '=' || c == '$' || c == '{' || c == '}') return KeyProblem::reserved_character;
   }
-  if (segment_empty) return "hyperparameter: invalid key: empty segment (trailing dot)";
-  return nullptr;
+  return segment_empty ? KeyProblem::empty_segment : KeyProblem::none;
 }
+
+}  // namespace detail
+
+/* Why `key` breaks the key rules, or nullptr. Checks the ASCII rules (empty segments,
+ * whitespace, control characters, '=', '$', '{', '}'); the library checks the rest. */
+constexpr const char *key_problem(std::string_view key) {
+  switch (detail::classify_key(key)) {
+    case detail::KeyProblem::empty: return "the key is empty";
+    case detail::KeyProblem::empty_segment:
+      return "empty segment (two dots in a row, or a leading/trailing dot)";
+    case detail::KeyProblem::whitespace_or_control:
+      return "a segment contains whitespace or a control character";
+    case detail::KeyProblem::reserved_character:
+      return "a segment contains '=', '$', '{' or '}'";
+    default: return nullptr;
+  }
+}
+
+/* Called only when a literal key breaks the rules. They are not constexpr, so the compiler
+ * stops at the macro that wrote the key and names the function, that is the reason. */
+namespace invalid_literal_key {
+[[noreturn]] inline void is_empty() { throw std::invalid_argument("empty key"); }
+[[noreturn]] inline void has_an_empty_segment() { throw std::invalid_argument("empty segment"); }
+[[noreturn]] inline void has_whitespace_or_a_control_character() {
+  throw std::invalid_argument("whitespace");
+}
+[[noreturn]] inline void has_one_of_the_reserved_characters_eq_dollar_braces() {
+  throw std::invalid_argument("reserved character");
+}
+}  // namespace invalid_literal_key
 
 namespace detail {
 
 /* The hash of a literal key, checked: used only in constant expressions by the macros, where a
- * bad key is a compile error carrying the reason. */
+ * bad key is a compile error naming the key and the reason. */
 constexpr std::uint64_t checked_key_hash(std::string_view key) {
-  if (const char *problem = key_problem(key)) reject_key(problem);
+  switch (classify_key(key)) {
+    case KeyProblem::empty: invalid_literal_key::is_empty(); break;
+    case KeyProblem::empty_segment: invalid_literal_key::has_an_empty_segment(); break;
+    case KeyProblem::whitespace_or_control:
+      invalid_literal_key::has_whitespace_or_a_control_character();
+      break;
+    case KeyProblem::reserved_character:
+      invalid_literal_key::has_one_of_the_reserved_characters_eq_dollar_braces();
+      break;
+    default: break;
+  }
   return key_hash(key);
 }
 
