@@ -9,8 +9,9 @@
  * - Functions return an hp_status_t. After a status other than HP_OK and HP_MISSING,
  *   hp_last_error_message() explains it (key, value, its source and the target type).
  * - A key is passed as its hash plus its UTF-8 text (pointer and length, no NUL needed).
- *   The hash is xxh64(utf8(key), seed 42): hp_key_hash() computes it, the C++ macros compute
- *   it at compile time. Reads trust the hash (a wrong one only misses); writes check it.
+ *   The hash is xxh64(utf8(key), seed 42): hp_key_hash() computes it and checks the key, the
+ *   C++ macros do both at compile time. Reads trust the key and its hash (a wrong hash or an
+ *   invalid key only misses, so reads of absent keys stay cheap); writes check both.
  * - Ownership: every pointer argument is borrowed for the duration of the call only; the
  *   library copies what it keeps. The library never hands out memory the caller must free:
  *   strings are copied into caller-owned buffers (hp_get_str), and the error message is owned
@@ -389,14 +390,28 @@ inline T narrow_integer(std::int64_t value, const char *key, std::size_t key_len
   return static_cast<T>(value);
 }
 
+/* Whether a read checks its key: literal keys were checked by the compiler; a run-time key
+ * found in the store is valid, so only an absent one needs the library's full check (an
+ * invalid key is an error, not a silent default). */
+enum class KeyCheck { compile_time, when_absent };
+
+template <KeyCheck Check>
+inline void check_absent_key(const char *key, std::size_t key_len) {
+  if constexpr (Check == KeyCheck::when_absent) {
+    std::uint64_t hash = 0;
+    check(hp_key_hash(key, key_len, &hash));
+  }
+}
+
 /* Reads text without a heap allocation beyond the returned string's own. */
-template <class D>
+template <KeyCheck Check, class D>
 inline std::string read_text(std::uint64_t hash, const char *key, std::size_t key_len, const D &fallback) {
   char buffer[128];
   std::size_t len = 0;
   hp_status_t status = hp_get_str(hash, key, key_len, buffer, sizeof buffer, &len);
   if (status == HP_OK) return std::string(buffer, len);
   if (status == HP_MISSING) {
+    check_absent_key<Check>(key, key_len);
     if constexpr (std::is_pointer_v<D>) {
       return fallback == nullptr ? std::string() : std::string(fallback);
     } else {
@@ -415,28 +430,38 @@ inline std::string read_text(std::uint64_t hash, const char *key, std::size_t ke
 }
 
 /* A read of the current view converted to the default's type; the default when absent. */
-template <class D>
+template <KeyCheck Check, class D>
 inline result_t<D> read(std::uint64_t hash, const char *key, std::size_t key_len, const D &fallback) {
   using T = std::decay_t<D>;
   if constexpr (std::is_same_v<T, bool>) {
     bool value = fallback;
     const hp_status_t status = hp_get_bool(hash, key, key_len, fallback, &value);
-    if (status > HP_MISSING) throw_status(status);
-    return value;
+    if (status == HP_OK) return value;
+    if (status == HP_MISSING) {
+      check_absent_key<Check>(key, key_len);
+      return fallback;
+    }
+    throw_status(status);
   } else if constexpr (is_integer_v<T>) {
     std::int64_t value = 0;
     const hp_status_t status = hp_get_i64(hash, key, key_len, 0, &value);
     if (status == HP_OK) return narrow_integer<T>(value, key, key_len);
-    if (status == HP_MISSING) return fallback;
+    if (status == HP_MISSING) {
+      check_absent_key<Check>(key, key_len);
+      return fallback;
+    }
     throw_status(status);
   } else if constexpr (std::is_floating_point_v<T>) {
     double value = 0;
     const hp_status_t status = hp_get_f64(hash, key, key_len, 0, &value);
     if (status == HP_OK) return static_cast<T>(value);
-    if (status == HP_MISSING) return fallback;
+    if (status == HP_MISSING) {
+      check_absent_key<Check>(key, key_len);
+      return fallback;
+    }
     throw_status(status);
   } else if constexpr (is_text_v<T>) {
-    return read_text(hash, key, key_len, fallback);
+    return read_text<Check>(hash, key, key_len, fallback);
   } else {
     static_assert(dependent_false<T>::value,
                   "hyperparameter: defaults must be bool, an integer, a floating-point number, "
@@ -495,7 +520,8 @@ inline hp_item_t make_item(std::uint64_t hash, const char *key, std::size_t key_
  * (or is null) and on an invalid key. Text defaults return std::string. */
 template <class D>
 inline result_t<D> get(std::string_view key, const D &default_value) {
-  return detail::read(key_hash(key), key.data(), key.size(), default_value);
+  return detail::read<detail::KeyCheck::when_absent>(key_hash(key), key.data(), key.size(),
+                                                     default_value);
 }
 
 /* Writes `key = value` into this thread's innermost active scope (its root layer when none is
@@ -601,7 +627,8 @@ inline Scope enter_with(const Items &...items) {
  * checked and hashed at compile time; reading a bool, integer or float never allocates.
  * Throws hyperparameter::Error naming the key when the value does not convert. */
 #define GET_PARAM(key, default_value) \
-  (::hyperparameter::detail::read(HP_LITERAL_KEY_HASH(key), #key, sizeof(#key) - 1, (default_value)))
+  (::hyperparameter::detail::read<::hyperparameter::detail::KeyCheck::compile_time>( \
+      HP_LITERAL_KEY_HASH(key), #key, sizeof(#key) - 1, (default_value)))
 
 #define HP_DETAIL_EXPAND(x) x
 #define HP_DETAIL_CAT(a, b) HP_DETAIL_CAT_I(a, b)

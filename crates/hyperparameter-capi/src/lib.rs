@@ -9,8 +9,10 @@
 //!   a caught panic is reported as `HP_PANIC`.
 //! - A key is passed as its precomputed hash plus its UTF-8 text (`key`, `key_len`, no NUL
 //!   needed). The C++ macros hash literal keys at compile time; C code calls [`hp_key_hash`]
-//!   once. Reads trust the hash (a wrong one only misses); writes check it, so a wrong hash
-//!   can never store a value where other languages will not find it.
+//!   once, which also checks the key. Reads trust the key and its hash (a wrong hash or an
+//!   invalid key only misses: they are checked where the hash is made, so that reads of absent
+//!   keys stay as cheap as reads of present ones); writes check both, so a value is never
+//!   stored where other languages will not find it.
 //! - Ownership: every pointer argument is borrowed for the duration of the call only. The
 //!   library keeps no pointer the caller passed, and returns no memory the caller must free:
 //!   strings are copied into caller-owned buffers ([`hp_get_str`]), the error message belongs
@@ -120,6 +122,7 @@ macro_rules! export {
 /// # Safety
 /// `ptr` is null with `len == 0`, or points to `len` readable bytes that stay unchanged for
 /// the call.
+#[inline(always)]
 unsafe fn borrowed_bytes<'a>(ptr: *const c_char, len: usize) -> Option<&'a [u8]> {
     if ptr.is_null() {
         return (len == 0).then_some(&[]);
@@ -130,25 +133,42 @@ unsafe fn borrowed_bytes<'a>(ptr: *const c_char, len: usize) -> Option<&'a [u8]>
 
 /// The key text of a call, or the failure status (with its message recorded).
 ///
+/// On the read path: ASCII keys (the common case) skip the general UTF-8 validation.
+///
 /// # Safety
 /// As [`borrowed_bytes`].
+#[inline(always)]
 unsafe fn key_text<'a>(key: *const c_char, key_len: usize) -> Result<&'a str, HpStatus> {
     // SAFETY: forwarded caller contract.
     let Some(bytes) = (unsafe { borrowed_bytes(key, key_len) }) else {
-        return Err(fail(
-            HpStatus::InvalidArgument,
-            "the key pointer is null but key_len is not 0",
-        ));
+        return Err(null_key());
     };
-    std::str::from_utf8(bytes).map_err(|_| {
-        fail(
-            HpStatus::InvalidKey,
-            format!(
-                "invalid key {:?}: not UTF-8",
-                String::from_utf8_lossy(bytes)
-            ),
-        )
-    })
+    if bytes.is_ascii() {
+        // SAFETY: ASCII bytes are valid UTF-8.
+        return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
+    std::str::from_utf8(bytes).map_err(|_| not_utf8_key(bytes))
+}
+
+#[cold]
+#[inline(never)]
+fn null_key() -> HpStatus {
+    fail(
+        HpStatus::InvalidArgument,
+        "the key pointer is null but key_len is not 0",
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn not_utf8_key(bytes: &[u8]) -> HpStatus {
+    fail(
+        HpStatus::InvalidKey,
+        format!(
+            "invalid key {:?}: not UTF-8",
+            String::from_utf8_lossy(bytes)
+        ),
+    )
 }
 
 /// A key for a write: valid by SPEC §1 and hashed as `hash` says.
@@ -172,18 +192,6 @@ fn checked_write_key(hash: u64, key: &str) -> Result<(), HpStatus> {
     Ok(())
 }
 
-/// The status of a read whose key is absent: `HP_MISSING`, or `HP_INVALID_KEY` when the key
-/// could never have been stored.
-fn missing(key: &str) -> HpStatus {
-    match key_problem(key) {
-        None => HpStatus::Missing,
-        Some(reason) => fail_with(Error::InvalidKey {
-            key: key.to_string(),
-            reason,
-        }),
-    }
-}
-
 #[cold]
 #[inline(never)]
 fn null_value(key: &str, entry: &Entry, target: Target) -> HpStatus {
@@ -205,10 +213,12 @@ fn not_convertible(key: &str, entry: &Entry, target: Target, detail: String) -> 
 }
 
 /// A typed read of a primitive: looks the key up and converts by SPEC §4, without allocating
-/// on success.
+/// on success. `convert_value` is one of the `hyperparameter::convert` functions, preceded
+/// by the identity case so that reading a value of the requested type stays inline.
 ///
 /// # Safety
 /// `key`/`key_len` as [`borrowed_bytes`]; `out` is null or points to a writable `T`.
+#[inline(always)]
 unsafe fn read_primitive<T: Copy>(
     hash: u64,
     key: *const c_char,
@@ -216,7 +226,7 @@ unsafe fn read_primitive<T: Copy>(
     default: T,
     out: *mut T,
     target: Target,
-    convert_value: fn(&Value) -> Result<T, String>,
+    convert_value: impl Fn(&Value) -> Result<T, String>,
 ) -> HpStatus {
     if out.is_null() {
         return fail(HpStatus::InvalidArgument, "the output pointer is null");
@@ -244,9 +254,36 @@ unsafe fn read_primitive<T: Copy>(
         Err(HpStatus::Missing) => {
             // SAFETY: as above.
             unsafe { out.write(default) };
-            missing(key)
+            HpStatus::Missing
         }
         Err(status) => status,
+    }
+}
+
+/// `convert::to_i64` with the identity case first, so that reading an int stays inline.
+#[inline(always)]
+fn as_i64(value: &Value) -> Result<i64, String> {
+    match value {
+        Value::Int(same) => Ok(*same),
+        other => convert::to_i64(other),
+    }
+}
+
+/// `convert::to_f64` with the identity case first.
+#[inline(always)]
+fn as_f64(value: &Value) -> Result<f64, String> {
+    match value {
+        Value::Float(same) => Ok(*same),
+        other => convert::to_f64(other),
+    }
+}
+
+/// `convert::to_bool` with the identity case first.
+#[inline(always)]
+fn as_bool(value: &Value) -> Result<bool, String> {
+    match value {
+        Value::Bool(same) => Ok(*same),
+        other => convert::to_bool(other),
     }
 }
 
@@ -403,19 +440,19 @@ export! {
     /// returns `HP_MISSING`. `key` is borrowed for the call; `out` must be writable.
     fn hp_get_i64(hash: u64, key: *const c_char, key_len: usize, default: i64, out: *mut i64) -> HpStatus {
         // SAFETY: the caller's pointers follow the module conventions.
-        unsafe { read_primitive(hash, key, key_len, default, out, Target::Int, convert::to_i64) }
+        unsafe { read_primitive(hash, key, key_len, default, out, Target::Int, as_i64) }
     }
 
     /// Reads `key` as a 64-bit float (SPEC §4); otherwise as [`hp_get_i64`].
     fn hp_get_f64(hash: u64, key: *const c_char, key_len: usize, default: f64, out: *mut f64) -> HpStatus {
         // SAFETY: the caller's pointers follow the module conventions.
-        unsafe { read_primitive(hash, key, key_len, default, out, Target::Float, convert::to_f64) }
+        unsafe { read_primitive(hash, key, key_len, default, out, Target::Float, as_f64) }
     }
 
     /// Reads `key` as a bool (SPEC §4); otherwise as [`hp_get_i64`].
     fn hp_get_bool(hash: u64, key: *const c_char, key_len: usize, default: bool, out: *mut bool) -> HpStatus {
         // SAFETY: the caller's pointers follow the module conventions.
-        unsafe { read_primitive(hash, key, key_len, default, out, Target::Bool, convert::to_bool) }
+        unsafe { read_primitive(hash, key, key_len, default, out, Target::Bool, as_bool) }
     }
 
     /// Reads `key` as text (SPEC §4) into the caller-owned buffer `buf` of `buf_cap` bytes:
@@ -450,7 +487,7 @@ export! {
             None => {
                 // SAFETY: checked non-null; the caller promises it is writable.
                 unsafe { out_len.write(0) };
-                missing(key)
+                HpStatus::Missing
             }
             Some(entry) => match &entry.value {
                 Value::Str(text) => copy_out(text.as_bytes()),
@@ -523,7 +560,7 @@ export! {
             // SAFETY: non-null, and the caller passes `count` readable items.
             unsafe { std::slice::from_raw_parts(items, count) }
         };
-        let mut overrides = EntryMap::default();
+        let mut overrides = EntryMap::with_capacity_and_hasher(items.len(), Default::default());
         for item in items {
             // SAFETY: each item's pointers follow the module conventions.
             let (hash, entry) = match unsafe { decode_item(item) } {
