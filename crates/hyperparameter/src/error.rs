@@ -52,8 +52,10 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// A configuration text that cannot be parsed or resolved.
-    #[error("{file}:{line}:{col}: {msg}")]
+    /// A configuration text that cannot be parsed or resolved. Shown rustc-style as
+    /// `file:line:col: msg`, shortened to `file:line: msg` or `file: msg` when the column or
+    /// line is unknown (0).
+    #[error("{}: {msg}", location(.file, *.line, *.col))]
     Parse {
         /// File name (or `<string>`).
         file: String,
@@ -72,6 +74,14 @@ pub enum Error {
         /// What is wrong.
         msg: String,
     },
+}
+
+fn location(file: &str, line: u32, col: u32) -> String {
+    match (line, col) {
+        (0, _) => file.to_string(),
+        (_, 0) => format!("{file}:{line}"),
+        _ => format!("{file}:{line}:{col}"),
+    }
 }
 
 fn detail_suffix(detail: &str) -> String {

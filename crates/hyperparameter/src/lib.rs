@@ -42,7 +42,9 @@
 //! assert_eq!(train(), 0.001);
 //! ```
 
+pub mod config;
 pub mod convert;
+pub mod de;
 mod error;
 mod key;
 pub mod read;
@@ -56,7 +58,9 @@ mod value;
 #[doc(hidden)]
 pub mod private;
 
+pub use config::{Config, RawConfig};
 pub use convert::{convert, FromParam, ParamDefault, Target};
+pub use de::from_params;
 pub use error::{Error, Result};
 pub use key::{key_hash, key_problem, validate_key, xxh64, Key, KEY_HASH_SEED};
 pub use read::{clear, entries, frozen, get, get_entry, get_or, keys, put};

@@ -1,0 +1,323 @@
+//! Configuration files: TOML, JSON and YAML, merged, overridden and interpolated (SPEC §6).
+//!
+//! # The pipeline
+//! 1. **Parse** ([`RawConfig::read`], [`RawConfig::parse`], [`RawConfig::from_value`]): each
+//!    file becomes a tree of maps, lists and primitives in which every value remembers where
+//!    it was written ([`Origin`]: file, line, column). The format comes from the extension
+//!    (`.toml`, `.json`, `.yaml`/`.yml`). Dotted keys nest (`"train.lr" = 1` is
+//!    `train: {lr: 1}`), every key segment must be a valid key segment (SPEC §1), and a key
+//!    given twice in one file is an error. YAML is loaded safely (no tags that construct
+//!    objects), and size and nesting are bounded ([`MAX_INPUT_BYTES`], [`MAX_DEPTH`],
+//!    [`MAX_NODES`]).
+//! 2. **Merge** ([`RawConfig::merge`]): in order, deep for maps, later wins, lists replaced.
+//! 3. **Overrides** ([`RawConfig::apply_overrides`]): `key=value` items (CLI `-D`) are merged
+//!    into the tree as text, *before* interpolation, so `${model.dim}` sees
+//!    `-D model.dim=64`.
+//! 4. **Interpolate** ([`RawConfig::resolve`]): the result is a [`Config`], resolved and
+//!    read-only, still knowing where each value came from.
+//!    - `${a.b}` is the value of the absolute key `a.b` in the merged tree (numeric segments
+//!      index lists: `${layers.0.size}`). A text that is exactly one reference takes the
+//!      referenced value with its type (a map or list is copied); a reference inside longer
+//!      text is formatted as text (floats by [`format_float`](crate::format_float), bools
+//!      `true`/`false`, null `null`; a map or list there is an error).
+//!    - `${env:NAME}` is the environment variable, as text; `${env:NAME,default}` takes the
+//!      text after the first comma (spaces around it trimmed) when the variable is unset.
+//!    - `$${` is a literal `${`; any other `$` is itself. References do not nest, and
+//!      nothing is ever executed.
+//!    - A missing key, an unset variable without default, a cycle (`a -> b -> a`) and bad
+//!      syntax are errors located at the value holding the reference, naming the chain of
+//!      keys followed.
+//!
+//! A [`Config`] becomes a scope with its values flattened to dotted keys, each with
+//! [`Source::File`](crate::Source::File) (or [`Source::Define`](crate::Source::Define) for an
+//! override) as provenance, or a typed struct through serde ([`Config::deserialize`]).
+//!
+//! Errors are [`Error::Parse`] located at the value concerned, shown the way rustc and
+//! serde users expect: `file:line:col: message`.
+//!
+//! ```
+//! use hyperparameter::config::{Config, Format, RawConfig};
+//! use hyperparameter::ParamScope;
+//!
+//! let mut raw = RawConfig::parse(
+//!     "[model]\ndim = 32\nname = \"net-${model.dim}\"\n",
+//!     Format::Toml,
+//!     "base.toml",
+//! )?;
+//! raw.apply_overrides(&["model.dim=64"])?;
+//! let config: Config = raw.resolve()?;
+//! assert_eq!(config.get("model.name").unwrap().to_string(), "net-64");
+//!
+//! let scope = ParamScope::from(&config);
+//! assert_eq!(scope.get::<i64>("model.dim")?, Some(64));
+//! # Ok::<(), hyperparameter::Error>(())
+//! ```
+
+mod flatten;
+mod interpolate;
+mod limits;
+mod merge;
+mod origin;
+mod parse_json;
+mod parse_toml;
+mod parse_yaml;
+mod tree;
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use limits::{MAX_DEPTH, MAX_INPUT_BYTES, MAX_NODES};
+pub use origin::Origin;
+
+use tree::{map_to_value, Kind, Node, NodeMap};
+
+use crate::{Error, Result, Value};
+
+/// A configuration file format, chosen by file extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// TOML (`.toml`).
+    Toml,
+    /// JSON (`.json`).
+    Json,
+    /// YAML 1.2 (`.yaml`, `.yml`), loaded safely.
+    Yaml,
+}
+
+impl Format {
+    /// The format for a file extension (without the dot, any case), if it is one.
+    pub fn from_extension(extension: &str) -> Option<Format> {
+        match extension.to_ascii_lowercase().as_str() {
+            "toml" => Some(Format::Toml),
+            "json" => Some(Format::Json),
+            "yaml" | "yml" => Some(Format::Yaml),
+            _ => None,
+        }
+    }
+
+    /// The format of a file by its extension, or an error naming the file.
+    pub fn from_path(path: &Path) -> Result<Format> {
+        path.extension()
+            .and_then(|ext| ext.to_str())
+            .and_then(Format::from_extension)
+            .ok_or_else(|| Error::Parse {
+                file: path.display().to_string(),
+                line: 0,
+                col: 0,
+                msg: "unknown configuration format (expected a .toml, .json, .yaml or .yml \
+                      file)"
+                    .into(),
+            })
+    }
+}
+
+/// A parsed and merged configuration whose `${...}` references are not resolved yet.
+///
+/// Build it from files, texts and in-memory maps, merge in order, apply `-D` overrides,
+/// then [`resolve`](RawConfig::resolve) it into a [`Config`].
+#[derive(Clone, Debug, Default)]
+pub struct RawConfig {
+    root: NodeMap,
+}
+
+impl RawConfig {
+    /// An empty configuration.
+    pub fn new() -> RawConfig {
+        RawConfig::default()
+    }
+
+    /// Reads and parses one file; the format comes from its extension. Errors name the path
+    /// as given.
+    pub fn read(path: impl AsRef<Path>) -> Result<RawConfig> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let format = Format::from_path(path)?;
+        let io_error = |err: std::io::Error| Error::Parse {
+            file: name.clone(),
+            line: 0,
+            col: 0,
+            msg: format!("cannot read the file: {err}"),
+        };
+        let size = std::fs::metadata(path).map_err(io_error)?.len();
+        if size > MAX_INPUT_BYTES as u64 {
+            return Err(too_large(&name));
+        }
+        let text = std::fs::read_to_string(path).map_err(io_error)?;
+        RawConfig::parse(&text, format, &name)
+    }
+
+    /// Parses a text in `format`; `name` stands for the file in positions and errors.
+    pub fn parse(text: &str, format: Format, name: &str) -> Result<RawConfig> {
+        if text.len() > MAX_INPUT_BYTES {
+            return Err(too_large(name));
+        }
+        let file: Arc<str> = Arc::from(name);
+        let node = match format {
+            Format::Toml => parse_toml::parse(text, &file)?,
+            Format::Json => parse_json::parse(text, &file)?,
+            Format::Yaml => parse_yaml::parse(text, &file)?,
+        };
+        match node.kind {
+            Kind::Map(root) => Ok(RawConfig { root }),
+            // An empty YAML document (or one holding only `null`) is an empty configuration.
+            Kind::Scalar(Value::Null) if format == Format::Yaml => Ok(RawConfig::new()),
+            _ => Err(node.origin.error(format!(
+                "the top level of a configuration must be a map, not a {}",
+                node.type_name()
+            ))),
+        }
+    }
+
+    /// A configuration from an in-memory map (dotted keys nest); `name` stands for the file
+    /// in provenance and errors (for example `"<dict>"`).
+    pub fn from_value(value: &Value, name: &str) -> Result<RawConfig> {
+        let origin = Origin::file(&Arc::from(name), 0, 0);
+        let node = tree::node_from_value(value, &origin, 0)?;
+        match node.kind {
+            Kind::Map(root) => Ok(RawConfig { root }),
+            _ => Err(origin.error(format!(
+                "a configuration must be a map, not a {}",
+                node.type_name()
+            ))),
+        }
+    }
+
+    /// Merges `later` into this configuration: maps deeply, everything else (lists
+    /// included) replaced by the later value.
+    pub fn merge(&mut self, later: RawConfig) {
+        merge::merge_maps(&mut self.root, later.root);
+    }
+
+    /// Builder form of [`RawConfig::merge`].
+    pub fn merged(mut self, later: RawConfig) -> RawConfig {
+        self.merge(later);
+        self
+    }
+
+    /// Merges `key=value` items (CLI `-D`) into the tree, in order: split at the first `=`,
+    /// key trimmed and validated, value kept as text (typed reads convert it; it may hold
+    /// `${...}`). A numeric segment indexes an existing list (`layers.0.size=3`).
+    /// An item without `=` or with a bad key is [`Error::InvalidDefine`].
+    pub fn apply_overrides<S: AsRef<str>>(&mut self, items: &[S]) -> Result<()> {
+        for item in items {
+            merge::apply_override(&mut self.root, item.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// Resolves every `${...}`, reading `${env:...}` from the process environment.
+    pub fn resolve(self) -> Result<Config> {
+        self.resolve_with_env(|name| std::env::var(name).ok())
+    }
+
+    /// Resolves every `${...}`, reading `${env:NAME}` through `env` (for tests and
+    /// sandboxes).
+    pub fn resolve_with_env(mut self, env: impl Fn(&str) -> Option<String>) -> Result<Config> {
+        interpolate::resolve_tree(&mut self.root, &env)?;
+        Ok(Config { root: self.root })
+    }
+
+    /// The tree as a nested map, references unresolved.
+    pub fn to_value(&self) -> Value {
+        Value::from(map_to_value(&self.root))
+    }
+}
+
+fn too_large(name: &str) -> Error {
+    Error::Parse {
+        file: name.to_string(),
+        line: 0,
+        col: 0,
+        msg: format!("the input is larger than {MAX_INPUT_BYTES} bytes and is refused"),
+    }
+}
+
+/// A resolved configuration: a read-only tree of values that knows where each was written.
+///
+/// Get one from [`Config::load`] (files merged in order, then resolved) or from
+/// [`RawConfig::resolve`] when overrides or in-memory maps take part.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    root: NodeMap,
+}
+
+impl Config {
+    /// Loads files in order (format by extension), merges them (later wins, lists
+    /// replaced) and resolves `${...}`.
+    pub fn load<I, P>(paths: I) -> Result<Config>
+    where
+        I: IntoIterator<Item = P>,
+        P: AsRef<Path>,
+    {
+        let mut raw = RawConfig::new();
+        for path in paths {
+            raw.merge(RawConfig::read(path)?);
+        }
+        raw.resolve()
+    }
+
+    /// Parses and resolves one text; `name` stands for the file in positions and errors.
+    pub fn from_str(text: &str, format: Format, name: &str) -> Result<Config> {
+        RawConfig::parse(text, format, name)?.resolve()
+    }
+
+    fn node(&self, key: &str) -> Option<&Node> {
+        let mut segments = key.split('.');
+        let mut node = self.root.get(segments.next()?)?;
+        for segment in segments {
+            node = match &node.kind {
+                Kind::Map(map) => map.get(segment)?,
+                Kind::List(items) => items.get(segment.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// The value at a dotted key (numeric segments index lists), if present.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.node(key).map(Node::to_value)
+    }
+
+    /// Where the value at a dotted key was written, if present.
+    pub fn origin(&self, key: &str) -> Option<&Origin> {
+        self.node(key).map(|node| &node.origin)
+    }
+
+    /// Whether the dotted key is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.node(key).is_some()
+    }
+
+    /// The top-level keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.root.keys().map(String::as_str)
+    }
+
+    /// How many top-level keys there are.
+    pub fn len(&self) -> usize {
+        self.root.len()
+    }
+
+    /// Whether the configuration is empty.
+    pub fn is_empty(&self) -> bool {
+        self.root.is_empty()
+    }
+
+    /// The whole configuration as a nested map.
+    pub fn to_value(&self) -> Value {
+        Value::from(map_to_value(&self.root))
+    }
+
+    /// Where `value` of the tree sits, for the deserializer's messages.
+    pub(crate) fn origin_text(&self, key: &str) -> Option<String> {
+        let mut steps: Vec<&str> = key.split('.').collect();
+        while !steps.is_empty() {
+            if let Some(origin) = self.origin(&steps.join(".")) {
+                return Some(origin.to_string());
+            }
+            steps.pop();
+        }
+        None
+    }
+}

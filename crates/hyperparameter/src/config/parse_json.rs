@@ -1,0 +1,365 @@
+//! JSON (RFC 8259) into the configuration tree, with the line and column of every value.
+//!
+//! A small recursive-descent parser: the common JSON crates do not report where each value
+//! was written. Integers must fit 64 bits (a larger one is an error, never a silent float),
+//! duplicate keys are refused, and nesting is bounded by [`MAX_DEPTH`].
+
+use std::sync::Arc;
+
+use super::limits::MAX_DEPTH;
+use super::origin::{saturate, Origin};
+use super::tree::{insert, too_deep, Kind, Node, NodeMap};
+use crate::{Error, Result, Value};
+
+/// Parses a JSON document; the top level may be any value (the caller checks it is a map).
+pub(crate) fn parse(text: &str, file: &Arc<str>) -> Result<Node> {
+    let mut parser = JsonParser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        line: 1,
+        line_start: 0,
+        file,
+    };
+    parser.skip_whitespace();
+    let node = parser.value(0)?;
+    parser.skip_whitespace();
+    if parser.pos < parser.bytes.len() {
+        return Err(parser.error("trailing characters after the JSON value"));
+    }
+    Ok(node)
+}
+
+struct JsonParser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    line: usize,
+    line_start: usize,
+    file: &'a Arc<str>,
+}
+
+impl JsonParser<'_> {
+    fn origin(&self) -> Origin {
+        let col = self
+            .text
+            .get(self.line_start..self.pos)
+            .map_or(self.pos - self.line_start, |s| s.chars().count());
+        Origin::file(self.file, saturate(self.line), saturate(col + 1))
+    }
+
+    fn error(&self, msg: &str) -> Error {
+        self.origin().error(msg)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(byte) = self.peek() {
+            match byte {
+                b'\n' => {
+                    self.pos += 1;
+                    self.line += 1;
+                    self.line_start = self.pos;
+                }
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                _ => break,
+            }
+        }
+    }
+
+    fn expect_byte(&mut self, byte: u8, what: &str) -> Result<()> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else if self.peek().is_none() {
+            Err(self.error(&format!("unexpected end of input, expected {what}")))
+        } else {
+            Err(self.error(&format!("expected {what}")))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Node> {
+        let origin = self.origin();
+        let kind = match self.peek() {
+            None => return Err(self.error("unexpected end of input, expected a value")),
+            Some(b'{') => {
+                if depth >= MAX_DEPTH {
+                    return Err(too_deep(&origin));
+                }
+                Kind::Map(self.object(depth)?)
+            }
+            Some(b'[') => {
+                if depth >= MAX_DEPTH {
+                    return Err(too_deep(&origin));
+                }
+                Kind::List(self.array(depth)?)
+            }
+            Some(b'"') => Kind::Text(self.string()?.into()),
+            Some(b't') => self.word("true", Value::Bool(true))?,
+            Some(b'f') => self.word("false", Value::Bool(false))?,
+            Some(b'n') => self.word("null", Value::Null)?,
+            Some(b'-' | b'0'..=b'9') => Kind::Scalar(self.number()?),
+            Some(_) => return Err(self.error("expected a value")),
+        };
+        Ok(Node::new(kind, origin))
+    }
+
+    fn word(&mut self, word: &str, value: Value) -> Result<Kind> {
+        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(Kind::Scalar(value))
+        } else {
+            Err(self.error("expected a value"))
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<NodeMap> {
+        self.pos += 1; // `{`
+        let mut map = NodeMap::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(map);
+        }
+        loop {
+            self.skip_whitespace();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a key in double quotes"));
+            }
+            let key_origin = self.origin();
+            let key = self.string()?;
+            self.skip_whitespace();
+            self.expect_byte(b':', "`:` after the key")?;
+            self.skip_whitespace();
+            let node = self.value(depth + 1)?;
+            insert(&mut map, &key, node, &key_origin, depth)?;
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(map);
+                }
+                None => return Err(self.error("unexpected end of input, expected `,` or `}`")),
+                Some(_) => return Err(self.error("expected `,` or `}`")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Vec<Node>> {
+        self.pos += 1; // `[`
+        let mut items = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(items);
+        }
+        loop {
+            self.skip_whitespace();
+            items.push(self.value(depth + 1)?);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(items);
+                }
+                None => return Err(self.error("unexpected end of input, expected `,` or `]`")),
+                Some(_) => return Err(self.error("expected `,` or `]`")),
+            }
+        }
+    }
+
+    fn string(&mut self) -> Result<String> {
+        self.pos += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let run_start = self.pos;
+            while let Some(byte) = self.peek() {
+                if byte == b'"' || byte == b'\\' || byte < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            // The run stops only at ASCII bytes, so it ends on a character boundary.
+            out.push_str(&self.text[run_start..self.pos]);
+            match self.peek() {
+                None => return Err(self.error("unexpected end of input inside a string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    self.escape(&mut out)?;
+                }
+                Some(_) => {
+                    return Err(self.error("control character in a string (write it escaped)"))
+                }
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<()> {
+        let Some(byte) = self.peek() else {
+            return Err(self.error("unexpected end of input inside a string"));
+        };
+        self.pos += 1;
+        let ch = match byte {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let first = self.hex4()?;
+                if (0xD800..0xDC00).contains(&first) {
+                    if !self.bytes[self.pos..].starts_with(b"\\u") {
+                        return Err(self.error("unpaired surrogate in a \\u escape"));
+                    }
+                    self.pos += 2;
+                    let second = self.hex4()?;
+                    if !(0xDC00..0xE000).contains(&second) {
+                        return Err(self.error("unpaired surrogate in a \\u escape"));
+                    }
+                    let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                    char::from_u32(code).ok_or_else(|| self.error("invalid \\u escape"))?
+                } else {
+                    char::from_u32(first)
+                        .ok_or_else(|| self.error("unpaired surrogate in a \\u escape"))?
+                }
+            }
+            _ => {
+                self.pos -= 1;
+                return Err(self.error("invalid escape in a string"));
+            }
+        };
+        out.push(ch);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let digits = self
+            .bytes
+            .get(self.pos..self.pos + 4)
+            .and_then(|d| std::str::from_utf8(d).ok())
+            .and_then(|d| u32::from_str_radix(d, 16).ok())
+            .ok_or_else(|| self.error("expected four hex digits after \\u"))?;
+        self.pos += 4;
+        Ok(digits)
+    }
+
+    fn number(&mut self) -> Result<Value> {
+        let start = self.pos;
+        let origin = self.origin();
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.error("expected a digit")),
+        }
+        let mut is_float = false;
+        if self.peek() == Some(b'.') {
+            is_float = true;
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.error("expected a digit after the decimal point"));
+            }
+            self.digits();
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            is_float = true;
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.error("expected a digit in the exponent"));
+            }
+            self.digits();
+        }
+        let literal = &self.text[start..self.pos];
+        if is_float {
+            match literal.parse::<f64>() {
+                Ok(x) if x.is_finite() => Ok(Value::Float(x)),
+                _ => Err(origin.error(format!("number {literal} is out of the float range"))),
+            }
+        } else {
+            literal.parse::<i64>().map(Value::Int).map_err(|_| {
+                origin.error(format!(
+                    "integer {literal} does not fit in 64 bits (write it as a string or a float)"
+                ))
+            })
+        }
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> Result<Value> {
+        parse(text, &Arc::from("t.json")).map(|node| node.to_value())
+    }
+
+    fn err(text: &str) -> String {
+        json(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn values_and_types() {
+        let value =
+            json(r#"{"a": [1, -2.5, 1e3, true, null, "x\n\u00e9\ud83d\ude00"], "b": {}}"#).unwrap();
+        assert_eq!(
+            value.to_string(),
+            "{\"a\": [1, -2.5, 1000.0, true, null, \"x\\n\u{e9}\u{1f600}\"], \"b\": {}}"
+        );
+    }
+
+    #[test]
+    fn positions_of_values() {
+        let node = parse("{\n  \"a\": 1,\n  \"b\": \"é\"\n}", &Arc::from("t.json")).unwrap();
+        let Kind::Map(map) = node.kind else {
+            panic!("not a map")
+        };
+        assert_eq!(map["a"].origin.to_string(), "t.json:2:8");
+        assert_eq!(map["b"].origin.to_string(), "t.json:3:8");
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        assert_eq!(
+            err("{\n  \"a\": 1,\n}"),
+            "t.json:3:1: expected a key in double quotes"
+        );
+        assert_eq!(err("[1 2]"), "t.json:1:4: expected `,` or `]`");
+        assert_eq!(err("{\"a\": tru}"), "t.json:1:7: expected a value");
+        assert_eq!(
+            err("1 2"),
+            "t.json:1:3: trailing characters after the JSON value"
+        );
+        assert_eq!(
+            err("\"abc"),
+            "t.json:1:5: unexpected end of input inside a string"
+        );
+        assert!(err("99999999999999999999").contains("does not fit in 64 bits"));
+        assert!(err("{\"a\": 1, \"a\": 2}").contains("given twice"));
+        assert!(err(&"[".repeat(100_000)).contains("nesting deeper than"));
+        assert_eq!(err("\"\\x\""), "t.json:1:3: invalid escape in a string");
+        assert!(err("01").contains("trailing characters"));
+    }
+}

@@ -1,0 +1,396 @@
+//! YAML into the configuration tree, from the events of `saphyr-parser` (YAML 1.2).
+//!
+//! Building the tree from parser events keeps this loader safe by construction: nothing but
+//! maps, lists and the core-schema scalars can come out of it.
+//! - Tags: only the core schema (`!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!seq`,
+//!   `!!map`) is honoured; any other tag (`!!python/object`, `!custom`, ...) is refused,
+//!   because tags are how YAML loaders are told to construct objects.
+//! - Plain scalars resolve by the YAML 1.2 core schema: `null`/`~`/empty, `true`/`false`,
+//!   decimal, `0o` and `0x` integers, floats with `.inf`/`.nan`; everything else (including
+//!   `yes`/`no`, which typed reads still convert, SPEC §4) is text. Quoted scalars are text.
+//! - Aliases copy their anchor's value; every copy counts against [`MAX_NODES`], so an
+//!   alias bomb stops with an error instead of exhausting memory.
+//! - One document per file; keys must be scalars.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
+
+use super::limits::{MAX_DEPTH, MAX_NODES};
+use super::origin::{saturate, Origin};
+use super::tree::{insert, too_deep, Kind, Node, NodeMap};
+use crate::{Error, Result, Value};
+
+/// Parses a YAML stream holding at most one document. An empty stream is an empty map.
+pub(crate) fn parse(text: &str, file: &Arc<str>) -> Result<Node> {
+    let mut builder = Builder {
+        file,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        nodes: 0,
+        document: None,
+        documents: 0,
+    };
+    let mut parser = Parser::new_from_str(text);
+    while let Some(event) = parser.next_event() {
+        let (event, span) = event.map_err(|err| {
+            builder
+                .origin(err.marker())
+                .error(format!("YAML syntax error: {}", err.info()))
+        })?;
+        builder.event(event, &span.start)?;
+    }
+    Ok(builder
+        .document
+        .unwrap_or_else(|| Node::new(Kind::Map(NodeMap::new()), Origin::file(file, 1, 1))))
+}
+
+/// A list or map being built.
+struct Open {
+    anchor: usize,
+    origin: Origin,
+    content: OpenContent,
+}
+
+enum OpenContent {
+    List(Vec<Node>),
+    /// A map and, once its key was read, the key waiting for its value.
+    Map(NodeMap, Option<(String, Origin)>),
+}
+
+struct Builder<'a> {
+    file: &'a Arc<str>,
+    stack: Vec<Open>,
+    /// Anchored values by anchor id, with their sizes in nodes.
+    anchors: HashMap<usize, (Node, usize)>,
+    nodes: usize,
+    document: Option<Node>,
+    documents: usize,
+}
+
+impl Builder<'_> {
+    fn origin(&self, mark: &Marker) -> Origin {
+        Origin::file(self.file, saturate(mark.line()), saturate(mark.col() + 1))
+    }
+
+    fn count(&mut self, nodes: usize, origin: &Origin) -> Result<()> {
+        self.nodes = self.nodes.saturating_add(nodes);
+        if self.nodes > MAX_NODES {
+            return Err(origin.error(format!(
+                "more than {MAX_NODES} values (aliases included); the input is refused"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Whether the next value completes a map key (keys must be scalars).
+    fn expecting_key(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Open {
+                content: OpenContent::Map(_, None),
+                ..
+            })
+        )
+    }
+
+    fn event(&mut self, event: Event<'_>, mark: &Marker) -> Result<()> {
+        let origin = self.origin(mark);
+        match event {
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err(origin.error(
+                        "a configuration file holds one YAML document; found a second one",
+                    ));
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                if self.expecting_key() {
+                    if tag.is_some() || anchor != 0 {
+                        return Err(origin.error("tags and anchors on map keys are not supported"));
+                    }
+                    if let Some(Open {
+                        content: OpenContent::Map(_, pending),
+                        ..
+                    }) = self.stack.last_mut()
+                    {
+                        *pending = Some((text.into_owned(), origin));
+                    }
+                    return Ok(());
+                }
+                let value = scalar(&text, style, tag.as_deref(), &origin)?;
+                let node = Node::new(value, origin.clone());
+                self.count(1, &origin)?;
+                if anchor != 0 {
+                    self.anchors.insert(anchor, (node.clone(), 1));
+                }
+                self.complete(node)?;
+            }
+            Event::SequenceStart(anchor, tag) => self.open(anchor, tag.as_deref(), true, origin)?,
+            Event::MappingStart(anchor, tag) => self.open(anchor, tag.as_deref(), false, origin)?,
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(open) = self.stack.pop() else {
+                    return Err(origin.error("unbalanced end of a list or map"));
+                };
+                let kind = match open.content {
+                    OpenContent::List(items) => Kind::List(items),
+                    OpenContent::Map(map, _) => Kind::Map(map),
+                };
+                let node = Node::new(kind, open.origin);
+                if open.anchor != 0 {
+                    let size = node.size();
+                    self.anchors.insert(open.anchor, (node.clone(), size));
+                }
+                self.complete(node)?;
+            }
+            Event::Alias(anchor) => {
+                if self.expecting_key() {
+                    return Err(origin.error("map keys must be scalars, not aliases"));
+                }
+                let Some((node, size)) = self.anchors.get(&anchor).cloned() else {
+                    return Err(origin.error("alias to an unknown anchor"));
+                };
+                if self.stack.len() + node.height() > MAX_DEPTH {
+                    return Err(too_deep(&origin));
+                }
+                self.count(size, &origin)?;
+                self.complete(node)?;
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    /// Starts a list or a map.
+    fn open(
+        &mut self,
+        anchor: usize,
+        tag: Option<&Tag>,
+        is_list: bool,
+        origin: Origin,
+    ) -> Result<()> {
+        if self.expecting_key() {
+            return Err(origin.error("map keys must be scalars, not lists or maps"));
+        }
+        if let Some(tag) = tag {
+            let allowed = if is_list { "seq" } else { "map" };
+            if !(tag.is_yaml_core_schema() && tag.suffix == allowed) {
+                return Err(refused_tag(tag, &origin));
+            }
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(too_deep(&origin));
+        }
+        self.count(1, &origin)?;
+        let content = if is_list {
+            OpenContent::List(Vec::new())
+        } else {
+            OpenContent::Map(NodeMap::new(), None)
+        };
+        self.stack.push(Open {
+            anchor,
+            origin,
+            content,
+        });
+        Ok(())
+    }
+
+    /// Places a finished value into the list or map being built, or makes it the document.
+    fn complete(&mut self, node: Node) -> Result<()> {
+        let depth = self.stack.len().saturating_sub(1);
+        match self.stack.last_mut() {
+            None => self.document = Some(node),
+            Some(Open {
+                content: OpenContent::List(items),
+                ..
+            }) => items.push(node),
+            Some(Open {
+                content: OpenContent::Map(map, pending),
+                ..
+            }) => {
+                let Some((key, key_origin)) = pending.take() else {
+                    return Err(node.origin.error("a map value without a key"));
+                };
+                insert(map, &key, node, &key_origin, depth)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn tag_text(tag: &Tag) -> String {
+    if tag.is_yaml_core_schema() {
+        format!("!!{}", tag.suffix)
+    } else {
+        format!("{}{}", tag.handle, tag.suffix)
+    }
+}
+
+fn refused_tag(tag: &Tag, origin: &Origin) -> Error {
+    origin.error(format!(
+        "YAML tag `{}` is refused: tags that construct objects are not allowed (only !!str, \
+         !!int, !!float, !!bool, !!null, !!seq and !!map)",
+        tag_text(tag)
+    ))
+}
+
+/// Resolves a scalar by its tag, or by the core schema when it is plain and untagged.
+fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>, origin: &Origin) -> Result<Kind> {
+    let Some(tag) = tag else {
+        return Ok(if style == ScalarStyle::Plain {
+            core_schema(text)
+        } else {
+            Kind::Text(Arc::from(text))
+        });
+    };
+    if !tag.is_yaml_core_schema() {
+        return Err(refused_tag(tag, origin));
+    }
+    let expected = |what: &str| origin.error(format!("`{}` is not {what}", tag_text(tag)));
+    let kind = match tag.suffix.as_str() {
+        "str" => Kind::Text(Arc::from(text)),
+        "int" => match core_schema(text) {
+            kind @ Kind::Scalar(Value::Int(_)) => kind,
+            _ => return Err(expected("an integer")),
+        },
+        "float" => match core_schema(text) {
+            Kind::Scalar(Value::Int(i)) => Kind::Scalar(Value::Float(i as f64)),
+            kind @ Kind::Scalar(Value::Float(_)) => kind,
+            _ => return Err(expected("a float")),
+        },
+        "bool" => match core_schema(text) {
+            kind @ Kind::Scalar(Value::Bool(_)) => kind,
+            _ => return Err(expected("a bool")),
+        },
+        "null" => match core_schema(text) {
+            kind @ Kind::Scalar(Value::Null) => kind,
+            _ => return Err(expected("null")),
+        },
+        _ => return Err(refused_tag(tag, origin)),
+    };
+    Ok(kind)
+}
+
+/// The YAML 1.2 core schema for plain scalars.
+fn core_schema(text: &str) -> Kind {
+    let value = match text {
+        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
+        "true" | "True" | "TRUE" => Value::Bool(true),
+        "false" | "False" | "FALSE" => Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Value::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => Value::Float(f64::NAN),
+        _ => match number(text) {
+            Some(value) => value,
+            None => Value::Str(Arc::from(text)),
+        },
+    };
+    match value {
+        Value::Str(text) => Kind::Text(text),
+        other => Kind::Scalar(other),
+    }
+}
+
+/// A core-schema integer or float, or `None` for text. An integer beyond 64 bits stays
+/// text rather than silently becoming a float.
+fn number(text: &str) -> Option<Value> {
+    if let Some(octal) = text.strip_prefix("0o") {
+        return i64::from_str_radix(octal, 8).ok().map(Value::Int);
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        return i64::from_str_radix(hex, 16).ok().map(Value::Int);
+    }
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse::<i64>().ok().map(Value::Int);
+    }
+    // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+        None => (unsigned, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = mantissa.contains('.') || exponent.is_some();
+    let mantissa_ok = mantissa_ok
+        && digits(whole)
+        && digits(fraction)
+        && !(whole.is_empty() && fraction.is_empty());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    if mantissa_ok && exponent_ok {
+        text.parse::<f64>().ok().map(Value::Float)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yaml(text: &str) -> Result<Value> {
+        parse(text, &Arc::from("t.yaml")).map(|node| node.to_value())
+    }
+
+    fn err(text: &str) -> String {
+        yaml(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let value = yaml(
+            "a: 1\nb: -2.5\nc: 1e3\nd: .inf\ne: true\nf: ~\ng:\nh: yes\ni: '1'\nj: 0x1f\n\
+             k: 99999999999999999999\nl: !!str 12\nm: !!float 2\nn: 1.\n",
+        )
+        .unwrap();
+        assert_eq!(
+            value.to_string(),
+            r#"{"a": 1, "b": -2.5, "c": 1000.0, "d": inf, "e": true, "f": null, "g": null, "h": "yes", "i": "1", "j": 31, "k": "99999999999999999999", "l": "12", "m": 2.0, "n": 1.0}"#
+        );
+    }
+
+    #[test]
+    fn anchors_dotted_keys_and_positions() {
+        let text = "base: &b {x: 1}\ncopy: *b\ntrain.lr: 0.1\n";
+        assert_eq!(
+            yaml(text).unwrap().to_string(),
+            r#"{"base": {"x": 1}, "copy": {"x": 1}, "train": {"lr": 0.1}}"#
+        );
+        let node = parse("a:\n  b: [1, 2]\n", &Arc::from("t.yaml")).unwrap();
+        let Kind::Map(map) = &node.kind else {
+            panic!("not a map")
+        };
+        let Kind::Map(a) = &map["a"].kind else {
+            panic!("not a map")
+        };
+        assert_eq!(a["b"].origin.to_string(), "t.yaml:2:6");
+        assert_eq!(yaml("").unwrap().to_string(), "{}");
+    }
+
+    #[test]
+    fn hostile_input_is_refused() {
+        assert!(err("a: !!python/object/apply:os.system [\"ls\"]\n")
+            .starts_with("t.yaml:1:4: YAML tag `!!python/object/apply:os.system` is refused"));
+        assert!(err("a: !custom 1\n").contains("YAML tag `!custom` is refused"));
+        assert!(err("a: !!binary aGk=\n").contains("is refused"));
+        assert!(err(&format!("a: {}1{}\n", "[".repeat(80), "]".repeat(80)))
+            .contains("nesting deeper than"));
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let j = i - 1;
+            bomb.push_str(&format!(
+                "a{i}: &a{i} [*a{j}, *a{j}, *a{j}, *a{j}, *a{j}, *a{j}, *a{j}, *a{j}, *a{j}, *a{j}]\n"
+            ));
+        }
+        assert!(err(&bomb).contains("more than 1000000 values"));
+        assert!(err("a: 1\n---\nb: 2\n").contains("one YAML document"));
+        assert!(err("? [a]\n: 1\n").contains("map keys must be scalars"));
+        assert!(err("a: [1,\n b: c").starts_with("t.yaml:3:1: YAML syntax error:"));
+        assert!(err("a: 1\na: 2\n").contains("given twice"));
+    }
+}

@@ -1,0 +1,282 @@
+//! The configuration tree: maps, lists and primitives, each node with its [`Origin`].
+//!
+//! Every parser builds this tree through [`insert`], which is where dotted keys become
+//! nesting (`"train.lr" = 1` is `train: {lr: 1}`), key segments are validated (SPEC §1), a
+//! key written twice in one file is refused, and the nesting depth is bounded.
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use super::limits::MAX_DEPTH;
+use super::origin::Origin;
+use crate::{key_problem, Error, Result, Value};
+
+/// A map of the tree: key segment to node, in the order written.
+pub(crate) type NodeMap = IndexMap<String, Node>;
+
+/// One value of the tree and where it was written.
+#[derive(Clone, Debug)]
+pub(crate) struct Node {
+    pub kind: Kind,
+    pub origin: Origin,
+}
+
+/// What a node holds.
+#[derive(Clone, Debug)]
+pub(crate) enum Kind {
+    /// A primitive (null, bool, int, float), a resolved string, or an opaque object from an
+    /// in-memory map.
+    Scalar(Value),
+    /// Text as written, which may hold `${...}` references until it is resolved.
+    Text(Arc<str>),
+    /// A list.
+    List(Vec<Node>),
+    /// A map.
+    Map(NodeMap),
+}
+
+impl Node {
+    pub(crate) fn new(kind: Kind, origin: Origin) -> Node {
+        Node { kind, origin }
+    }
+
+    /// The name of the node's type, for messages.
+    pub(crate) fn type_name(&self) -> &'static str {
+        match &self.kind {
+            Kind::Scalar(value) => value.type_name(),
+            Kind::Text(_) => "str",
+            Kind::List(_) => "list",
+            Kind::Map(_) => "map",
+        }
+    }
+
+    /// The node as a plain [`Value`] (text is taken as written).
+    pub(crate) fn to_value(&self) -> Value {
+        match &self.kind {
+            Kind::Scalar(value) => value.clone(),
+            Kind::Text(text) => Value::Str(text.clone()),
+            Kind::List(items) => Value::List(Arc::new(items.iter().map(Node::to_value).collect())),
+            Kind::Map(map) => Value::Map(Arc::new(map_to_value(map))),
+        }
+    }
+
+    /// How many nodes this subtree holds (itself included).
+    pub(crate) fn size(&self) -> usize {
+        1 + match &self.kind {
+            Kind::List(items) => items.iter().map(Node::size).sum(),
+            Kind::Map(map) => map.values().map(Node::size).sum(),
+            _ => 0,
+        }
+    }
+
+    /// How many levels of lists and maps this subtree holds (0 for a primitive).
+    pub(crate) fn height(&self) -> usize {
+        match &self.kind {
+            Kind::List(items) => 1 + items.iter().map(Node::height).max().unwrap_or(0),
+            Kind::Map(map) => 1 + map.values().map(Node::height).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+}
+
+/// A map of nodes as a map of plain values.
+pub(crate) fn map_to_value(map: &NodeMap) -> IndexMap<String, Value> {
+    map.iter().map(|(k, v)| (k.clone(), v.to_value())).collect()
+}
+
+/// One step of a path into the tree: a map key or a list index.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// A path as a dotted key (`model.layers.0.size`).
+pub(crate) fn dotted(path: &[Step]) -> String {
+    let mut out = String::new();
+    for (i, step) in path.iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        match step {
+            Step::Key(key) => out.push_str(key),
+            Step::Index(index) => out.push_str(&index.to_string()),
+        }
+    }
+    out
+}
+
+/// The error for nesting deeper than [`MAX_DEPTH`].
+pub(crate) fn too_deep(origin: &Origin) -> Error {
+    origin.error(format!(
+        "nesting deeper than {MAX_DEPTH} levels (lists and maps inside each other) is refused"
+    ))
+}
+
+/// Splits a written key into its segments, validating each (SPEC §1).
+pub(crate) fn key_segments<'k>(key: &'k str, origin: &Origin) -> Result<Vec<&'k str>> {
+    let segments: Vec<&str> = key.split('.').collect();
+    for segment in &segments {
+        if let Some(reason) = key_problem(segment) {
+            return Err(origin.error(format!("invalid key {key:?}: {reason}")));
+        }
+    }
+    Ok(segments)
+}
+
+/// Inserts `node` under the written key `key` (dotted keys nest) into `map`, a map at
+/// `depth` levels below the root. `key_origin` is where the key was written.
+///
+/// A key given twice is an error, except that two maps under the same key are merged (so
+/// `"a.b" = 1` and a table `[a]` with `c = 2` make `a = {b = 1, c = 2}`).
+pub(crate) fn insert(
+    map: &mut NodeMap,
+    key: &str,
+    node: Node,
+    key_origin: &Origin,
+    depth: usize,
+) -> Result<()> {
+    let segments = key_segments(key, key_origin)?;
+    if depth + segments.len() + node.height() > MAX_DEPTH {
+        return Err(too_deep(key_origin));
+    }
+    let (last, parents) = segments
+        .split_last()
+        .expect("split always yields at least one segment");
+    let mut current = map;
+    for (i, segment) in parents.iter().enumerate() {
+        let slot = current
+            .entry((*segment).to_string())
+            .or_insert_with(|| Node::new(Kind::Map(NodeMap::new()), key_origin.clone()));
+        if !matches!(slot.kind, Kind::Map(_)) {
+            let prefix = segments[..=i].join(".");
+            return Err(key_origin.error(format!(
+                    "key `{key}` is given twice: `{prefix}` already holds a value of type {} (written at {})",
+                    slot.type_name(),
+                    slot.origin
+                )));
+        }
+        let Kind::Map(inner) = &mut slot.kind else {
+            unreachable!("checked to be a map above")
+        };
+        current = inner;
+    }
+    insert_segment(current, last, node, key, key_origin)
+}
+
+fn insert_segment(
+    map: &mut NodeMap,
+    segment: &str,
+    node: Node,
+    key: &str,
+    key_origin: &Origin,
+) -> Result<()> {
+    match map.get_mut(segment) {
+        None => {
+            map.insert(segment.to_string(), node);
+            Ok(())
+        }
+        Some(existing) => match (&mut existing.kind, node.kind) {
+            (Kind::Map(into), Kind::Map(from)) => {
+                for (inner_key, inner_node) in from {
+                    let origin = inner_node.origin.clone();
+                    let inner_full = format!("{key}.{inner_key}");
+                    insert_segment(into, &inner_key, inner_node, &inner_full, &origin)?;
+                }
+                Ok(())
+            }
+            _ => Err(key_origin.error(format!(
+                "key `{key}` is given twice (first at {})",
+                existing.origin
+            ))),
+        },
+    }
+}
+
+/// Builds a tree node from an in-memory value (dotted keys of maps nest), checking depth.
+pub(crate) fn node_from_value(value: &Value, origin: &Origin, depth: usize) -> Result<Node> {
+    if depth > MAX_DEPTH {
+        return Err(too_deep(origin));
+    }
+    let kind = match value {
+        Value::Str(text) => Kind::Text(text.clone()),
+        Value::List(items) => Kind::List(
+            items
+                .iter()
+                .map(|item| node_from_value(item, origin, depth + 1))
+                .collect::<Result<_>>()?,
+        ),
+        Value::Map(map) => {
+            let mut out = NodeMap::new();
+            for (key, item) in map.iter() {
+                let child = node_from_value(item, origin, depth + 1)?;
+                insert(&mut out, key, child, origin, depth)?;
+            }
+            Kind::Map(out)
+        }
+        other => Kind::Scalar(other.clone()),
+    };
+    Ok(Node::new(kind, origin.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Origin {
+        Origin::file(&Arc::from("t.json"), 1, 1)
+    }
+
+    fn int(i: i64) -> Node {
+        Node::new(Kind::Scalar(Value::Int(i)), origin())
+    }
+
+    #[test]
+    fn dotted_keys_nest_and_maps_merge() {
+        let mut map = NodeMap::new();
+        insert(&mut map, "a.b", int(1), &origin(), 0).unwrap();
+        let mut inner = NodeMap::new();
+        inner.insert("c".into(), int(2));
+        insert(
+            &mut map,
+            "a",
+            Node::new(Kind::Map(inner), origin()),
+            &origin(),
+            0,
+        )
+        .unwrap();
+        assert_eq!(
+            Node::new(Kind::Map(map), origin()).to_value().to_string(),
+            r#"{"a": {"b": 1, "c": 2}}"#
+        );
+    }
+
+    #[test]
+    fn duplicates_and_bad_segments_are_refused() {
+        let mut map = NodeMap::new();
+        insert(&mut map, "a.b", int(1), &origin(), 0).unwrap();
+        let err = insert(&mut map, "a.b", int(2), &origin(), 0).unwrap_err();
+        assert!(err.to_string().contains("given twice"), "{err}");
+        let err = insert(&mut map, "a.b.c", int(2), &origin(), 0).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`a.b` already holds a value of type int"),
+            "{err}"
+        );
+        let err = insert(&mut map, "x..y", int(2), &origin(), 0).unwrap_err();
+        assert!(
+            err.to_string().starts_with("t.json:1:1: invalid key"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        let key = vec!["k"; MAX_DEPTH + 1].join(".");
+        let mut map = NodeMap::new();
+        assert!(insert(&mut map, &key, int(1), &origin(), 0).is_err());
+        let key = vec!["k"; MAX_DEPTH].join(".");
+        assert!(insert(&mut map, &key, int(1), &origin(), 0).is_ok());
+    }
+}
