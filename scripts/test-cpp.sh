@@ -65,6 +65,28 @@ echo "test-cpp: the header's C part as C11"
   -L "$lib_dir" -lhyperparameter_capi -Wl,-rpath,"$lib_dir" -o "$out/test_c"
 run_checked "$out/test_c"
 
+echo "test-cpp: the examples of docs/cpp.md"
+python3 - "$out/docs" <<'PY'
+import pathlib, re, sys
+out = pathlib.Path(sys.argv[1])
+out.mkdir(parents=True, exist_ok=True)
+text = pathlib.Path("docs/cpp.md").read_text()
+for n, (lang, body) in enumerate(re.findall(r"```(cpp|c)\n(.*?)```", text, re.S)):
+    if "main(" not in body:
+        head = "#include <stdio.h>\n#include <hyperparameter.h>\n"
+        if lang == "cpp":
+            head += "#include <string>\n"
+        body = head + "int main(void) {\n" + body + "return 0;\n}\n"
+    (out / f"example_{n}.{lang}").write_text(body)
+PY
+for example in "$out"/docs/example_*.c "$out"/docs/example_*.cpp; do
+  [[ -e "$example" ]] || continue
+  if [[ "$example" == *.cpp ]]; then compiler=("$CXX" -std=c++17); else compiler=("$CC" -std=c11); fi
+  "${compiler[@]}" -Wall -Wno-unused-variable -Werror -I "$include_dir" "$example" -L "$lib_dir" -lhyperparameter_capi \
+    -Wl,-rpath,"$lib_dir" -o "${example%.*}"
+  "${example%.*}"
+done
+
 echo "test-cpp: compile-fail checks"
 for source in tests/cpp/compile_fail/*.cpp; do
   expected="$(sed -n 's|^// expect-error: ||p' "$source" | head -n 1)"
