@@ -229,6 +229,19 @@ void test_exceptions_roll_back() {
   CHECK(GET_PARAM(exc.bad, 5) == 5);
 }
 
+void test_values_know_their_call_site() {
+  const std::string here = "test_hyperparameter.cpp:";
+  {
+    auto guard = WITH_PARAMS(site.port, "many"); const int line = __LINE__;
+    CHECK_THROWS(GET_PARAM(site.port, 80), HP_CONVERSION, here + std::to_string(line));
+  }
+  hp::Scope scope;
+  scope.put("site.lr", "fast"); const int line = __LINE__;
+  CHECK_THROWS(GET_PARAM(site.lr, 0.1), HP_CONVERSION, here + std::to_string(line));
+  hp::put("site.flag", "maybe"); const int put_line = __LINE__;
+  CHECK_THROWS(GET_PARAM(site.flag, true), HP_CONVERSION, here + std::to_string(put_line));
+}
+
 void test_scope_objects() {
   hp::Scope outer;
   outer.put("obj.a", 1).put("obj.b", std::string("two"));
@@ -325,6 +338,7 @@ int main(int argc, char **argv) {
   test_long_strings_use_the_retry_path();
   test_nested_scopes_and_rollback();
   test_exceptions_roll_back();
+  test_values_know_their_call_site();
   test_scope_objects();
   test_invalid_keys_and_collisions();
   test_second_translation_unit();

@@ -59,7 +59,8 @@ enum {
   HP_KIND_STR = 4    /* str_value, str_len (UTF-8) */
 };
 
-/* One key = value override. `key` and `str_value` are borrowed for the call and copied. */
+/* One key = value override. `key`, `str_value` and `file` are borrowed for the call and
+ * copied. */
 typedef struct hp_item {
   uint64_t hash;         /* hp_key_hash(key) */
   const char *key;       /* UTF-8, not necessarily NUL-terminated */
@@ -69,6 +70,9 @@ typedef struct hp_item {
   double float_value;    /* HP_KIND_FLOAT */
   const char *str_value; /* HP_KIND_STR: UTF-8, not necessarily NUL-terminated */
   size_t str_len;        /* bytes */
+  const char *file;      /* where the write is made (__FILE__), its source; NULL if unknown */
+  size_t file_len;       /* bytes */
+  uint32_t line;         /* __LINE__ */
 } hp_item_t;
 
 /* The ABI version of the loaded library. */
@@ -110,6 +114,10 @@ hp_status_t hp_put_f64(uint64_t hash, const char *key, size_t key_len, double va
 hp_status_t hp_put_str(uint64_t hash, const char *key, size_t key_len, const char *value,
                        size_t value_len);
 
+/* Writes one override into the innermost active scope (as hp_put_i64 and the others), recording
+ * item->file:item->line as the value's source. */
+hp_status_t hp_put(const hp_item_t *item);
+
 /* Enters a new empty scope on this thread and writes its id to *out_scope. */
 hp_status_t hp_scope_enter(uint64_t *out_scope);
 
@@ -144,8 +152,13 @@ hp_status_t hp_frozen(void);
 
 #if defined(__GNUC__) || defined(__clang__)
 #define HP_DETAIL_COLD __attribute__((cold, noinline))
+/* The call site of put(), recorded as the source of the value written. */
+#define HP_DETAIL_CALLER_FILE __builtin_FILE()
+#define HP_DETAIL_CALLER_LINE __builtin_LINE()
 #else
 #define HP_DETAIL_COLD
+#define HP_DETAIL_CALLER_FILE nullptr
+#define HP_DETAIL_CALLER_LINE 0
 #endif
 
 namespace hyperparameter {
@@ -358,6 +371,10 @@ namespace detail {
                                        "`: the value does not fit a 64-bit signed integer");
 }
 
+inline std::size_t text_length(const char *text) {
+  return text == nullptr ? 0 : std::char_traits<char>::length(text);
+}
+
 inline void check(hp_status_t status) {
   if (status != HP_OK) throw_status(status);
 }
@@ -469,14 +486,19 @@ inline result_t<D> read(std::uint64_t hash, const char *key, std::size_t key_len
   }
 }
 
-/* An hp_item_t for `key = value`; text values are borrowed until the call that uses the item. */
+/* An hp_item_t for `key = value` written at `file:line`; text values and the file name are
+ * borrowed until the call that uses the item. */
 template <class V>
-inline hp_item_t make_item(std::uint64_t hash, const char *key, std::size_t key_len, const V &value) {
+inline hp_item_t make_item(std::uint64_t hash, const char *key, std::size_t key_len, const V &value,
+                           const char *file, std::size_t file_len, unsigned line) {
   using T = std::decay_t<V>;
   hp_item_t item{};
   item.hash = hash;
   item.key = key;
   item.key_len = key_len;
+  item.file = file;
+  item.file_len = file_len;
+  item.line = line;
   if constexpr (std::is_same_v<T, std::nullptr_t>) {
     item.kind = HP_KIND_NULL;
   } else if constexpr (std::is_same_v<T, bool>) {
@@ -525,19 +547,14 @@ inline result_t<D> get(std::string_view key, const D &default_value) {
 }
 
 /* Writes `key = value` into this thread's innermost active scope (its root layer when none is
- * active). `value`: bool, an integer, a floating-point number, text, or nullptr (a null). */
+ * active). `value`: bool, an integer, a floating-point number, text, or nullptr (a null). The
+ * caller's file and line are recorded as the value's source. */
 template <class V>
-inline void put(std::string_view key, const V &value) {
-  const hp_item_t item = detail::make_item(key_hash(key), key.data(), key.size(), value);
-  hp_status_t status = HP_OK;
-  switch (item.kind) {
-    case HP_KIND_NULL: status = hp_put_null(item.hash, item.key, item.key_len); break;
-    case HP_KIND_BOOL: status = hp_put_bool(item.hash, item.key, item.key_len, item.int_value != 0); break;
-    case HP_KIND_INT: status = hp_put_i64(item.hash, item.key, item.key_len, item.int_value); break;
-    case HP_KIND_FLOAT: status = hp_put_f64(item.hash, item.key, item.key_len, item.float_value); break;
-    default: status = hp_put_str(item.hash, item.key, item.key_len, item.str_value, item.str_len); break;
-  }
-  detail::check(status);
+inline void put(std::string_view key, const V &value, const char *file = HP_DETAIL_CALLER_FILE,
+                unsigned line = HP_DETAIL_CALLER_LINE) {
+  const hp_item_t item = detail::make_item(key_hash(key), key.data(), key.size(), value, file,
+                                           detail::text_length(file), line);
+  detail::check(hp_put(&item));
 }
 
 /* Makes this thread's current view the snapshot that threads started from now on begin with. */
@@ -581,10 +598,13 @@ class [[nodiscard]] Scope {
     active_ = false;
   }
 
-  /* Writes `key = value` into this scope; throws Error if another scope is active inside it. */
+  /* Writes `key = value` into this scope; throws Error if another scope is active inside it.
+   * The caller's file and line are recorded as the value's source. */
   template <class V>
-  Scope &put(std::string_view key, const V &value) {
-    const hp_item_t item = detail::make_item(key_hash(key), key.data(), key.size(), value);
+  Scope &put(std::string_view key, const V &value, const char *file = HP_DETAIL_CALLER_FILE,
+             unsigned line = HP_DETAIL_CALLER_LINE) {
+    const hp_item_t item = detail::make_item(key_hash(key), key.data(), key.size(), value, file,
+                                             detail::text_length(file), line);
     detail::check(hp_scope_put(id_, &item));
     return *this;
   }
@@ -633,8 +653,9 @@ inline Scope enter_with(const Items &...items) {
 #define HP_DETAIL_EXPAND(x) x
 #define HP_DETAIL_CAT(a, b) HP_DETAIL_CAT_I(a, b)
 #define HP_DETAIL_CAT_I(a, b) a##b
-#define HP_DETAIL_ITEM(key, value) \
-  ::hyperparameter::detail::make_item(HP_LITERAL_KEY_HASH(key), #key, sizeof(#key) - 1, value)
+#define HP_DETAIL_ITEM(key, value)                                                          \
+  ::hyperparameter::detail::make_item(HP_LITERAL_KEY_HASH(key), #key, sizeof(#key) - 1, value, \
+                                      __FILE__, sizeof(__FILE__) - 1, __LINE__)
 #define HP_DETAIL_COUNT(...) HP_DETAIL_EXPAND(HP_DETAIL_COUNT_I(__VA_ARGS__, 64, 63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0))
 #define HP_DETAIL_COUNT_I(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17, _18, _19, _20, _21, _22, _23, _24, _25, _26, _27, _28, _29, _30, _31, _32, _33, _34, _35, _36, _37, _38, _39, _40, _41, _42, _43, _44, _45, _46, _47, _48, _49, _50, _51, _52, _53, _54, _55, _56, _57, _58, _59, _60, _61, _62, _63, _64, count, ...) count
 #define HP_DETAIL_PAIRS_1(item, ...) HP_WITH_PARAMS_needs_key_value_pairs

@@ -25,6 +25,7 @@
 //! `hyperparameter::storage`) followed by the SPEC §4 conversion functions of
 //! `hyperparameter::convert` on the stored value; only failures build a message.
 
+mod source;
 mod status;
 
 use std::ffi::c_char;
@@ -35,6 +36,7 @@ use hyperparameter::read::conversion_error;
 use hyperparameter::storage::{frozen, with_cursor, with_entry, EntryMap};
 use hyperparameter::{key_hash, key_problem, Entry, Error, Source, Text, Value};
 
+use source::code_source;
 pub use status::HpStatus;
 use status::{fail, fail_with, last_error_ptr, panic_message};
 
@@ -57,9 +59,11 @@ pub enum HpKind {
     Str = 4,
 }
 
-/// One `key = value` override, as passed to [`hp_scope_enter_with`] and [`hp_scope_put`].
+/// One `key = value` override, as passed to [`hp_scope_enter_with`], [`hp_scope_put`] and
+/// [`hp_put`].
 ///
-/// Ownership: `key` and `str_value` are borrowed for the call only; the library copies them.
+/// Ownership: `key`, `str_value` and `file` are borrowed for the call only; the library copies
+/// them.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct HpItem {
@@ -79,6 +83,13 @@ pub struct HpItem {
     pub str_value: *const c_char,
     /// Length of `str_value` in bytes.
     pub str_len: usize,
+    /// Where the write is made (`__FILE__`), recorded as the value's source; borrowed, not
+    /// NUL-terminated; null when unknown.
+    pub file: *const c_char,
+    /// Length of `file` in bytes.
+    pub file_len: usize,
+    /// Line of the write (`__LINE__`).
+    pub line: u32,
 }
 
 /// Runs an export's body, turning a panic into `HP_PANIC` (or `on_panic` for exports that
@@ -288,19 +299,19 @@ fn as_bool(value: &Value) -> Result<bool, String> {
 }
 
 /// Builds the stored entry for a write; `value` is already decoded.
-fn entry_for(key: &str, value: Value) -> Entry {
+fn entry_for(key: &str, value: Value, source: Source) -> Entry {
     Entry {
         key: Text::from(key),
         value,
-        source: Source::Unknown,
+        source,
     }
 }
 
-/// Decodes an item's key and value, checking the key and its hash.
+/// Decodes an item's key, value and source, checking the key and its hash.
 ///
 /// # Safety
-/// `item.key`/`item.key_len` and, for strings, `item.str_value`/`item.str_len` as
-/// [`borrowed_bytes`].
+/// `item.key`/`item.key_len`, `item.file`/`item.file_len` and, for strings,
+/// `item.str_value`/`item.str_len` as [`borrowed_bytes`].
 unsafe fn decode_item(item: &HpItem) -> Result<(u64, Entry), HpStatus> {
     // SAFETY: forwarded caller contract.
     let key = unsafe { key_text(item.key, item.key_len) }?;
@@ -322,7 +333,9 @@ unsafe fn decode_item(item: &HpItem) -> Result<(u64, Entry), HpStatus> {
             ))
         }
     };
-    Ok((item.hash, entry_for(key, value)))
+    // SAFETY: forwarded caller contract.
+    let source = unsafe { code_source(item.file, item.file_len, item.line) };
+    Ok((item.hash, entry_for(key, value, source)))
 }
 
 /// The UTF-8 text of a string value being written.
@@ -372,7 +385,7 @@ unsafe fn put_value(
         return status;
     }
     match value(key) {
-        Ok(value) => put_entry(hash, entry_for(key, value)),
+        Ok(value) => put_entry(hash, entry_for(key, value, Source::Unknown)),
         Err(status) => status,
     }
 }
@@ -534,6 +547,20 @@ export! {
         };
         // SAFETY: the caller's pointers follow the module conventions.
         unsafe { put_value(hash, key, key_len, decode) }
+    }
+
+    /// Writes one override (`item`, borrowed for the call) into this thread's innermost
+    /// active scope (or its root layer), recording `item.file:item.line` as its source.
+    fn hp_put(item: *const HpItem) -> HpStatus {
+        if item.is_null() {
+            return fail(HpStatus::InvalidArgument, "the item pointer is null");
+        }
+        // SAFETY: non-null, and the caller passes a readable item whose pointers follow the
+        // module conventions.
+        match unsafe { decode_item(&*item) } {
+            Ok((hash, entry)) => put_entry(hash, entry),
+            Err(status) => status,
+        }
     }
 
     /// Enters a new, empty scope on this thread, layered on the current view, and writes its

@@ -90,6 +90,9 @@ fn item(key: &'static str, value: i64) -> HpItem {
         float_value: 0.0,
         str_value: std::ptr::null(),
         str_len: 0,
+        file: std::ptr::null(),
+        file_len: 0,
+        line: 0,
     }
 }
 
@@ -153,6 +156,31 @@ fn enter_with_sets_every_item_and_scope_put_needs_the_innermost_scope() {
     assert_eq!(exit(inner), HpStatus::Ok);
     assert_eq!(exit(scope), HpStatus::Ok);
     assert_eq!(get_i64("capi.with.a", 0).0, HpStatus::Missing);
+}
+
+#[test]
+fn items_record_their_call_site_as_the_source() {
+    let scope = enter();
+    let mut file = *b"trainer.cpp";
+    let mut written = item("capi.source", 0);
+    written.kind = HpKind::Str as i32;
+    written.str_value = "fast".as_ptr().cast();
+    written.str_len = 4;
+    written.file = file.as_ptr().cast();
+    written.file_len = file.len();
+    written.line = 42;
+    // SAFETY: `written` is a readable item with borrowed texts.
+    assert_eq!(unsafe { hp_put(&written) }, HpStatus::Ok);
+    assert_eq!(get_i64("capi.source", 0).0, HpStatus::Conversion);
+    assert!(last_error().contains("trainer.cpp:42"), "{}", last_error());
+    // The same address holding other text is not taken from the cache.
+    file.copy_from_slice(b"scheduler.h");
+    written.file = file.as_ptr().cast();
+    // SAFETY: as above.
+    assert_eq!(unsafe { hp_put(&written) }, HpStatus::Ok);
+    assert_eq!(get_i64("capi.source", 0).0, HpStatus::Conversion);
+    assert!(last_error().contains("scheduler.h:42"), "{}", last_error());
+    assert_eq!(exit(scope), HpStatus::Ok);
 }
 
 #[test]
