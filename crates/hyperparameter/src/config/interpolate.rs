@@ -76,6 +76,9 @@ pub(crate) fn parse_template(text: &str) -> Result<Vec<Piece>, String> {
                 return Err(format!("unclosed `${{` in {text:?} (expected `}}`)"));
             };
             let body = &body_start[..end];
+            if body.contains(['$', '{']) {
+                return Err(format!("nested references are not supported in {text:?}"));
+            }
             if !literal.is_empty() {
                 pieces.push(Piece::Literal(std::mem::take(&mut literal)));
             }
