@@ -77,9 +77,10 @@ mod validate;
 /// # Keys
 /// A key is a dotted path. Its segments may be identifiers, keywords (`model.type`), numbers
 /// (`layers.0.size`, `layers.0.1`) and dashed words (`with-dash.x`); the key text is the
-/// tokens joined without spaces. Any other key, such as one with a space, is written as a
-/// string literal: `set "my key.x" = 1;`. Keys are checked when the code is compiled; an
-/// invalid key is a compile error at the key:
+/// tokens joined without spaces. A key with characters Rust does not allow there (such as
+/// `+`, `:` or `@`) is written as a string literal: `set "loss:weight.x+y" = 1;`. Keys are
+/// checked when the code is compiled (SPEC §1: no whitespace, no empty segment, no `=`,
+/// `$`, `{`, `}`); an invalid key is a compile error at the key:
 ///
 /// ```compile_fail
 /// hyperparameter::with_params! {

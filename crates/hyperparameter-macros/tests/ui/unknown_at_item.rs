@@ -1,0 +1,7 @@
+use hyperparameter::with_params;
+
+fn main() {
+    with_params! {
+        @put a.b = 1;
+    }
+}
