@@ -151,6 +151,8 @@ impl RawConfig {
         if text.len() > MAX_INPUT_BYTES {
             return Err(too_large(name));
         }
+        // A byte-order mark is not content (editors on Windows write one).
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let file: Arc<str> = Arc::from(name);
         let node = match format {
             Format::Toml => parse_toml::parse(text, &file)?,

@@ -10,6 +10,9 @@
 //!   `yes`/`no`, which typed reads still convert, SPEC §4) is text. Quoted scalars are text.
 //! - Aliases copy their anchor's value; every copy counts against [`MAX_NODES`], so an
 //!   alias bomb stops with an error instead of exhausting memory.
+//! - The merge key `<<` (from YAML 1.1, common in configurations) is honoured: `<<: *base`
+//!   or `<<: [*a, *b]` adds the keys of those maps that the map does not set itself
+//!   (shallow; an earlier map in the list wins over a later one).
 //! - One document per file; keys must be scalars.
 
 use std::collections::HashMap;
@@ -55,8 +58,23 @@ struct Open {
 
 enum OpenContent {
     List(Vec<Node>),
-    /// A map and, once its key was read, the key waiting for its value.
-    Map(NodeMap, Option<(String, Origin)>),
+    Map(OpenMap),
+}
+
+/// A map being built.
+struct OpenMap {
+    map: NodeMap,
+    /// The key read and waiting for its value.
+    pending: Option<PendingKey>,
+    /// Maps given to the merge key `<<`, in order.
+    merges: Vec<NodeMap>,
+}
+
+struct PendingKey {
+    text: String,
+    origin: Origin,
+    /// The plain key `<<` (YAML merge key).
+    is_merge: bool,
 }
 
 struct Builder<'a> {
@@ -89,7 +107,7 @@ impl Builder<'_> {
         matches!(
             self.stack.last(),
             Some(Open {
-                content: OpenContent::Map(_, None),
+                content: OpenContent::Map(OpenMap { pending: None, .. }),
                 ..
             })
         )
@@ -112,11 +130,15 @@ impl Builder<'_> {
                         return Err(origin.error("tags and anchors on map keys are not supported"));
                     }
                     if let Some(Open {
-                        content: OpenContent::Map(_, pending),
+                        content: OpenContent::Map(open),
                         ..
                     }) = self.stack.last_mut()
                     {
-                        *pending = Some((text.into_owned(), origin));
+                        open.pending = Some(PendingKey {
+                            is_merge: style == ScalarStyle::Plain && text == "<<",
+                            text: text.into_owned(),
+                            origin,
+                        });
                     }
                     return Ok(());
                 }
@@ -136,7 +158,7 @@ impl Builder<'_> {
                 };
                 let kind = match open.content {
                     OpenContent::List(items) => Kind::List(items),
-                    OpenContent::Map(map, _) => Kind::Map(map),
+                    OpenContent::Map(open) => Kind::Map(apply_merges(open)),
                 };
                 let node = Node::new(kind, open.origin);
                 if open.anchor != 0 {
@@ -187,7 +209,11 @@ impl Builder<'_> {
         let content = if is_list {
             OpenContent::List(Vec::new())
         } else {
-            OpenContent::Map(NodeMap::new(), None)
+            OpenContent::Map(OpenMap {
+                map: NodeMap::new(),
+                pending: None,
+                merges: Vec::new(),
+            })
         };
         self.stack.push(Open {
             anchor,
@@ -207,17 +233,54 @@ impl Builder<'_> {
                 ..
             }) => items.push(node),
             Some(Open {
-                content: OpenContent::Map(map, pending),
+                content: OpenContent::Map(open),
                 ..
             }) => {
-                let Some((key, key_origin)) = pending.take() else {
+                let Some(key) = open.pending.take() else {
                     return Err(node.origin.error("a map value without a key"));
                 };
-                insert(map, &key, node, &key_origin, depth)?;
+                if key.is_merge {
+                    merge_sources(node, &mut open.merges)?;
+                } else {
+                    insert(&mut open.map, &key.text, node, &key.origin, depth)?;
+                }
             }
         }
         Ok(())
     }
+}
+
+/// Collects the maps given to a merge key: a map, or a list of maps.
+fn merge_sources(node: Node, merges: &mut Vec<NodeMap>) -> Result<()> {
+    match node.kind {
+        Kind::Map(map) => merges.push(map),
+        Kind::List(items) => {
+            for item in items {
+                match item.kind {
+                    Kind::Map(map) => merges.push(map),
+                    _ => return Err(merge_error(&item.origin)),
+                }
+            }
+        }
+        _ => return Err(merge_error(&node.origin)),
+    }
+    Ok(())
+}
+
+fn merge_error(origin: &Origin) -> Error {
+    origin.error("the merge key `<<` takes a map or a list of maps")
+}
+
+/// Applies merge keys: a key of a merged map is added unless the map sets it itself or an
+/// earlier merged map did (YAML merge keys are shallow).
+fn apply_merges(open: OpenMap) -> NodeMap {
+    let mut map = open.map;
+    for source in open.merges {
+        for (key, node) in source {
+            map.entry(key).or_insert(node);
+        }
+    }
+    map
 }
 
 fn tag_text(tag: &Tag) -> String {
@@ -370,6 +433,14 @@ mod tests {
         };
         assert_eq!(a["b"].origin.to_string(), "t.yaml:2:6");
         assert_eq!(yaml("").unwrap().to_string(), "{}");
+        let text = "a: &a {x: 1, y: 2}\nb: &b {y: 3, z: 4}\nc:\n  <<: [*a, *b]\n  x: 0\n";
+        assert_eq!(
+            yaml(text).unwrap().to_string(),
+            r#"{"a": {"x": 1, "y": 2}, "b": {"y": 3, "z": 4}, "c": {"x": 0, "y": 2, "z": 4}}"#
+        );
+        assert!(err("a:\n  <<: 1\n").contains("merge key"));
+        // Quoted, `<<` is an ordinary key.
+        assert_eq!(yaml("'<<': 1\n").unwrap().to_string(), r#"{"<<": 1}"#);
     }
 
     #[test]
