@@ -1,5 +1,5 @@
 //! serde integration: typed structs from a [`Value`], from the keys under a scope prefix
-//! ([`from_params`]), or from a [`Config`](crate::config::Config).
+//! ([`from_params`]), or from a [`Config`].
 //!
 //! Primitive fields convert by the SPEC §4 table, the same as typed reads: a string
 //! `"8080"` fills a `u16`, `"yes"` a `bool`, `2.0` an integer. A value that does not
