@@ -143,6 +143,7 @@ hp_status_t hp_frozen(void);
 
 #include <cstdio>
 #include <exception>
+#include <initializer_list>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -628,10 +629,10 @@ class [[nodiscard]] Scope {
 
 namespace detail {
 
-template <class... Items>
-inline Scope enter_with(const Items &...items) {
-  const hp_item_t all[] = {items...};
-  return Scope(all, sizeof...(Items));
+/* The items are built in place in the list's array (no copies): WITH_PARAMS passes them as
+ * a braced list of prvalues. */
+inline Scope enter_with(std::initializer_list<hp_item_t> items) {
+  return Scope(items.begin(), items.size());
 }
 
 }  // namespace detail
@@ -728,8 +729,8 @@ inline Scope enter_with(const Items &...items) {
  * result is [[nodiscard]]: a bare `WITH_PARAMS(...);` would leave the scope at once. Key
  * tokens pass through macro expansion here, so a key segment must not be a macro name. */
 #define WITH_PARAMS(...)                                                                           \
-  ::hyperparameter::detail::enter_with(HP_DETAIL_EXPAND(HP_DETAIL_CAT(                              \
-      HP_DETAIL_PAIRS_, HP_DETAIL_COUNT(__VA_ARGS__))(HP_DETAIL_ITEM, __VA_ARGS__)))
+  ::hyperparameter::detail::enter_with({HP_DETAIL_EXPAND(HP_DETAIL_CAT(                             \
+      HP_DETAIL_PAIRS_, HP_DETAIL_COUNT(__VA_ARGS__))(HP_DETAIL_ITEM, __VA_ARGS__))})
 
 #endif /* C++17 */
 

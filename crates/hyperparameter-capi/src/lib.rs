@@ -25,7 +25,7 @@
 //! `hyperparameter::storage`) followed by the SPEC §4 conversion functions of
 //! `hyperparameter::convert` on the stored value; only failures build a message.
 
-mod source;
+mod intern;
 mod status;
 
 use std::ffi::c_char;
@@ -36,7 +36,7 @@ use hyperparameter::read::conversion_error;
 use hyperparameter::storage::{frozen, with_cursor, with_entry, EntryMap};
 use hyperparameter::{key_hash, key_problem, Entry, Error, Source, Text, Value};
 
-use source::code_source;
+use intern::{code_source, key_for_write};
 pub use status::HpStatus;
 use status::{fail, fail_with, last_error_ptr, panic_message};
 
@@ -298,13 +298,10 @@ fn as_bool(value: &Value) -> Result<bool, String> {
     }
 }
 
-/// Builds the stored entry for a write; `value` is already decoded.
-fn entry_for(key: &str, value: Value, source: Source) -> Entry {
-    Entry {
-        key: Text::from(key),
-        value,
-        source,
-    }
+/// The stored text of a key being written with `hash`, checked (SPEC §1, and that the hash is
+/// the key's) unless the same call site wrote it before.
+fn write_key(key: &str, hash: u64) -> Result<Text, HpStatus> {
+    key_for_write(key, hash, |key, hash| checked_write_key(hash, key))
 }
 
 /// Decodes an item's key, value and source, checking the key and its hash.
@@ -315,7 +312,7 @@ fn entry_for(key: &str, value: Value, source: Source) -> Entry {
 unsafe fn decode_item(item: &HpItem) -> Result<(u64, Entry), HpStatus> {
     // SAFETY: forwarded caller contract.
     let key = unsafe { key_text(item.key, item.key_len) }?;
-    checked_write_key(item.hash, key)?;
+    let stored_key = write_key(key, item.hash)?;
     let value = match item.kind {
         k if k == HpKind::Null as i32 => Value::Null,
         k if k == HpKind::Bool as i32 => Value::Bool(item.int_value != 0),
@@ -334,8 +331,32 @@ unsafe fn decode_item(item: &HpItem) -> Result<(u64, Entry), HpStatus> {
         }
     };
     // SAFETY: forwarded caller contract.
-    let source = unsafe { code_source(item.file, item.file_len, item.line) };
-    Ok((item.hash, entry_for(key, value, source)))
+    let file = unsafe { file_text(item.file, item.file_len) };
+    let entry = Entry {
+        key: stored_key,
+        value,
+        source: code_source(file, item.line),
+    };
+    Ok((item.hash, entry))
+}
+
+/// The file name of a call site, lossily decoded; `None` when the pointer is null.
+///
+/// # Safety
+/// `file` is null, or points to `file_len` readable bytes for the call.
+unsafe fn file_text<'a>(file: *const c_char, file_len: usize) -> Option<&'a str> {
+    if file.is_null() {
+        return None;
+    }
+    // SAFETY: non-null, and the caller passes `file_len` readable bytes.
+    let bytes = unsafe { std::slice::from_raw_parts(file.cast::<u8>(), file_len) };
+    if bytes.is_ascii() {
+        // SAFETY: ASCII bytes are valid UTF-8.
+        return Some(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
+    // A file name that is not UTF-8 is very rare; it is left out rather than copied lossily
+    // on every write.
+    std::str::from_utf8(bytes).ok()
 }
 
 /// The UTF-8 text of a string value being written.
@@ -381,11 +402,19 @@ unsafe fn put_value(
         Ok(key) => key,
         Err(status) => return status,
     };
-    if let Err(status) = checked_write_key(hash, key) {
-        return status;
-    }
+    let stored_key = match write_key(key, hash) {
+        Ok(stored_key) => stored_key,
+        Err(status) => return status,
+    };
     match value(key) {
-        Ok(value) => put_entry(hash, entry_for(key, value, Source::Unknown)),
+        Ok(value) => put_entry(
+            hash,
+            Entry {
+                key: stored_key,
+                value,
+                source: Source::Unknown,
+            },
+        ),
         Err(status) => status,
     }
 }
