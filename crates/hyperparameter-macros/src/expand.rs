@@ -4,7 +4,8 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
-use syn::{Ident, LitStr};
+use syn::visit_mut::{self, VisitMut};
+use syn::{Expr, Ident, LitStr};
 
 use crate::parse::{GetParam, Item, Statement, WithParams};
 use crate::validate::CheckedKey;
@@ -21,9 +22,44 @@ fn key_const(key: &CheckedKey) -> (Ident, TokenStream) {
     (name, definition)
 }
 
+/// Replaces every invisible-delimited expression by a parenthesized one.
+///
+/// A `macro_rules!` fragment such as `$value:expr` reaches a proc macro as a group with
+/// invisible delimiters, which keeps `$value * 2` meaning `(1 + 2) * 2` for `$value = 1 + 2`.
+/// rustc honours that group only in the very token it handed out; once a proc macro has
+/// taken the tokens apart (as every `syn`-based macro does), a re-created invisible group is
+/// flattened and the expression silently becomes `1 + 2 * 2`. Parentheses keep the meaning.
+/// Tokens inside nested macro calls are not expressions to `syn` and stay as they are.
+struct ParenthesizeGroups;
+
+impl VisitMut for ParenthesizeGroups {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        visit_mut::visit_expr_mut(self, expr);
+        if let Expr::Group(group) = expr {
+            let inner = std::mem::replace(&mut *group.expr, Expr::Verbatim(TokenStream::new()));
+            *expr = Expr::Paren(syn::ExprParen {
+                attrs: std::mem::take(&mut group.attrs),
+                paren_token: syn::token::Paren(group.group_token.span),
+                expr: Box::new(inner),
+            });
+        }
+    }
+}
+
 /// `with_params! { ... }`: a block that enters a new scope first (left by the guard's `Drop`
 /// on every exit path), or with `async;` a future that carries its own scope.
-pub fn with_params(input: WithParams<CheckedKey>) -> TokenStream {
+pub fn with_params(mut input: WithParams<CheckedKey>) -> TokenStream {
+    for statement in &mut input.statements {
+        match statement {
+            Statement::Rust(statement) => ParenthesizeGroups.visit_stmt_mut(statement),
+            Statement::Tail(expression) => ParenthesizeGroups.visit_expr_mut(expression),
+            Statement::Item(Item::Set { value, .. }) => ParenthesizeGroups.visit_expr_mut(value),
+            Statement::Item(Item::Get { default, .. }) => {
+                ParenthesizeGroups.visit_expr_mut(default)
+            }
+            Statement::Item(Item::Params { scope }) => ParenthesizeGroups.visit_expr_mut(scope),
+        }
+    }
     let body: TokenStream = input.statements.iter().map(statement).collect();
     if input.is_async {
         quote! {
@@ -102,7 +138,8 @@ fn read_call(key: &CheckedKey, default: &syn::Expr, fallible: bool) -> TokenStre
 
 /// `get_param!(key, default[, "help"])`: one read, and the help text registered for
 /// `hyperparameter::registered_params()`.
-pub fn get_param(input: GetParam<CheckedKey>) -> TokenStream {
+pub fn get_param(mut input: GetParam<CheckedKey>) -> TokenStream {
+    ParenthesizeGroups.visit_expr_mut(&mut input.default);
     let read = read_call(&input.key, &input.default, false);
     let Some(help) = input.help else {
         return read;

@@ -301,8 +301,78 @@ fn parse_rust(input: ParseStream) -> syn::Result<Statement<KeyPath>> {
             Ok(Statement::Tail(expression))
         }
         Ok(_) => Err(as_expression.error("expected `;`")),
-        Err(_) => Err(statement_error),
+        Err(_) => Err(
+            nested_item(input.cursor()).map_or(statement_error, |(span, word)| {
+                syn::Error::new(
+                    span,
+                    format!(
+                        "`{word}` items are recognised only at the top level of `with_params!`; \
+                     open a nested `with_params! {{ ... }}` inside this block"
+                    ),
+                )
+            }),
+        ),
     }
+}
+
+/// When a statement fails to parse, looks for what is probably the cause: an item written
+/// inside a nested block (`for i in 0..3 { set a.b = i; }`), which `syn` reads as Rust.
+/// Scans the failed statement (up to its `;`) and the braced blocks in it, skipping macro
+/// bodies, and returns the first item-like start found.
+fn nested_item(cursor: Cursor) -> Option<(proc_macro2::Span, String)> {
+    let mut cursor = cursor;
+    let mut after_bang = false;
+    while let Some((token, next)) = cursor.token_tree() {
+        match &token {
+            proc_macro2::TokenTree::Punct(punct) if punct.as_char() == ';' => return None,
+            proc_macro2::TokenTree::Group(group)
+                if group.delimiter() == proc_macro2::Delimiter::Brace && !after_bang =>
+            {
+                if let Some((inner, _, _)) = cursor.group(proc_macro2::Delimiter::Brace) {
+                    if let Some(found) = item_in_block(inner) {
+                        return Some(found);
+                    }
+                }
+            }
+            _ => {}
+        }
+        after_bang = matches!(&token, proc_macro2::TokenTree::Punct(p) if p.as_char() == '!');
+        cursor = next;
+    }
+    None
+}
+
+/// The first item-like start in a braced block: at its start or after a `;` or a block, or
+/// in a block nested in it.
+fn item_in_block(cursor: Cursor) -> Option<(proc_macro2::Span, String)> {
+    let mut cursor = cursor;
+    let mut statement_start = true;
+    let mut after_bang = false;
+    while let Some((token, next)) = cursor.token_tree() {
+        if statement_start {
+            if let Start::Item { at_sign, .. } = classify(cursor) {
+                let word = match next.ident() {
+                    Some((word, _)) if at_sign => format!("@{word}"),
+                    _ => token.to_string(),
+                };
+                return Some((token.span(), word));
+            }
+        }
+        let is_block = matches!(&token, proc_macro2::TokenTree::Group(group)
+            if group.delimiter() == proc_macro2::Delimiter::Brace);
+        if is_block && !after_bang {
+            if let Some((inner, _, _)) = cursor.group(proc_macro2::Delimiter::Brace) {
+                if let Some(found) = item_in_block(inner) {
+                    return Some(found);
+                }
+            }
+        }
+        statement_start =
+            is_block || matches!(&token, proc_macro2::TokenTree::Punct(p) if p.as_char() == ';');
+        after_bang = matches!(&token, proc_macro2::TokenTree::Punct(p) if p.as_char() == '!');
+        cursor = next;
+    }
+    None
 }
 
 impl Parse for GetParam<KeyPath> {
@@ -412,6 +482,18 @@ mod tests {
             ("@put a.b = 1;", "expected `set`, `get`"),
             ("f() g();", "expected `;`"),
             ("set a.b = 1; async;", "`async;` must come first"),
+            (
+                "for i in r { f(i); set a.b = i; }",
+                "`set` items are recognised only at",
+            ),
+            (
+                "if c { x } else { @get y = a.b or 0; }",
+                "`@get` items are recognised only at",
+            ),
+            (
+                "let v = vec![1]; for i in v { g!{ set a.b = 1; } f(i) x }",
+                "expected",
+            ),
         ] {
             let err = parse(source)
                 .err()

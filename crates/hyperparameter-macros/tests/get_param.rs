@@ -8,6 +8,8 @@ use hyperparameter::{get_param, registered_params, with_params};
 fn learning_rate() -> f64 {
     get_param!(t.gp.lr, 0.001, "Learning rate of the optimizer")
 }
+/// The line of the `get_param!` above.
+const LEARNING_RATE_LINE: u32 = line!() - 3;
 
 fn layers() -> u32 {
     get_param!(t.gp.model.layers.0.size, 4u32)
@@ -54,7 +56,7 @@ fn help_texts_are_registered() {
     assert_eq!(lr.help, "Learning rate of the optimizer");
     assert_eq!(lr.default, "0.001");
     assert!(lr.file.ends_with("get_param.rs"), "{}", lr.file);
-    assert_eq!(lr.line, 9);
+    assert_eq!(lr.line, LEARNING_RATE_LINE);
     let optimizer = params
         .iter()
         .find(|p| p.key == "t.gp.with-dash.optimizer")

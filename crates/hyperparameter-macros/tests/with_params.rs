@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use hyperparameter::{get_entry, get_or, keys, with_params, Error, Key, ParamScope, Source};
+use hyperparameter::{
+    get_entry, get_or, get_param, keys, with_params, Error, Key, ParamScope, Source,
+};
 
 /// Reads `key` by its run-time text, to check what the macro stored under which key.
 fn read_i64(key: &str) -> i64 {
@@ -195,12 +197,13 @@ fn numeric_keyword_dash_and_string_segments() {
 #[test]
 fn set_records_the_code_site() {
     with_params! {
+        let set_line = line!() + 1;
         set t.source.x = 1;
         let entry = get_entry(&Key::new("t.source.x").unwrap()).unwrap();
         match entry.source {
             Source::Code { file, line } => {
                 assert!(file.as_str().ends_with("with_params.rs"), "{file}");
-                assert!(line > 0);
+                assert_eq!(line, set_line, "the line of the `set` item");
             }
             other => panic!("unexpected source {other:?}"),
         }
@@ -373,4 +376,37 @@ fn the_default_expression_can_be_any_expression() {
         (x, name)
     };
     assert_eq!(value, (42, "n1".to_string()));
+}
+
+macro_rules! doubled {
+    ($value:expr) => {
+        with_params! {
+            set t.rules.x = $value * 2;
+            set t.rules.plain = $value;
+            get x = t.rules.x or $value * 0;
+            get plain = t.rules.plain or 0;
+            let local = $value * 2;
+            assert_eq!(local, x);
+            (x, plain, $value * 2, get_param!(t.rules.x, $value * 0))
+        }
+    };
+}
+
+macro_rules! under {
+    ($segment:ident, $value:expr) => {
+        with_params! {
+            set t.rules.$segment = $value;
+            get read = t.rules.$segment or 0;
+            (read, keys())
+        }
+    };
+}
+
+#[test]
+fn items_built_by_macro_rules() {
+    // `$value * 2` keeps its precedence through the macro: (1 + 2) * 2.
+    assert_eq!(doubled!(1 + 2), (6, 3, 6, 6));
+    let (read, visible) = under!(depth, 4);
+    assert_eq!(read, 4);
+    assert!(visible.iter().any(|k| k == "t.rules.depth"), "{visible:?}");
 }
