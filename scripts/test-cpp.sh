@@ -26,6 +26,20 @@ cxx_flags=(-std=c++17 -Wall -Wextra -Wpedantic -Werror -g -I "$include_dir")
 static_system_libs=(-pthread -lgcc_s -lutil -lrt -lm -ldl)
 sources=(tests/cpp/test_hyperparameter.cpp tests/cpp/second_unit.cpp)
 
+if command -v nm >/dev/null; then
+  # Every function the header declares is exported by the shared library, and nothing else
+  # named hp_* is.
+  declared="$(grep -oE '^[a-z_0-9 *]*\bhp_[a-z_0-9]+\(' "$include_dir/hyperparameter.h" |
+    grep -oE 'hp_[a-z_0-9]+\($' | tr -d '(' | sort -u)"
+  exported="$(nm -D --defined-only "$lib_dir/libhyperparameter_capi.so" |
+    awk '$2 == "T" && $3 ~ /^hp_/ {print $3}' | sort -u)"
+  if [[ "$declared" != "$exported" ]]; then
+    echo "test-cpp: header declarations and exported symbols differ:" >&2
+    diff <(echo "$declared") <(echo "$exported") >&2 || true
+    exit 1
+  fi
+fi
+
 echo "test-cpp: building the tests (shared and static)"
 "$CXX" "${cxx_flags[@]}" "${sources[@]}" -L "$lib_dir" -lhyperparameter_capi \
   -Wl,-rpath,"$lib_dir" -pthread -o "$out/test_shared"
