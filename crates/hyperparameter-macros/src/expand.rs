@@ -113,8 +113,10 @@ fn item(item: &Item<CheckedKey>) -> TokenStream {
                 let #mutability #binding = #read;
             }
         }
+        // Deref coercion turns `&ParamScope`, `&&ParamScope`, `&Box<ParamScope>`,
+        // `&Arc<ParamScope>`, ... into the `&ParamScope` that `set_all` takes.
         Item::Params { scope } => quote! {
-            ::hyperparameter::private::set_all(::core::borrow::Borrow::borrow(&(#scope)));
+            ::hyperparameter::private::set_all(&(#scope));
         },
     }
 }

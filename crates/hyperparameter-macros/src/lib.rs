@@ -72,6 +72,12 @@ mod validate;
 /// the value and the target type; it never falls back to the default silently. Use `try_get`
 /// where a bad value must be handled instead. `get mut x = ...` binds a mutable variable.
 ///
+/// `params` takes a `ParamScope` or anything that dereferences to one (`&scope`, a `Box`,
+/// `Rc` or `Arc` of one, or a reference to those), and
+/// copies its overrides into the block's scope at that point: a later `set` or `params` of
+/// the same key wins, and the scope itself is left unchanged. It adds values; it does not
+/// hide the ones set outside the block (even for a scope from `ParamScope::empty()`).
+///
 /// The `;` after the last item of the block may be left out.
 ///
 /// # Keys

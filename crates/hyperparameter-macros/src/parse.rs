@@ -280,6 +280,12 @@ fn expect_or(input: ParseStream, name: &str) -> syn::Result<()> {
 
 /// A Rust statement, or the block's final expression.
 fn parse_rust(input: ParseStream) -> syn::Result<Statement<KeyPath>> {
+    if input.peek(Token![;]) {
+        // An empty statement, kept as written (as `syn::Block` does).
+        let semi: Token![;] = input.parse()?;
+        let nothing = Expr::Verbatim(proc_macro2::TokenStream::new());
+        return Ok(Statement::Rust(Stmt::Expr(nothing, Some(semi))));
+    }
     let as_statement = input.fork();
     // `Stmt`'s own parser insists on a `;` after an expression such as `x` or `f()`, which
     // is exactly the block's final expression; that case is parsed as an expression below.
@@ -470,6 +476,14 @@ mod tests {
         assert_eq!(shape("async { 1 }.await"), "E");
         assert_eq!(shape("for i in 0..2 { f(i); } set a.b = 1"), "RS");
         assert_eq!(shape("if c { 1 } else { 2 }"), "R");
+        assert_eq!(shape("set a.b = 1;; ;"), "SRR");
+        assert_eq!(
+            shape("#[allow(unused)] let x = 1; #[rustfmt::skip] f()"),
+            "RE"
+        );
+        assert_eq!(shape("fn get(x: i32) -> i32 { x } struct S; get(1)"), "RRE");
+        assert_eq!(shape("m!{ set a.b = 1; } set a.b = 2"), "RS");
+        assert_eq!(shape(""), "");
     }
 
     #[test]

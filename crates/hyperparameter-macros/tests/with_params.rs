@@ -410,3 +410,24 @@ fn items_built_by_macro_rules() {
     assert_eq!(read, 4);
     assert!(visible.iter().any(|k| k == "t.rules.depth"), "{visible:?}");
 }
+
+#[test]
+fn params_takes_owned_borrowed_and_shared_scopes() {
+    let scope = |value: i64| ParamScope::new().with("t.shared.x", value).unwrap();
+    let boxed = Box::new(scope(1));
+    let counted = std::rc::Rc::new(scope(2));
+    let shared = std::sync::Arc::new(scope(3));
+    let seen = with_params! {
+        params boxed;
+        get a = t.shared.x or 0i64;
+        params counted.clone();
+        get b = t.shared.x or 0i64;
+        params &shared;
+        get c = t.shared.x or 0i64;
+        params scope(4);
+        get d = t.shared.x or 0i64;
+        (a, b, c, d)
+    };
+    assert_eq!(seen, (1, 2, 3, 4));
+    assert_eq!(shared.keys(), vec!["t.shared.x"]);
+}
