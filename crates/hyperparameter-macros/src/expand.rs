@@ -163,3 +163,57 @@ pub fn get_param(mut input: GetParam<CheckedKey>) -> TokenStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::{check_get_param, check_with_params};
+
+    fn expand(source: &str) -> String {
+        with_params(check_with_params(syn::parse_str(source).unwrap()).unwrap()).to_string()
+    }
+
+    #[test]
+    fn keys_become_consts_with_the_hash_as_a_literal() {
+        let code = expand("set a.b = 1;");
+        assert!(
+            code.contains("from_static (\"a.b\" , 11414479579488969833u64)"),
+            "{code}"
+        );
+        assert!(!code.contains("key_hash"), "no hashing at run time: {code}");
+    }
+
+    #[test]
+    fn a_block_enters_its_scope_before_the_first_statement() {
+        let code = expand("let x = 1; set a.b = x; x");
+        let enter = code.find("ScopeGuard :: enter_new ()").unwrap();
+        assert!(enter < code.find("let x = 1").unwrap(), "{code}");
+        assert!(
+            code.trim_end().ends_with("x }"),
+            "the tail stays the tail: {code}"
+        );
+    }
+
+    #[test]
+    fn an_async_block_is_a_scoped_future_without_a_guard() {
+        let code = expand("async; set a.b = 1; f().await");
+        assert!(
+            code.starts_with(":: hyperparameter :: private :: Scoped :: new_empty (async move {"),
+            "{code}"
+        );
+        assert!(!code.contains("ScopeGuard"), "{code}");
+    }
+
+    #[test]
+    fn get_param_registers_only_with_help() {
+        let expand = |source: &str| {
+            get_param(check_get_param(syn::parse_str(source).unwrap()).unwrap()).to_string()
+        };
+        let with_help = expand("a.b, 1, \"help\"");
+        assert!(with_help.contains("inventory :: submit !"), "{with_help}");
+        assert!(with_help.contains("help : \"help\""), "{with_help}");
+        let without = expand("a.b, 1");
+        assert!(!without.contains("submit"), "{without}");
+        assert!(without.contains("read_or"), "{without}");
+    }
+}
