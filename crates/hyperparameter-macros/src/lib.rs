@@ -117,7 +117,8 @@ mod validate;
 ///
 /// # Async
 /// Async is explicit: a block that starts with `async;` is a future instead of a block. It
-/// expands to `Scoped::new_empty(async move { ... })`: the future carries its own scope,
+/// expands to `Scoped::new_empty(async move { ... })` (so, as with `async move`, the
+/// variables it uses are moved into it): the future carries its own scope,
 /// created when the macro is evaluated on top of the scope active then. Its items run when
 /// it is polled, inside that scope, and the scope follows the future across `.await` and
 /// worker threads. Nothing it sets is seen outside it, and two such futures never see each
