@@ -3,6 +3,7 @@
 #include "hyperparameter.h"
 
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -35,6 +36,13 @@ static_assert(hp::key_problem("a..b") != nullptr && hp::key_problem("a.b=c") != 
                   hp::key_problem("a b") != nullptr && hp::key_problem("a.") != nullptr &&
                   hp::key_problem("模型.学习率") == nullptr,
               "compile-time key rules");
+
+// The item layout the library expects (crates/hyperparameter-capi/src/lib.rs checks the same
+// figures on its side).
+static_assert(sizeof(void *) != 8 || sizeof(hp_item_t) == 88, "hp_item_t layout");
+static_assert(sizeof(void *) != 8 || offsetof(hp_item_t, kind) == 24, "hp_item_t layout");
+static_assert(sizeof(void *) != 8 || offsetof(hp_item_t, file) == 64, "hp_item_t layout");
+static_assert(sizeof(void *) != 8 || offsetof(hp_item_t, line) == 80, "hp_item_t layout");
 
 std::vector<std::vector<std::string>> read_rows(const std::string &path) {
   std::ifstream file(path);

@@ -297,3 +297,16 @@ fn status_names_match_the_header() {
     let unknown = unsafe { CStr::from_ptr(hp_status_name(99)) };
     assert_eq!(unknown.to_str().unwrap(), "HP_UNKNOWN_STATUS");
 }
+
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn the_item_layout_matches_the_header() {
+    // tests/cpp/test_hyperparameter.cpp asserts the same figures for the C declaration.
+    let item = item("layout", 0);
+    let base = std::ptr::addr_of!(item) as usize;
+    let offset = |field: usize| field - base;
+    assert_eq!(std::mem::size_of::<HpItem>(), 88);
+    assert_eq!(offset(std::ptr::addr_of!(item.kind) as usize), 24);
+    assert_eq!(offset(std::ptr::addr_of!(item.file) as usize), 64);
+    assert_eq!(offset(std::ptr::addr_of!(item.line) as usize), 80);
+}

@@ -95,6 +95,11 @@ impl Frame {
         self.scope
     }
 
+    /// The overrides this frame itself sets (not those of the frames it was entered on).
+    pub fn overrides(&self) -> &EntryMap {
+        &self.overrides
+    }
+
     /// The frame this one was entered on.
     pub fn parent(&self) -> Option<&Arc<Frame>> {
         self.parent.as_ref()
