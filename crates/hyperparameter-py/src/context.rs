@@ -1,0 +1,118 @@
+//! Which frame a Python context sees: keeping the thread's cursor in step with
+//! `contextvars`, so asyncio tasks are isolated while native code reads one store.
+//!
+//! The core keeps, per thread, a cursor whose current frame is what every read sees (Rust,
+//! C++ and Python alike). Python adds a second notion of "where am I": the `contextvars`
+//! context, which asyncio switches at every `await`. The two are reconciled like this:
+//!
+//! * A `ContextVar` holds a [`FrameHandle`]: the frame Python last made current in that
+//!   context. Every operation that changes the view from Python (write, enter, exit, clear,
+//!   init) ends by storing a handle to the cursor's new current frame in it.
+//! * A thread-local remembers the handle Python last synchronised to (`expect`) and the
+//!   frame the thread had at its first Python access (`first`).
+//! * Every Python operation starts by reading the variable. The same object as `expect`
+//!   (pointer identity) means no context switch happened: the cursor is left as it is, so
+//!   scopes that native code entered around a Python call stay visible to it. A different
+//!   object means another context is running: the cursor moves to that handle's frame (or to
+//!   `first` when the context has never set the variable).
+//!
+//! Because a context variable holds the frame, the frame is shared, and the core's
+//! copy-on-write rule applies: a task writing to a scope it inherited gets its own copy of
+//! that frame (same scope identity), so nothing it writes reaches its parent or siblings.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use hyperparameter::storage::{with_cursor, Cursor, Frame};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+
+/// A frame held by a Python context variable (opaque to Python code).
+#[pyclass(frozen, module = "hyperparameter._native")]
+pub struct FrameHandle {
+    pub(crate) frame: Arc<Frame>,
+}
+
+struct ContextVar {
+    get: Py<PyAny>,
+    set: Py<PyAny>,
+}
+
+static CONTEXT_VAR: PyOnceLock<ContextVar> = PyOnceLock::new();
+
+fn context_var(py: Python<'_>) -> PyResult<&'static ContextVar> {
+    CONTEXT_VAR.get_or_try_init(py, || {
+        let kwargs = pyo3::types::PyDict::new(py);
+        kwargs.set_item("default", py.None())?;
+        let var = py
+            .import("contextvars")?
+            .getattr("ContextVar")?
+            .call(("hyperparameter.frame",), Some(&kwargs))?;
+        Ok(ContextVar {
+            get: var.getattr("get")?.unbind(),
+            set: var.getattr("set")?.unbind(),
+        })
+    })
+}
+
+struct ThreadState {
+    /// The context-variable value Python last synchronised to; `None` before the first access.
+    expect: Option<Py<PyAny>>,
+    /// The thread's frame at its first Python access: what a context that never set the
+    /// variable sees.
+    first: Option<Arc<Frame>>,
+}
+
+thread_local! {
+    static THREAD: RefCell<ThreadState> = const {
+        RefCell::new(ThreadState { expect: None, first: None })
+    };
+}
+
+/// Moves this thread's cursor to the frame of the running Python context, then runs `f`.
+///
+/// `f` runs with the cursor borrowed: it must not call back into Python code that could
+/// touch the store.
+#[inline]
+pub fn with_synced<R>(py: Python<'_>, f: impl FnOnce(&mut Cursor) -> R) -> PyResult<R> {
+    let var = context_var(py)?;
+    let current = var.get.bind(py).call0()?;
+    let replaced = THREAD.with(|state| {
+        let mut state = state.borrow_mut();
+        let first = match &state.first {
+            Some(first) => first.clone(),
+            None => {
+                let first = with_cursor(|cursor| cursor.current());
+                state.first = Some(first.clone());
+                first
+            }
+        };
+        let in_step = match &state.expect {
+            Some(expect) => expect.as_ptr() == current.as_ptr(),
+            None => current.is_none(),
+        };
+        if in_step {
+            return None;
+        }
+        let target = match current.cast::<FrameHandle>() {
+            Ok(handle) => handle.get().frame.clone(),
+            Err(_) => first,
+        };
+        with_cursor(|cursor| cursor.move_to(&target));
+        // Dropped outside the borrow: releasing a handle may run arbitrary `__del__` code.
+        state.expect.replace(current.unbind())
+    });
+    drop(replaced);
+    Ok(with_cursor(f))
+}
+
+/// Records the cursor's current frame as this context's frame (after Python changed it).
+pub fn publish(py: Python<'_>) -> PyResult<()> {
+    let var = context_var(py)?;
+    let frame = with_cursor(|cursor| cursor.current());
+    let handle = Py::new(py, FrameHandle { frame })?.into_any();
+    var.set.bind(py).call1((handle.clone_ref(py),))?;
+    let replaced = THREAD.with(|state| state.borrow_mut().expect.replace(handle));
+    drop(replaced);
+    Ok(())
+}

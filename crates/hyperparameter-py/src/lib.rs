@@ -1,0 +1,97 @@
+//! Python bindings of `hyperparameter`: the private module `hyperparameter._native`.
+//!
+//! The Python package (`python/hyperparameter/`) arranges; this module computes. A Python
+//! scope *is* a scope of the Rust core: `hp.scope(...)` builds a scope object holding its
+//! overrides as core entries, `with` enters it on the thread's cursor in O(its overrides),
+//! and reads (`hp.scope.a.b | d`) are one hash lookup in the cursor's flat view with the
+//! key hash each accessor computed once. Rust and C++ code called from Python therefore
+//! read exactly what Python set.
+//!
+//! * [`scope`]: `hp.scope` and scope objects (reads, writes, enter/exit, inspection).
+//! * [`accessor`]: the immutable `hp.scope.a.b` objects.
+//! * [`context`]: keeping the thread's cursor in step with `contextvars`, so that asyncio
+//!   tasks are isolated (its module docs explain the design).
+//! * [`values`]: Python objects ↔ core values and the SPEC §4 typed reads.
+//! * [`param`]: the call path of `@hp.param`.
+//! * [`errors`]: the one mapping of core errors to Python exceptions.
+
+pub mod accessor;
+pub mod context;
+pub mod errors;
+pub mod param;
+pub mod scope;
+pub mod values;
+
+use hyperparameter::{Key, ParamScope};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::context::{publish, with_synced};
+use crate::errors::CoreError;
+use crate::values::{from_value, to_value};
+
+/// The key hash every language uses: `xxh64(utf8(key), seed=42)`.
+#[pyfunction]
+fn key_hash(key: &str) -> u64 {
+    hyperparameter::key_hash(key)
+}
+
+/// Raises `KeyFormatError` when `key` breaks the key rules (SPEC §1).
+#[pyfunction]
+fn validate_key(key: &str) -> PyResult<()> {
+    hyperparameter::validate_key(key).map_err(|err| CoreError(err).into())
+}
+
+/// Reads `key` through the Rust core's public read API (`hyperparameter::get_entry`), as
+/// native code called from this thread/task would: the value, or `None` when absent.
+#[pyfunction]
+fn native_read(py: Python<'_>, key: &str) -> PyResult<Option<Py<PyAny>>> {
+    let key = Key::new(key).map_err(CoreError)?;
+    with_synced(py, |_| ())?;
+    match hyperparameter::get_entry(&key) {
+        Some(entry) => Ok(Some(from_value(py, &entry.value)?.unbind())),
+        None => Ok(None),
+    }
+}
+
+/// Enters a Rust `ParamScope` holding `overrides`, calls `callback()` inside it, and leaves
+/// it: what native code with `with_params!` does around a call into Python.
+#[pyfunction]
+fn native_call_with(
+    py: Python<'_>,
+    overrides: &Bound<'_, PyDict>,
+    callback: &Bound<'_, PyAny>,
+) -> PyResult<Py<PyAny>> {
+    let mut scope = ParamScope::new();
+    for (key, value) in overrides.iter() {
+        let key = Key::new(&key.extract::<String>()?).map_err(CoreError)?;
+        scope
+            .put_with_source(&key, to_value(&value), hyperparameter::Source::Unknown)
+            .map_err(CoreError)?;
+    }
+    with_synced(py, |_| ())?;
+    let guard = scope.enter();
+    let result = callback.call0();
+    let exited = guard.exit();
+    publish(py)?;
+    exited.map_err(CoreError)?;
+    Ok(result?.unbind())
+}
+
+/// The Python module `hyperparameter._native`.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<scope::Scope>()?;
+    m.add_class::<accessor::Accessor>()?;
+    m.add_class::<param::ParamSpec>()?;
+    m.add_class::<context::FrameHandle>()?;
+    m.add("scope", Py::new(py, scope::Scope::global(py))?)?;
+    m.add("RESERVED_NAMES", scope::RESERVED.to_vec())?;
+    m.add_function(wrap_pyfunction!(scope::_scope_from_dict, m)?)?;
+    m.add_function(wrap_pyfunction!(key_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_key, m)?)?;
+    m.add_function(wrap_pyfunction!(native_read, m)?)?;
+    m.add_function(wrap_pyfunction!(native_call_with, m)?)?;
+    Ok(())
+}

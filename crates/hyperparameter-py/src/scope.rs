@@ -1,0 +1,732 @@
+//! `hp.scope` and scope objects (`with hp.scope(...) as ps`).
+//!
+//! A scope object holds its own overrides and, for every place it is currently entered,
+//! the id of the core scope that entering created. Where it stands relative to the running
+//! context decides what it reads and whether it may be written (SPEC §3):
+//!
+//! * innermost active scope: reads and writes go to the thread's view;
+//! * active with another scope inside it: reads see the view at its own level, writes are
+//!   an error (they would be invisible or surprising);
+//! * not entered here: reads see its overrides over the current view (only its overrides
+//!   for `hp.scope.empty(...)`), writes change its overrides.
+//!
+//! `hp.scope` itself is the *global* scope object: it always reads and writes the innermost
+//! active scope of the running thread/task, and calling it builds a new scope object.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use hyperparameter::storage::{Cursor, EntryMap, Frame, ScopeId};
+use hyperparameter::{Entry, Error, Key, Source, Value};
+use pyo3::exceptions::{PyAttributeError, PyTypeError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+
+use crate::accessor::Accessor;
+use crate::context::{publish, with_synced};
+use crate::errors::{scope_error, CoreError};
+use crate::values::{convert_entry, finish, from_value, to_value, ReadTarget};
+
+/// Names that are methods on `hp.scope` and scope objects; reach keys with these names
+/// as `ps["keys"]`.
+pub const RESERVED: &[&str] = &[
+    "keys", "items", "values", "to_dict", "clear", "empty", "frozen", "init", "current", "update",
+    "get", "put",
+];
+
+/// Children cached per object: enough for the names a program uses, bounded for programs
+/// that build names dynamically.
+pub const CHILD_CACHE_LIMIT: usize = 64;
+
+/// `_0`, `_12`: ordinary key segments, although they start with `_`.
+fn is_index_segment(name: &str) -> bool {
+    name.len() > 1 && name.starts_with('_') && name[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether the first attribute `name` of a scope object is an attribute (method, dunder,
+/// private name) rather than a key.
+pub fn is_scope_attribute(name: &str) -> bool {
+    RESERVED.contains(&name) || (name.starts_with('_') && !is_index_segment(name))
+}
+
+/// Python's own attribute lookup, bypassing `__getattribute__` overrides.
+pub fn generic_getattr<'py>(
+    obj: &Bound<'py, PyAny>,
+    name: &Bound<'py, PyString>,
+) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: both pointers come from live `Bound` references held across the call, the
+    // thread is attached to the interpreter (we have `Python<'py>`), and
+    // PyObject_GenericGetAttr returns a new reference or NULL with an exception set, which
+    // `from_owned_ptr_or_err` turns into the matching result.
+    unsafe {
+        let ptr = ffi::PyObject_GenericGetAttr(obj.as_ptr(), name.as_ptr());
+        Bound::from_owned_ptr_or_err(obj.py(), ptr)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Global,
+    Object,
+}
+
+struct ScopeState {
+    overrides: EntryMap,
+    inherit: bool,
+    /// Core scope ids of the places this object is entered (any thread or task).
+    active: Vec<ScopeId>,
+}
+
+/// Where a scope object stands relative to the running context's view.
+enum Position {
+    Innermost,
+    Below(Arc<Frame>),
+    Outside,
+}
+
+fn position(state: &ScopeState, cursor: &Cursor) -> Position {
+    if state.active.is_empty() {
+        return Position::Outside;
+    }
+    let top = cursor.current();
+    if state.active.contains(&top.scope_id()) {
+        return Position::Innermost;
+    }
+    let mut frame = top.parent();
+    while let Some(current) = frame {
+        if state.active.contains(&current.scope_id()) {
+            return Position::Below(current.clone());
+        }
+        frame = current.parent();
+    }
+    Position::Outside
+}
+
+fn insert_checked(map: &mut EntryMap, hash: u64, entry: Entry) -> Result<(), Error> {
+    if let Some(existing) = map.get(&hash) {
+        if existing.key != entry.key {
+            return Err(Error::HashCollision {
+                key: entry.key.to_string(),
+                existing: existing.key.to_string(),
+            });
+        }
+    }
+    map.insert(hash, entry);
+    Ok(())
+}
+
+static MAPPING_ABC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn is_mapping(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let py = obj.py();
+    let mapping = MAPPING_ABC.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py.import("collections.abc")?.getattr("Mapping")?.unbind())
+    })?;
+    obj.is_instance(mapping.bind(py))
+}
+
+/// Adds `value` under `key`, flattening (nested) mappings into dotted keys.
+fn add_flattened(map: &mut EntryMap, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    let items = if let Ok(dict) = value.cast::<PyDict>() {
+        (!dict.is_empty()).then(|| dict.items().into_any())
+    } else if !value.is_none() && !value.is_instance_of::<PyString>() && is_mapping(value)? {
+        let items = value.call_method0("items")?;
+        Some(items)
+    } else {
+        None
+    };
+    if let Some(items) = items {
+        let mut any = false;
+        for item in items.try_iter()? {
+            let (sub_key, sub_value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+            let sub_key = sub_key.cast::<PyString>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "keys of nested mappings must be str, got {} under `{key}`",
+                    sub_key.repr().map(|r| r.to_string()).unwrap_or_default()
+                ))
+            })?;
+            add_flattened(map, &format!("{key}.{}", sub_key.to_cow()?), &sub_value)?;
+            any = true;
+        }
+        if any {
+            return Ok(());
+        }
+    }
+    let key = Key::new(key).map_err(CoreError)?;
+    let entry = Entry {
+        key: key.text().clone(),
+        value: to_value(value),
+        source: Source::Unknown,
+    };
+    insert_checked(map, key.hash(), entry).map_err(CoreError)?;
+    Ok(())
+}
+
+/// Parses a `key=value` item: split at the first `=`, key stripped, value kept as text.
+fn add_define(map: &mut EntryMap, item: &str) -> PyResult<()> {
+    let Some((key, value)) = item.split_once('=') else {
+        return Err(CoreError(Error::InvalidDefine {
+            item: item.to_string(),
+            reason: "no `=` in the item".into(),
+        })
+        .into());
+    };
+    let key = Key::new(key.trim()).map_err(|err| {
+        CoreError(Error::InvalidDefine {
+            item: item.to_string(),
+            reason: err.to_string(),
+        })
+    })?;
+    let entry = Entry {
+        key: key.text().clone(),
+        value: Value::Str(value.into()),
+        source: Source::Define,
+    };
+    insert_checked(map, key.hash(), entry).map_err(CoreError)?;
+    Ok(())
+}
+
+/// The overrides described by `hp.scope(*args, **kwargs)`.
+fn collect_overrides(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<EntryMap> {
+    let mut map = EntryMap::default();
+    for arg in args.iter() {
+        if let Ok(item) = arg.cast::<PyString>() {
+            add_define(&mut map, &item.to_cow()?)?;
+        } else if let Ok(scope) = arg.cast::<Scope>() {
+            for entry in scope.get().visible(py)? {
+                let key = Key::new(entry.key.as_str()).map_err(CoreError)?;
+                insert_checked(&mut map, key.hash(), entry).map_err(CoreError)?;
+            }
+        } else if arg.is_instance_of::<PyDict>() || is_mapping(&arg)? {
+            for item in arg.call_method0("items")?.try_iter()? {
+                let (key, value): (String, Bound<'_, PyAny>) = item?.extract()?;
+                add_flattened(&mut map, &key, &value)?;
+            }
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "hp.scope() takes `key=value` strings, mappings or scopes as positional \
+                 arguments, got {}",
+                arg.get_type().name()?
+            )));
+        }
+    }
+    if let Some(kwargs) = kwargs {
+        for (key, value) in kwargs.iter() {
+            add_flattened(&mut map, &key.cast::<PyString>()?.to_cow()?, &value)?;
+        }
+    }
+    Ok(map)
+}
+
+fn sorted(map: EntryMap) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = map.into_values().collect();
+    entries.sort_by(|a, b| a.key.as_str().cmp(b.key.as_str()));
+    entries
+}
+
+/// A scope: `hp.scope` itself (the global one) or an object built by `hp.scope(...)`.
+#[pyclass(frozen, module = "hyperparameter._native", name = "Scope")]
+pub struct Scope {
+    kind: Kind,
+    state: Mutex<ScopeState>,
+    children: Py<PyDict>,
+}
+
+impl Scope {
+    fn build(py: Python<'_>, kind: Kind, overrides: EntryMap, inherit: bool) -> Scope {
+        Scope {
+            kind,
+            state: Mutex::new(ScopeState {
+                overrides,
+                inherit,
+                active: Vec::new(),
+            }),
+            children: PyDict::new(py).unbind(),
+        }
+    }
+
+    /// `hp.scope`.
+    pub fn global(py: Python<'_>) -> Scope {
+        Scope::build(py, Kind::Global, EntryMap::default(), true)
+    }
+
+    /// A scope object holding `overrides`.
+    pub fn object(py: Python<'_>, overrides: EntryMap, inherit: bool) -> Scope {
+        Scope::build(py, Kind::Object, overrides, inherit)
+    }
+
+    fn state(&self) -> MutexGuard<'_, ScopeState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` on the entry this scope sees for `hash`/`key`. `f` must not run Python code.
+    pub fn with_lookup<R>(
+        &self,
+        py: Python<'_>,
+        hash: u64,
+        key: &str,
+        f: impl FnOnce(Option<&Entry>) -> R,
+    ) -> PyResult<R> {
+        match self.kind {
+            Kind::Global => with_synced(py, |cursor| f(cursor.get(hash, key))),
+            Kind::Object => with_synced(py, |cursor| {
+                let state = self.state();
+                match position(&state, cursor) {
+                    Position::Innermost => f(cursor.get(hash, key)),
+                    Position::Below(frame) => {
+                        f(frame.lookup(hash).filter(|e| e.key.as_str() == key))
+                    }
+                    Position::Outside => {
+                        match state.overrides.get(&hash).filter(|e| e.key.as_str() == key) {
+                            Some(entry) => f(Some(entry)),
+                            None if state.inherit => f(cursor.get(hash, key)),
+                            None => f(None),
+                        }
+                    }
+                }
+            }),
+        }
+    }
+
+    /// Reads `key` converted for `target`; `None` when absent.
+    pub fn read(
+        &self,
+        py: Python<'_>,
+        key: &Key,
+        target: &ReadTarget,
+    ) -> PyResult<Option<Py<PyAny>>> {
+        let converted = self.with_lookup(py, key.hash(), key.as_str(), |entry| {
+            entry
+                .map(|entry| convert_entry(py, entry, key.as_str(), target))
+                .transpose()
+        })??;
+        converted
+            .map(|converted| finish(py, converted, key.as_str(), target))
+            .transpose()
+    }
+
+    /// Writes one entry to where this scope writes (SPEC §3).
+    fn write_entry(&self, py: Python<'_>, hash: u64, entry: Entry) -> PyResult<()> {
+        let published = match self.kind {
+            Kind::Global => {
+                with_synced(py, |cursor| cursor.put(hash, entry)).map(|r| r.map(|()| true))
+            }
+            Kind::Object => with_synced(py, |cursor| {
+                let mut state = self.state();
+                match position(&state, cursor) {
+                    Position::Innermost => {
+                        cursor.put(hash, entry.clone())?;
+                        insert_checked(&mut state.overrides, hash, entry)?;
+                        Ok(true)
+                    }
+                    Position::Below(_) => Err(Error::Scope(format!(
+                        "cannot write `{}` through this scope while another scope is active \
+                         inside it; write to the innermost scope instead (hp.scope.<key> = \
+                         value)",
+                        entry.key
+                    ))),
+                    Position::Outside => {
+                        insert_checked(&mut state.overrides, hash, entry)?;
+                        Ok(false)
+                    }
+                }
+            }),
+        }?;
+        if published.map_err(CoreError)? {
+            publish(py)?;
+        }
+        Ok(())
+    }
+
+    /// Writes a Python value under `key` (mappings are flattened into dotted keys).
+    pub fn write(&self, py: Python<'_>, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let mut map = EntryMap::default();
+        add_flattened(&mut map, key, value)?;
+        for entry in sorted(map) {
+            let hash = hyperparameter::key_hash(entry.key.as_str());
+            self.write_entry(py, hash, entry)?;
+        }
+        Ok(())
+    }
+
+    /// Every entry visible from this scope, sorted by key.
+    pub fn visible(&self, py: Python<'_>) -> PyResult<Vec<Entry>> {
+        let view = match self.kind {
+            Kind::Global => with_synced(py, |cursor| cursor.visible())?,
+            Kind::Object => with_synced(py, |cursor| {
+                let state = self.state();
+                match position(&state, cursor) {
+                    Position::Innermost => cursor.visible(),
+                    Position::Below(frame) => frame.flatten(),
+                    Position::Outside => {
+                        let mut view = if state.inherit {
+                            cursor.visible()
+                        } else {
+                            EntryMap::default()
+                        };
+                        view.extend(state.overrides.iter().map(|(h, e)| (*h, e.clone())));
+                        view
+                    }
+                }
+            })?,
+        };
+        Ok(sorted(view))
+    }
+
+    fn accessor(slf: &Bound<'_, Scope>, key: Key) -> Accessor {
+        Accessor::new(slf.py(), slf.clone().unbind(), key)
+    }
+}
+
+fn visible_dict<'py>(py: Python<'py>, entries: &[Entry]) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for entry in entries {
+        dict.set_item(entry.key.as_str(), from_value(py, &entry.value)?)?;
+    }
+    Ok(dict)
+}
+
+fn nested_dict<'py>(py: Python<'py>, entries: &[Entry]) -> PyResult<Bound<'py, PyDict>> {
+    let root = PyDict::new(py);
+    for entry in entries {
+        let mut node = root.clone();
+        let segments: Vec<&str> = entry.key.as_str().split('.').collect();
+        let (last, parents) = segments.split_last().expect("keys are never empty");
+        for segment in parents {
+            let next = match node.get_item(segment)? {
+                Some(existing) => existing.cast_into::<PyDict>().map_err(|_| {
+                    crate::errors::py_error(
+                        py,
+                        "HyperparameterError",
+                        format!(
+                            "cannot nest `{}`: `{segment}` holds a value and is also a prefix",
+                            entry.key
+                        ),
+                    )
+                })?,
+                None => {
+                    let child = PyDict::new(py);
+                    node.set_item(segment, &child)?;
+                    child
+                }
+            };
+            node = next;
+        }
+        if node.contains(last)? {
+            return Err(crate::errors::py_error(
+                py,
+                "HyperparameterError",
+                format!(
+                    "cannot nest `{}`: it holds a value and is also a prefix",
+                    entry.key
+                ),
+            ));
+        }
+        node.set_item(last, from_value(py, &entry.value)?)?;
+    }
+    Ok(root)
+}
+
+#[pymethods]
+impl Scope {
+    /// `hp.scope(*items, **overrides)`: a new scope object (not entered yet).
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Scope> {
+        if self.kind != Kind::Global {
+            return Err(PyTypeError::new_err(
+                "scope objects are not callable; build new scopes with hp.scope(...)",
+            ));
+        }
+        Ok(Scope::object(
+            py,
+            collect_overrides(py, args, kwargs)?,
+            true,
+        ))
+    }
+
+    /// `hp.scope.empty(...)`: a scope that does not inherit the one around it.
+    #[pyo3(signature = (*args, **kwargs))]
+    fn empty(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Scope> {
+        Ok(Scope::object(
+            py,
+            collect_overrides(py, args, kwargs)?,
+            false,
+        ))
+    }
+
+    /// A new scope object holding everything visible now (to carry into a worker).
+    fn current(&self, py: Python<'_>) -> PyResult<Scope> {
+        let mut map = EntryMap::default();
+        for entry in self.visible(py)? {
+            map.insert(hyperparameter::key_hash(entry.key.as_str()), entry);
+        }
+        Ok(Scope::object(py, map, true))
+    }
+
+    fn __getattribute__<'py>(
+        slf: &Bound<'py, Self>,
+        name: &Bound<'py, PyString>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        let children = this.children.bind(py);
+        if let Some(child) = children.get_item(name)? {
+            return Ok(child);
+        }
+        let text = name.to_cow()?;
+        if is_scope_attribute(&text) {
+            return generic_getattr(slf.as_any(), name);
+        }
+        let key = Key::new(&text).map_err(CoreError)?;
+        let child = Bound::new(py, Scope::accessor(slf, key))?.into_any();
+        if children.len() < CHILD_CACHE_LIMIT {
+            children.set_item(name, &child)?;
+        }
+        Ok(child)
+    }
+
+    fn __setattr__(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        if is_scope_attribute(name) {
+            return Err(PyAttributeError::new_err(format!(
+                "`{name}` is a reserved name on scopes; write the key as ps[{name:?}] = ..."
+            )));
+        }
+        self.write(py, name, value)
+    }
+
+    fn __getitem__(slf: &Bound<'_, Self>, key: &str) -> PyResult<Accessor> {
+        let key = Key::new(key).map_err(CoreError)?;
+        Ok(Scope::accessor(slf, key))
+    }
+
+    fn __setitem__(&self, py: Python<'_>, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.write(py, key, value)
+    }
+
+    fn __contains__(&self, py: Python<'_>, key: &str) -> PyResult<bool> {
+        let key = Key::new(key).map_err(CoreError)?;
+        self.with_lookup(py, key.hash(), key.as_str(), |entry| entry.is_some())
+    }
+
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let keys = self.keys(py)?;
+        Ok(PyList::new(py, keys)?.into_any().try_iter()?.into_any())
+    }
+
+    /// Every key visible from this scope, sorted.
+    fn keys(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        Ok(self
+            .visible(py)?
+            .into_iter()
+            .map(|e| e.key.to_string())
+            .collect())
+    }
+
+    /// The values of [`Scope::keys`], in the same order.
+    fn values<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        self.visible(py)?
+            .iter()
+            .map(|e| from_value(py, &e.value))
+            .collect()
+    }
+
+    /// `(key, value)` pairs of everything visible, sorted by key.
+    fn items<'py>(&self, py: Python<'py>) -> PyResult<Vec<(String, Bound<'py, PyAny>)>> {
+        self.visible(py)?
+            .iter()
+            .map(|e| Ok((e.key.to_string(), from_value(py, &e.value)?)))
+            .collect()
+    }
+
+    /// Everything visible as a dict with dotted keys, or nested dicts with `nested=True`.
+    #[pyo3(signature = (nested = false))]
+    fn to_dict<'py>(&self, py: Python<'py>, nested: bool) -> PyResult<Bound<'py, PyDict>> {
+        let entries = self.visible(py)?;
+        if nested {
+            nested_dict(py, &entries)
+        } else {
+            visible_dict(py, &entries)
+        }
+    }
+
+    /// `ps.get(key)` reads `key` (missing is a `KeyError`); `ps.get(key, default)` reads
+    /// with a default, converted to its type.
+    #[pyo3(signature = (key, *default))]
+    fn get(&self, py: Python<'_>, key: &str, default: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+        let key = Key::new(key).map_err(CoreError)?;
+        crate::accessor::read_with_args(self, py, &key, default)
+    }
+
+    /// Writes `value` under `key`.
+    fn put(&self, py: Python<'_>, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.write(py, key, value)
+    }
+
+    /// Writes every item of a mapping and the keyword arguments.
+    #[pyo3(signature = (*args, **kwargs))]
+    fn update(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        for entry in sorted(collect_overrides(py, args, kwargs)?) {
+            let hash = hyperparameter::key_hash(entry.key.as_str());
+            self.write_entry(py, hash, entry)?;
+        }
+        Ok(())
+    }
+
+    /// Removes every value this scope sets (for `hp.scope`: the innermost active scope).
+    fn clear(&self, py: Python<'_>) -> PyResult<()> {
+        let published = match self.kind {
+            Kind::Global => with_synced(py, |cursor| {
+                cursor.clear_current();
+                Ok(true)
+            })?,
+            Kind::Object => with_synced(py, |cursor| {
+                let mut state = self.state();
+                match position(&state, cursor) {
+                    Position::Innermost => {
+                        cursor.clear_current();
+                        state.overrides.clear();
+                        Ok(true)
+                    }
+                    Position::Below(_) => Err(scope_error(
+                        "cannot clear this scope while another scope is active inside it",
+                    )),
+                    Position::Outside => {
+                        state.overrides.clear();
+                        Ok(false)
+                    }
+                }
+            })?,
+        }?;
+        if published {
+            publish(py)?;
+        }
+        Ok(())
+    }
+
+    /// Makes the current view the snapshot new threads start from (SPEC §3).
+    fn frozen(&self, py: Python<'_>) -> PyResult<()> {
+        with_synced(py, |_| ())?;
+        hyperparameter::storage::frozen();
+        Ok(())
+    }
+
+    /// Fills the current thread's root layer with `params` (no scope may be active).
+    fn init(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<()> {
+        let args = PyTuple::new(py, [params])?;
+        let overrides = collect_overrides(py, &args, None)?;
+        with_synced(py, |cursor| -> Result<(), Error> {
+            if cursor.current().parent().is_some() {
+                return Err(Error::Scope(
+                    "hp.scope.init() fills the thread's root layer; call it outside any scope"
+                        .into(),
+                ));
+            }
+            for (hash, entry) in overrides {
+                cursor.put(hash, entry)?;
+            }
+            Ok(())
+        })?
+        .map_err(CoreError)?;
+        publish(py)
+    }
+
+    fn __enter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
+        let py = slf.py();
+        let this = slf.get();
+        if this.kind == Kind::Global {
+            return Err(PyTypeError::new_err(
+                "enter a new scope with `with hp.scope(...):`, not `with hp.scope:`",
+            ));
+        }
+        with_synced(py, |cursor| {
+            let mut state = this.state();
+            let id = cursor.enter(state.overrides.clone(), state.inherit);
+            state.active.push(id);
+        })?;
+        publish(py)?;
+        Ok(slf.clone())
+    }
+
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> PyResult<bool> {
+        with_synced(py, |cursor| -> Result<(), CoreError> {
+            let mut state = self.state();
+            let top = cursor.current();
+            let id = top.scope_id();
+            match state.active.iter().rposition(|active| *active == id) {
+                Some(index) => {
+                    cursor.exit(id)?;
+                    state.overrides = top.overrides().clone();
+                    state.active.remove(index);
+                    Ok(())
+                }
+                None => Err(match position(&state, cursor) {
+                    Position::Below(_) => scope_error(
+                        "scope exited out of order: a scope entered inside it is still \
+                         active; scopes must exit in reverse order of entry",
+                    ),
+                    _ => scope_error("scope exited but it is not active in this thread or task"),
+                }),
+            }
+        })??;
+        publish(py)?;
+        Ok(false)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let entries = self.visible(py)?;
+        let mut parts = Vec::new();
+        for entry in entries.iter().take(20) {
+            let value = from_value(py, &entry.value)?.repr()?.to_string();
+            parts.push(format!("{:?}: {value}", entry.key.as_str()));
+        }
+        if entries.len() > 20 {
+            parts.push(format!("... ({} keys in all)", entries.len()));
+        }
+        let body = parts.join(", ");
+        Ok(match self.kind {
+            Kind::Global => format!("hp.scope({{{body}}})"),
+            Kind::Object if self.state().inherit => format!("Scope({{{body}}})"),
+            Kind::Object => format!("Scope.empty({{{body}}})"),
+        })
+    }
+
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyDict>,))> {
+        let restore = py
+            .import("hyperparameter._native")?
+            .getattr("_scope_from_dict")?;
+        Ok((restore, (visible_dict(py, &self.visible(py)?)?,)))
+    }
+}
+
+/// Rebuilds a pickled scope: a scope object holding the view it had.
+#[pyfunction]
+pub fn _scope_from_dict(py: Python<'_>, view: &Bound<'_, PyDict>) -> PyResult<Scope> {
+    let args = PyTuple::new(py, [view])?;
+    Ok(Scope::object(py, collect_overrides(py, &args, None)?, true))
+}

@@ -1,0 +1,238 @@
+//! Python objects ↔ core values, and typed reads (SPEC §4).
+//!
+//! Primitives that every language reads (None, bool, 64-bit int, float, str) are stored as
+//! core values, so Rust and C++ see them. Everything else (lists, dicts, big integers,
+//! user objects, subclasses of the primitives) is kept as the Python object itself inside
+//! a [`Foreign`]: nothing is dropped or copied, and reads give back the very same object.
+
+use std::sync::Arc;
+
+use hyperparameter::convert::{convert, Target};
+use hyperparameter::read::conversion_error;
+use hyperparameter::{Entry, Error, Foreign, Value};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::IntoPyObjectExt;
+
+use crate::errors::CoreError;
+
+/// Converts a Python object to a stored value.
+pub fn to_value(obj: &Bound<'_, PyAny>) -> Value {
+    if obj.is_none() {
+        return Value::Null;
+    }
+    if let Ok(flag) = obj.cast_exact::<PyBool>() {
+        return Value::Bool(flag.is_true());
+    }
+    if obj.is_exact_instance_of::<PyInt>() {
+        if let Ok(int) = obj.extract::<i64>() {
+            return Value::Int(int);
+        }
+    } else if let Ok(float) = obj.cast_exact::<PyFloat>() {
+        return Value::Float(float.value());
+    } else if let Ok(text) = obj.cast_exact::<PyString>() {
+        if let Ok(text) = text.to_cow() {
+            return Value::Str(Arc::from(&*text));
+        }
+    }
+    Value::Foreign(Foreign::new(obj.clone().unbind(), "Python object"))
+}
+
+/// The Python object for a stored value.
+pub fn from_value<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(flag) => PyBool::new(py, *flag).to_owned().into_any(),
+        Value::Int(int) => int.into_bound_py_any(py)?,
+        Value::Float(float) => PyFloat::new(py, *float).into_any(),
+        Value::Str(text) => PyString::new(py, text).into_any(),
+        Value::List(items) => {
+            let items = items
+                .iter()
+                .map(|item| from_value(py, item))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, items)?.into_any()
+        }
+        Value::Map(map) => {
+            let dict = PyDict::new(py);
+            for (key, item) in map.iter() {
+                dict.set_item(key, from_value(py, item)?)?;
+            }
+            dict.into_any()
+        }
+        Value::Foreign(foreign) => match foreign.downcast_ref::<Py<PyAny>>() {
+            Some(object) => object.bind(py).clone(),
+            None => {
+                return Err(PyTypeError::new_err(format!(
+                    "the value is a {} set by another language; Python cannot read it",
+                    foreign.type_name
+                )))
+            }
+        },
+    })
+}
+
+/// The Python object stored in a foreign value, if it is one.
+fn python_object(value: &Value) -> Option<&Py<PyAny>> {
+    match value {
+        Value::Foreign(foreign) => foreign.downcast_ref::<Py<PyAny>>(),
+        _ => None,
+    }
+}
+
+/// What a read converts to.
+pub enum ReadTarget {
+    /// The value as stored.
+    Raw,
+    /// One of the four primitive types of the SPEC §4 table.
+    Native(Target),
+    /// Another type (Enum, Path, a registered converter, a typing construct): converted by
+    /// `hyperparameter._convert.convert_to`.
+    Python(Py<PyType>),
+}
+
+/// The target of a read with `default`: its type, or no conversion for None and containers.
+pub fn target_of_default(default: &Bound<'_, PyAny>) -> ReadTarget {
+    if default.is_exact_instance_of::<PyBool>() {
+        ReadTarget::Native(Target::Bool)
+    } else if default.is_exact_instance_of::<PyInt>() {
+        ReadTarget::Native(Target::Int)
+    } else if default.is_exact_instance_of::<PyFloat>() {
+        ReadTarget::Native(Target::Float)
+    } else if default.is_exact_instance_of::<PyString>() {
+        ReadTarget::Native(Target::Str)
+    } else if default.is_none()
+        || default.is_exact_instance_of::<PyList>()
+        || default.is_exact_instance_of::<PyDict>()
+        || default.is_exact_instance_of::<PyTuple>()
+    {
+        ReadTarget::Raw
+    } else {
+        ReadTarget::Python(default.get_type().unbind())
+    }
+}
+
+/// The target for a type (an `@hp.param` annotation or a default's type); `None` is raw.
+pub fn target_of_type(target: Option<&Bound<'_, PyAny>>) -> ReadTarget {
+    let Some(target) = target else {
+        return ReadTarget::Raw;
+    };
+    let py = target.py();
+    let Ok(target) = target.cast::<PyType>() else {
+        return ReadTarget::Raw;
+    };
+    if target.is(py.get_type::<PyBool>()) {
+        ReadTarget::Native(Target::Bool)
+    } else if target.is(py.get_type::<PyInt>()) {
+        ReadTarget::Native(Target::Int)
+    } else if target.is(py.get_type::<PyFloat>()) {
+        ReadTarget::Native(Target::Float)
+    } else if target.is(py.get_type::<PyString>()) {
+        ReadTarget::Native(Target::Str)
+    } else {
+        ReadTarget::Python(target.clone().unbind())
+    }
+}
+
+/// A read that is done, or that needs Python code (which must not run while the store is
+/// borrowed) to finish.
+pub enum Converted {
+    /// The converted value.
+    Done(Py<PyAny>),
+    /// The entry, to convert with [`finish_in_python`].
+    NeedsPython(Entry),
+}
+
+/// Converts `entry` (stored under `key`) for `target` without running Python code.
+pub fn convert_entry(
+    py: Python<'_>,
+    entry: &Entry,
+    key: &str,
+    target: &ReadTarget,
+) -> PyResult<Converted> {
+    let target = match target {
+        _ if matches!(entry.value, Value::Null) => {
+            return Ok(Converted::Done(py.None()));
+        }
+        ReadTarget::Raw => return Ok(Converted::Done(from_value(py, &entry.value)?.unbind())),
+        ReadTarget::Python(_) => return Ok(Converted::NeedsPython(entry.clone())),
+        ReadTarget::Native(target) => *target,
+    };
+    if let Some(object) = python_object(&entry.value) {
+        return foreign_as(py, object.bind(py), entry, key, target).map(Converted::Done);
+    }
+    match convert(&entry.value, target) {
+        Ok(value) => Ok(Converted::Done(from_value(py, &value)?.unbind())),
+        Err(detail) => Err(CoreError(conversion_error(key, entry, target.name(), detail)).into()),
+    }
+}
+
+/// A Python object kept as is reads as a primitive type only when it already is one
+/// (a big integer as int, a str subclass as str); anything else is a conversion error.
+fn foreign_as(
+    py: Python<'_>,
+    object: &Bound<'_, PyAny>,
+    entry: &Entry,
+    key: &str,
+    target: Target,
+) -> PyResult<Py<PyAny>> {
+    let fits = match target {
+        Target::Int => object.is_instance_of::<PyInt>() && !object.is_instance_of::<PyBool>(),
+        Target::Float => object.is_instance_of::<PyFloat>(),
+        Target::Str => object.is_instance_of::<PyString>(),
+        Target::Bool => object.is_instance_of::<PyBool>(),
+    };
+    if fits {
+        return Ok(object.clone().unbind());
+    }
+    let type_name = object.get_type().name()?.to_string();
+    let _ = py;
+    Err(CoreError(Error::Conversion {
+        key: key.to_string(),
+        value: object.repr()?.to_string(),
+        origin: entry.source.to_string(),
+        target: target.name().to_string(),
+        detail: format!("a {type_name} value cannot be read as {}", target.name()),
+    })
+    .into())
+}
+
+static CONVERT_TO: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// Finishes a read whose target needs Python (`hyperparameter._convert.convert_to`).
+pub fn finish_in_python(
+    py: Python<'_>,
+    entry: &Entry,
+    key: &str,
+    target: &ReadTarget,
+) -> PyResult<Py<PyAny>> {
+    let value = from_value(py, &entry.value)?;
+    let ReadTarget::Python(target) = target else {
+        return Ok(value.unbind());
+    };
+    let convert_to = CONVERT_TO.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py
+            .import("hyperparameter._convert")?
+            .getattr("convert_to")?
+            .unbind())
+    })?;
+    Ok(convert_to
+        .bind(py)
+        .call1((value, target.bind(py), key, entry.source.to_string()))?
+        .unbind())
+}
+
+/// Runs a converted read to its end.
+pub fn finish(
+    py: Python<'_>,
+    converted: Converted,
+    key: &str,
+    target: &ReadTarget,
+) -> PyResult<Py<PyAny>> {
+    match converted {
+        Converted::Done(value) => Ok(value),
+        Converted::NeedsPython(entry) => finish_in_python(py, &entry, key, target),
+    }
+}

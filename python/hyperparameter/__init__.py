@@ -1,0 +1,88 @@
+"""Scoped hyperparameters for Python, on a Rust core.
+
+>>> import hyperparameter as hp
+>>> with hp.scope(**{"train.lr": 0.01}):
+...     hp.scope.train.lr | 0.1
+0.01
+>>> hp.scope.train.lr | 0.1
+0.1
+
+``hp.scope`` reads and writes the innermost active scope of the running thread or asyncio
+task; ``hp.scope(...)`` builds a scope, ``with`` enters it; ``@hp.param`` injects keyword
+defaults from it. See ``docs/scopes.md``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from hyperparameter import storage as _storage
+from hyperparameter.param import auto_param, param
+from hyperparameter.scope import make_global as _make_global
+from hyperparameter.scope import set_root as _set_root
+
+if TYPE_CHECKING:
+    from hyperparameter._native import Scope
+
+__all__ = [
+    "ConversionError",
+    "DefineError",
+    "HyperparameterError",
+    "KeyCollisionError",
+    "KeyFormatError",
+    "MissingKeyError",
+    "ScopeError",
+    "auto_param",
+    "backend_name",
+    "param",
+    "param_scope",
+    "register_converter",
+    "scope",
+    "set_backend",
+]
+
+scope: Scope
+if _storage._native is not None:
+    scope = _storage._native.scope
+else:
+    scope = _make_global(_storage.PythonStorage())  # type: ignore[assignment]
+_set_root(scope)
+param_scope = scope
+
+set_backend = _storage.set_backend
+backend_name = _storage.backend_name
+
+_LAZY = {
+    "ConversionError": "hyperparameter.errors",
+    "DefineError": "hyperparameter.errors",
+    "HyperparameterError": "hyperparameter.errors",
+    "KeyCollisionError": "hyperparameter.errors",
+    "KeyFormatError": "hyperparameter.errors",
+    "MissingKeyError": "hyperparameter.errors",
+    "ScopeError": "hyperparameter.errors",
+    "register_converter": "hyperparameter._convert",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hyperparameter' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from hyperparameter._convert import register_converter
+    from hyperparameter.errors import (
+        ConversionError,
+        DefineError,
+        HyperparameterError,
+        KeyCollisionError,
+        KeyFormatError,
+        MissingKeyError,
+        ScopeError,
+    )

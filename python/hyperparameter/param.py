@@ -1,0 +1,207 @@
+"""``@hp.param``: keyword defaults injected from the scope.
+
+``@hp.param("train")`` on ``def fit(lr=1e-3, epochs=10)`` makes ``fit()`` read
+``train.lr`` and ``train.epochs`` from the active scope at each call. An argument the call
+gives (by position or keyword, bound as ``inspect.Signature.bind_partial`` would) wins over
+the scope, the scope wins over the signature default, and values from the scope are
+converted to the parameter's annotation (else to its default's type) as in SPEC §4.
+
+Only parameters with a default are injected, and nothing is scoped for the function: a
+write inside it goes to the caller's innermost scope. On a class, ``__init__`` is
+decorated and the class stays a class. Every decorated function is listed by
+:func:`registered` (for ``hp.launch``).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, TypeVar, overload
+
+if TYPE_CHECKING:
+    from hyperparameter._native import ParamSpec
+
+__all__ = ["ParamFunction", "ParamInfo", "auto_param", "param", "registered"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ParamInfo(NamedTuple):
+    """One injectable parameter of a decorated function."""
+
+    name: str
+    key: str
+    default: Any
+    annotation: Any
+    kind: str
+
+
+class ParamFunction(NamedTuple):
+    """A function (or class) decorated with ``@hp.param``."""
+
+    namespace: str
+    function: Callable[..., Any]
+    params: tuple[ParamInfo, ...]
+    doc: str | None
+    module: str | None
+
+
+class _Slot(NamedTuple):
+    name: str
+    position: int | None
+    key: str
+    target: Any
+
+
+class _PythonParamSpec:
+    """``ParamSpec.resolve`` for Python storage backends."""
+
+    __slots__ = ("_slots",)
+
+    def __init__(self, slots: list[_Slot]) -> None:
+        self._slots = slots
+
+    def resolve(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        from hyperparameter._convert import convert_value
+        from hyperparameter.scope import root
+        from hyperparameter.storage import MISSING
+
+        given = len(args)
+        scope = root()
+        for slot in self._slots:
+            if (slot.position is not None and slot.position < given) or slot.name in kwargs:
+                continue
+            value = scope._lookup(slot.key)
+            if value is not MISSING:
+                kwargs[slot.name] = convert_value(value, slot.target, slot.key, "unknown source")
+        return kwargs
+
+
+class _Binding:
+    """What a wrapper needs; rebuilt when the backend changes."""
+
+    __slots__ = ("resolve", "slots")
+
+    def __init__(self, slots: list[_Slot]) -> None:
+        self.slots = slots
+        self.resolve: Callable[[tuple[Any, ...], dict[str, Any]], dict[str, Any]] = _make_spec(
+            slots
+        ).resolve
+
+    def rebind(self) -> None:
+        self.resolve = _make_spec(self.slots).resolve
+
+
+def _make_spec(slots: list[_Slot]) -> ParamSpec | _PythonParamSpec:
+    from hyperparameter import storage
+
+    if storage.backend_name() == "native":
+        return storage._native.ParamSpec([tuple(slot) for slot in slots])  # type: ignore[no-any-return]
+    return _PythonParamSpec(slots)
+
+
+_registry: list[ParamFunction] = []
+_bindings: list[_Binding] = []
+
+
+def registered() -> list[ParamFunction]:
+    """Every function and class decorated with ``@hp.param`` so far, in order."""
+    return list(_registry)
+
+
+def rebind_all() -> None:
+    """Points every decorated function at the backend in use (after ``set_backend``)."""
+    for binding in _bindings:
+        binding.rebind()
+
+
+def _target(annotation: Any, default: Any) -> Any:
+    from hyperparameter._convert import _unwrap_optional, target_for_default
+
+    if annotation is None:
+        return target_for_default(default)
+    target = _unwrap_optional(annotation)
+    return target if isinstance(target, type) else None
+
+
+def _annotations(func: Callable[..., Any]) -> dict[str, Any]:
+    try:
+        import typing
+
+        return typing.get_type_hints(func)
+    except Exception:
+        # Unresolvable string annotations: keep the ones that are already types.
+        raw = getattr(func, "__annotations__", {}) or {}
+        return {k: v for k, v in raw.items() if isinstance(v, type)}
+
+
+def _wrap(func: Callable[..., Any], namespace: str, owner: Any = None) -> Callable[..., Any]:
+    import functools
+    import inspect
+
+    signature = inspect.signature(func)
+    hints = _annotations(func)
+    slots: list[_Slot] = []
+    infos: list[ParamInfo] = []
+    for index, p in enumerate(signature.parameters.values()):
+        if p.default is p.empty or p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+            continue
+        annotation = hints.get(p.name)
+        key = f"{namespace}.{p.name}"
+        position = index if p.kind is p.POSITIONAL_OR_KEYWORD else None
+        slots.append(_Slot(p.name, position, key, _target(annotation, p.default)))
+        infos.append(ParamInfo(p.name, key, p.default, annotation, p.kind.name))
+    binding = _Binding(slots)
+    _bindings.append(binding)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **binding.resolve(args, kwargs))
+
+    functools.update_wrapper(wrapper, func)
+    if inspect.iscoroutinefunction(func) and hasattr(inspect, "markcoroutinefunction"):
+        # Values are bound when the coroutine is created (at the call), not when awaited.
+        inspect.markcoroutinefunction(wrapper)
+    _registry.append(
+        ParamFunction(
+            namespace,
+            owner if owner is not None else wrapper,
+            tuple(infos),
+            inspect.getdoc(owner if owner is not None else func),
+            getattr(owner if owner is not None else func, "__module__", None),
+        )
+    )
+    return wrapper
+
+
+def _decorate(target: Any, namespace: str | None) -> Any:
+    if isinstance(target, type):
+        init = target.__dict__.get("__init__")
+        if init is None:
+            raise TypeError(f"@hp.param on class {target.__name__} needs an __init__ of its own")
+        target.__init__ = _wrap(init, namespace or target.__name__, owner=target)  # type: ignore[misc]
+        return target
+    if not callable(target):
+        raise TypeError(f"@hp.param decorates functions and classes, not {type(target).__name__}")
+    return _wrap(target, namespace or target.__name__)
+
+
+@overload
+def param(target: F, /) -> F: ...
+@overload
+def param(target: str | None = None, /) -> Callable[[F], F]: ...
+def param(target: Any = None, /) -> Any:
+    """``@hp.param`` or ``@hp.param("namespace")``: see the module docs."""
+    if target is None or isinstance(target, str):
+        namespace = target
+
+        def decorator(func: F) -> F:
+            return _decorate(func, namespace)  # type: ignore[no-any-return]
+
+        return decorator
+    return _decorate(target, None)
+
+
+auto_param = param
+
+# `hyperparameter.param` the function shadows this module in the package namespace; keep the
+# module reachable for set_backend.
+_module = sys.modules[__name__]
