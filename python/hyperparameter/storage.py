@@ -296,9 +296,14 @@ def set_backend(backend: str | Storage) -> None:
     imported with ``from hyperparameter import scope`` keep the old object.
     """
     global _name, _native
+    import importlib
+
     import hyperparameter
-    from hyperparameter import param as param_module
-    from hyperparameter import scope as scope_module
+
+    # The package attributes `param` and `scope` are the decorator and `hp.scope`; the
+    # modules of the same names are reached through importlib.
+    param_module = importlib.import_module("hyperparameter.param")
+    scope_module = importlib.import_module("hyperparameter.scope")
 
     if isinstance(backend, Storage):
         _name = "custom"
