@@ -21,9 +21,11 @@
 //! that frame (same scope identity), so nothing it writes reaches its parent or siblings.
 
 use std::cell::RefCell;
+use std::ffi::c_int;
 use std::sync::Arc;
 
 use hyperparameter::storage::{with_cursor, Cursor, Frame};
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
@@ -34,8 +36,47 @@ pub struct FrameHandle {
 }
 
 struct ContextVar {
-    get: Py<PyAny>,
-    set: Py<PyAny>,
+    var: Py<PyAny>,
+}
+
+// The context-variable C API is not part of the limited API, but every CPython since 3.7
+// exports it with this signature, and calling it directly is what keeps the read path fast
+// (a Python-level `var.get()` call costs more than the whole read).
+extern "C" {
+    fn PyContextVar_Get(
+        var: *mut ffi::PyObject,
+        default_value: *mut ffi::PyObject,
+        value: *mut *mut ffi::PyObject,
+    ) -> c_int;
+    fn PyContextVar_Set(var: *mut ffi::PyObject, value: *mut ffi::PyObject) -> *mut ffi::PyObject;
+}
+
+impl ContextVar {
+    /// The variable's value in the running context (`None` when unset).
+    #[inline]
+    fn get<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let mut value: *mut ffi::PyObject = std::ptr::null_mut();
+        // SAFETY: `self.var` is a live ContextVar (created in `context_var`), the thread is
+        // attached (we hold `py`), a null default means "use the variable's own default"
+        // (None), and on success `value` receives a new reference that we take ownership of.
+        unsafe {
+            if PyContextVar_Get(self.var.as_ptr(), std::ptr::null_mut(), &mut value) < 0 {
+                return Err(PyErr::fetch(py));
+            }
+            Bound::from_owned_ptr_or_err(py, value)
+        }
+    }
+
+    /// Sets the variable in the running context.
+    #[inline]
+    fn set(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        // SAFETY: both objects are alive for the call and the thread is attached; the result
+        // is a new reference to a Token (or NULL with an exception set), released here.
+        unsafe {
+            let token = PyContextVar_Set(self.var.as_ptr(), value.as_ptr());
+            Bound::from_owned_ptr_or_err(py, token).map(drop)
+        }
+    }
 }
 
 static CONTEXT_VAR: PyOnceLock<ContextVar> = PyOnceLock::new();
@@ -48,10 +89,7 @@ fn context_var(py: Python<'_>) -> PyResult<&'static ContextVar> {
             .import("contextvars")?
             .getattr("ContextVar")?
             .call(("hyperparameter.frame",), Some(&kwargs))?;
-        Ok(ContextVar {
-            get: var.getattr("get")?.unbind(),
-            set: var.getattr("set")?.unbind(),
-        })
+        Ok(ContextVar { var: var.unbind() })
     })
 }
 
@@ -76,7 +114,7 @@ thread_local! {
 #[inline]
 pub fn with_synced<R>(py: Python<'_>, f: impl FnOnce(&mut Cursor) -> R) -> PyResult<R> {
     let var = context_var(py)?;
-    let current = var.get.bind(py).call0()?;
+    let current = var.get(py)?;
     let replaced = THREAD.with(|state| {
         let mut state = state.borrow_mut();
         let first = match &state.first {
@@ -108,11 +146,20 @@ pub fn with_synced<R>(py: Python<'_>, f: impl FnOnce(&mut Cursor) -> R) -> PyRes
 
 /// Records the cursor's current frame as this context's frame (after Python changed it).
 pub fn publish(py: Python<'_>) -> PyResult<()> {
-    let var = context_var(py)?;
     let frame = with_cursor(|cursor| cursor.current());
     let handle = Py::new(py, FrameHandle { frame })?.into_any();
-    var.set.bind(py).call1((handle.clone_ref(py),))?;
+    publish_handle(py, handle)
+}
+
+/// Stores `handle` (whose frame is the cursor's current one) as this context's frame.
+pub fn publish_handle(py: Python<'_>, handle: Py<PyAny>) -> PyResult<()> {
+    context_var(py)?.set(py, handle.bind(py))?;
     let replaced = THREAD.with(|state| state.borrow_mut().expect.replace(handle));
     drop(replaced);
     Ok(())
+}
+
+/// The context-variable value Python is in step with on this thread.
+pub fn expected(py: Python<'_>) -> Option<Py<PyAny>> {
+    THREAD.with(|state| state.borrow().expect.as_ref().map(|h| h.clone_ref(py)))
 }

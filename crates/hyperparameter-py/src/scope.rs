@@ -21,10 +21,10 @@ use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use crate::accessor::Accessor;
-use crate::context::{publish, with_synced};
+use crate::context::{expected, publish, publish_handle, with_synced, FrameHandle};
 use crate::errors::{scope_error, CoreError};
 use crate::values::{convert_entry, finish, from_value, to_value, ReadTarget};
 
@@ -76,6 +76,9 @@ struct ScopeState {
     inherit: bool,
     /// Core scope ids of the places this object is entered (any thread or task).
     active: Vec<ScopeId>,
+    /// For each id of `active`: the frame as entered and the context's frame handle before
+    /// entering, so that leaving can reuse both instead of copying and allocating.
+    entered: Vec<(Arc<Frame>, Option<Py<PyAny>>)>,
 }
 
 /// Where a scope object stands relative to the running context's view.
@@ -128,7 +131,14 @@ fn is_mapping(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
 
 /// Adds `value` under `key`, flattening (nested) mappings into dotted keys.
 fn add_flattened(map: &mut EntryMap, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
-    let items = if let Ok(dict) = value.cast::<PyDict>() {
+    let plain = value.is_none()
+        || value.is_exact_instance_of::<PyInt>()
+        || value.is_exact_instance_of::<PyFloat>()
+        || value.is_exact_instance_of::<PyString>()
+        || value.is_exact_instance_of::<PyBool>();
+    let items = if plain {
+        None
+    } else if let Ok(dict) = value.cast::<PyDict>() {
         (!dict.is_empty()).then(|| dict.items().into_any())
     } else if !value.is_none() && !value.is_instance_of::<PyString>() && is_mapping(value)? {
         let items = value.call_method0("items")?;
@@ -245,6 +255,7 @@ impl Scope {
                 overrides,
                 inherit,
                 active: Vec::new(),
+                entered: Vec::new(),
             }),
             children: PyDict::new(py).unbind(),
         }
@@ -661,9 +672,11 @@ impl Scope {
             ));
         }
         with_synced(py, |cursor| {
+            let prior = expected(py);
             let mut state = this.state();
             let id = cursor.enter(state.overrides.clone(), state.inherit);
             state.active.push(id);
+            state.entered.push((cursor.current(), prior));
         })?;
         publish(py)?;
         Ok(slf.clone())
@@ -671,16 +684,27 @@ impl Scope {
 
     #[pyo3(signature = (*_exc))]
     fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> PyResult<bool> {
-        with_synced(py, |cursor| -> Result<(), CoreError> {
+        let reuse = with_synced(py, |cursor| -> Result<Option<Py<PyAny>>, CoreError> {
             let mut state = self.state();
             let top = cursor.current();
             let id = top.scope_id();
             match state.active.iter().rposition(|active| *active == id) {
                 Some(index) => {
                     cursor.exit(id)?;
-                    state.overrides = top.overrides().clone();
                     state.active.remove(index);
-                    Ok(())
+                    let (entered, prior) = state.entered.remove(index);
+                    if !Arc::ptr_eq(&top, &entered) {
+                        // Written while entered: keep what it holds now.
+                        state.overrides = top.overrides().clone();
+                    }
+                    // The view is back where it was before entering: reuse that handle.
+                    let now = cursor.current();
+                    Ok(prior.filter(|handle| {
+                        handle
+                            .bind(py)
+                            .cast::<FrameHandle>()
+                            .is_ok_and(|handle| Arc::ptr_eq(&handle.get().frame, &now))
+                    }))
                 }
                 None => Err(match position(&state, cursor) {
                     Position::Below(_) => scope_error(
@@ -691,7 +715,10 @@ impl Scope {
                 }),
             }
         })??;
-        publish(py)?;
+        match reuse {
+            Some(handle) => publish_handle(py, handle)?,
+            None => publish(py)?,
+        }
         Ok(false)
     }
 
