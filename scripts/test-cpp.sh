@@ -131,6 +131,13 @@ if command -v cmake >/dev/null; then
       exit 1
     fi
   done
+  # Linked by name through the library's install name, not by the build directory's path.
+  if command -v readelf >/dev/null &&
+    ! readelf -d "$out/example/train" | grep -q 'NEEDED.*\[libhyperparameter_capi.so\]'; then
+    echo "test-cpp: the example does not record libhyperparameter_capi.so by name" >&2
+    readelf -d "$out/example/train" >&2
+    exit 1
+  fi
   if "$out/example/train" -D train.epochs=many 2>"$out/example.err"; then
     echo "test-cpp: the example accepted train.epochs=many" >&2
     exit 1

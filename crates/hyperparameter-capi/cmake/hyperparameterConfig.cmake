@@ -3,7 +3,11 @@
 # Imported targets:
 #   hyperparameter::hyperparameter  the shared library (libhyperparameter_capi.so / .dylib / .dll)
 #   hyperparameter::static          the static library (libhyperparameter_capi.a), when present
-# Both carry the include directory and require C++17.
+#   hyperparameter::python          the Python package's native module (_native*.so next to the
+#                                   cmake directory, as in an installed package), when present:
+#                                   link a C++ Python extension with it, so that it shares the
+#                                   store of the Python process instead of bringing a second one
+# All carry the include directory and require C++17.
 #
 # Where the files are looked for, first match wins:
 #   HYPERPARAMETER_LIBRARY_DIR (a cache variable or environment variable), for the libraries
@@ -29,6 +33,8 @@ find_library(HYPERPARAMETER_SHARED_LIBRARY NAMES hyperparameter_capi
 find_file(HYPERPARAMETER_STATIC_LIBRARY
           NAMES libhyperparameter_capi.a hyperparameter_capi.lib
           HINTS ${_hyperparameter_library_hints} NO_DEFAULT_PATH)
+
+file(GLOB HYPERPARAMETER_PYTHON_MODULE "${_hyperparameter_root}/_native*.so")
 
 if(NOT HYPERPARAMETER_INCLUDE_DIR OR NOT HYPERPARAMETER_SHARED_LIBRARY)
   set(hyperparameter_FOUND FALSE)
@@ -64,6 +70,17 @@ if(HYPERPARAMETER_STATIC_LIBRARY AND NOT TARGET hyperparameter::static)
     INTERFACE_INCLUDE_DIRECTORIES "${HYPERPARAMETER_INCLUDE_DIR}"
     INTERFACE_COMPILE_FEATURES cxx_std_17
     INTERFACE_LINK_LIBRARIES "${_hyperparameter_system_libraries}")
+endif()
+
+if(HYPERPARAMETER_PYTHON_MODULE AND NOT TARGET hyperparameter::python)
+  list(GET HYPERPARAMETER_PYTHON_MODULE 0 _hyperparameter_python_module)
+  add_library(hyperparameter::python SHARED IMPORTED)
+  # The module is already loaded when an extension that links it is imported; its symbols are
+  # resolved against that copy, so no run-time search path is needed.
+  set_target_properties(hyperparameter::python PROPERTIES
+    IMPORTED_LOCATION "${_hyperparameter_python_module}"
+    INTERFACE_INCLUDE_DIRECTORIES "${HYPERPARAMETER_INCLUDE_DIR}"
+    INTERFACE_COMPILE_FEATURES cxx_std_17)
 endif()
 
 set(hyperparameter_FOUND TRUE)
