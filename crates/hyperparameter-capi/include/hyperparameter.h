@@ -195,12 +195,12 @@ constexpr std::uint64_t load_le(const char *bytes, std::size_t count) {
   return value;
 }
 
-constexpr std::uint64_t round(std::uint64_t acc, std::uint64_t lane) {
+constexpr std::uint64_t mix_lane(std::uint64_t acc, std::uint64_t lane) {
   return rotl(acc + lane * kPrime2, 31) * kPrime1;
 }
 
 constexpr std::uint64_t merge_round(std::uint64_t acc, std::uint64_t lane_acc) {
-  return (acc ^ round(0, lane_acc)) * kPrime1 + kPrime4;
+  return (acc ^ mix_lane(0, lane_acc)) * kPrime1 + kPrime4;
 }
 
 }  // namespace detail
@@ -218,10 +218,10 @@ constexpr std::uint64_t xxh64(std::string_view bytes, std::uint64_t seed) {
     std::uint64_t v3 = seed;
     std::uint64_t v4 = seed - kPrime1;
     for (; at + 32 <= len; at += 32) {
-      v1 = round(v1, load_le(p + at, 8));
-      v2 = round(v2, load_le(p + at + 8, 8));
-      v3 = round(v3, load_le(p + at + 16, 8));
-      v4 = round(v4, load_le(p + at + 24, 8));
+      v1 = mix_lane(v1, load_le(p + at, 8));
+      v2 = mix_lane(v2, load_le(p + at + 8, 8));
+      v3 = mix_lane(v3, load_le(p + at + 16, 8));
+      v4 = mix_lane(v4, load_le(p + at + 24, 8));
     }
     hash = rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18);
     hash = merge_round(hash, v1);
@@ -233,7 +233,7 @@ constexpr std::uint64_t xxh64(std::string_view bytes, std::uint64_t seed) {
   }
   hash += static_cast<std::uint64_t>(len);
   for (; at + 8 <= len; at += 8) {
-    hash ^= round(0, load_le(p + at, 8));
+    hash ^= mix_lane(0, load_le(p + at, 8));
     hash = rotl(hash, 27) * kPrime1 + kPrime4;
   }
   if (at + 4 <= len) {
@@ -337,10 +337,6 @@ template <class T>
 constexpr bool is_integer_v = std::is_integral_v<T> && !std::is_same_v<T, bool> &&
                               !std::is_same_v<T, char> && !std::is_same_v<T, wchar_t> &&
                               !std::is_same_v<T, char16_t> && !std::is_same_v<T, char32_t>;
-
-template <class T>
-constexpr bool is_supported_v =
-    std::is_same_v<T, bool> || is_integer_v<T> || std::is_floating_point_v<T> || is_text_v<T>;
 
 template <class T>
 struct dependent_false : std::false_type {};
