@@ -57,7 +57,9 @@ def main() -> None:
     with hp.scope(**{"f.a": 5, "f.b": 0.5}):
         call = per_call_ns("injected()", env)
     base = per_call_ns("plain_f()", env)
-    rows.append(("@hp.param call, 3 params (overhead)", call - base, base, call / base, "<= 1000 ns over"))
+    rows.append(
+        ("@hp.param call, 3 params (overhead)", call - base, base, call / base, "<= 1000 ns over")
+    )
 
     # 3. Enter + exit of a one-key scope, with nothing and with 100,000 keys around it.
     lock = threading.Lock()
@@ -67,7 +69,9 @@ def main() -> None:
     rows.append(('with hp.scope(**{"a.b": 1})', enter, base, enter / base, "<= 1000 ns"))
     with hp.scope(**{f"bulk.k{i}": i for i in range(100_000)}):
         enter_big = per_call_ns('with hp.scope(**{"a.b": 1}): pass', env)
-    rows.append(("  ... with 100,000 keys visible", enter_big, base, enter_big / base, "<= 1000 ns"))
+    rows.append(
+        ("  ... with 100,000 keys visible", enter_big, base, enter_big / base, "<= 1000 ns")
+    )
 
     # 4. Import time over a bare interpreter start, with bytecode caches as an installed
     # package has them (an editable install under PYTHONDONTWRITEBYTECODE would not).
@@ -76,7 +80,9 @@ def main() -> None:
     compileall.compile_dir(os.path.dirname(hp.__file__), quiet=1)
     bare = import_ms("pass")
     with_hp = import_ms("import hyperparameter")
-    rows.append(("import hyperparameter (ms added)", with_hp - bare, bare, with_hp / bare, "<= 15 ms"))
+    rows.append(
+        ("import hyperparameter (ms added)", with_hp - bare, bare, with_hp / bare, "<= 15 ms")
+    )
 
     print(f"{'figure':44s} {'value':>10s} {'baseline':>10s} {'ratio':>7s}  target")
     for name, value, baseline, ratio, target in rows:
@@ -89,7 +95,9 @@ def main() -> None:
         return
     conf = OmegaConf.create({"model": {"layers": [{"size": 3}]}})
     omega = per_call_ns("conf.model.layers[0].size", {"conf": conf}, number=100_000)
-    print(f"{'OmegaConf conf.model.layers[0].size':44s} {omega:8.1f}ns  (hp read is {omega / read:.0f}x faster)")
+    print(
+        f"{'OmegaConf conf.model.layers[0].size':44s} {omega:8.1f}ns  (hp read is {omega / read:.0f}x faster)"
+    )
 
 
 if __name__ == "__main__":
