@@ -95,9 +95,8 @@ def main() -> None:
         return
     conf = OmegaConf.create({"model": {"layers": [{"size": 3}]}})
     omega = per_call_ns("conf.model.layers[0].size", {"conf": conf}, number=100_000)
-    print(
-        f"{'OmegaConf conf.model.layers[0].size':44s} {omega:8.1f}ns  (hp read is {omega / read:.0f}x faster)"
-    )
+    name = "OmegaConf conf.model.layers[0].size"
+    print(f"{name:44s} {omega:8.1f}ns  (the hp read is {omega / read:.0f}x faster)")
 
 
 if __name__ == "__main__":
