@@ -49,7 +49,11 @@ find_dependency(Threads)
 
 if(NOT TARGET hyperparameter::hyperparameter)
   add_library(hyperparameter::hyperparameter SHARED IMPORTED)
+  # The library has no soname (a build script setting one would leak into every cdylib that
+  # depends on the crate, the Python module included), so it is linked by name (-l) rather
+  # than by path: programs record `libhyperparameter_capi.so`, not the build directory.
   set_target_properties(hyperparameter::hyperparameter PROPERTIES
+    IMPORTED_NO_SONAME TRUE
     IMPORTED_LOCATION "${HYPERPARAMETER_SHARED_LIBRARY}"
     IMPORTED_IMPLIB "${HYPERPARAMETER_SHARED_LIBRARY}"
     INTERFACE_INCLUDE_DIRECTORIES "${HYPERPARAMETER_INCLUDE_DIR}"

@@ -25,6 +25,7 @@
 //! `hyperparameter::storage`) followed by the SPEC §4 conversion functions of
 //! `hyperparameter::convert` on the stored value; only failures build a message.
 
+mod hook;
 mod intern;
 mod status;
 
@@ -33,9 +34,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use hyperparameter::convert::{self, Target};
 use hyperparameter::read::conversion_error;
-use hyperparameter::storage::{frozen, with_cursor, with_entry, EntryMap};
+use hyperparameter::storage::{self, Cursor, EntryMap};
 use hyperparameter::{key_hash, key_problem, Entry, Error, Source, Text, Value};
 
+use hook::before_access;
+pub use hook::set_before_access_hook;
 use intern::{code_source, key_for_write};
 pub use status::HpStatus;
 use status::{fail, fail_with, last_error_ptr, panic_message};
@@ -90,6 +93,20 @@ pub struct HpItem {
     pub file_len: usize,
     /// Line of the write (`__LINE__`).
     pub line: u32,
+}
+
+/// This thread's store, for a read: the embedding library's hook first (see [`hook`]).
+#[inline(always)]
+fn with_entry<R>(hash: u64, key: &str, f: impl FnOnce(Option<&Entry>) -> R) -> R {
+    before_access();
+    storage::with_entry(hash, key, f)
+}
+
+/// This thread's store, for a write or a scope change: the embedding library's hook first.
+#[inline(always)]
+fn with_cursor<R>(f: impl FnOnce(&mut Cursor) -> R) -> R {
+    before_access();
+    storage::with_cursor(f)
 }
 
 /// Runs an export's body, turning a panic into `HP_PANIC` (or `on_panic` for exports that
@@ -681,7 +698,8 @@ export! {
     /// Makes this thread's current view the snapshot that threads started from now on begin
     /// with (`frozen()` of the other languages, SPEC §3).
     fn hp_frozen() -> HpStatus {
-        frozen();
+        before_access();
+        storage::frozen();
         HpStatus::Ok
     }
 }
