@@ -131,7 +131,7 @@ if command -v cmake >/dev/null; then
       exit 1
     fi
   done
-  # Linked by name through the library's install name, not by the build directory's path.
+  # Linked by name (-l), not by the build directory's path, so the program can be moved.
   if command -v readelf >/dev/null &&
     ! readelf -d "$out/example/train" | grep -q 'NEEDED.*\[libhyperparameter_capi.so\]'; then
     echo "test-cpp: the example does not record libhyperparameter_capi.so by name" >&2
