@@ -14,14 +14,18 @@ defaults from it. See ``docs/scopes.md``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from hyperparameter import storage as _storage
 from hyperparameter.param import auto_param, param
 from hyperparameter.scope import make_global as _make_global
 from hyperparameter.scope import set_root as _set_root
 
+# `typing` costs milliseconds to import; annotations are strings here, so only type
+# checkers need it.
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from hyperparameter._native import Scope
 
 __all__ = [

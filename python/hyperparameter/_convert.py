@@ -9,12 +9,14 @@ registered by :func:`register_converter`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
-
 from hyperparameter.errors import ConversionError
 
+# `typing` costs milliseconds to import; annotations are strings here, so only type
+# checkers need it.
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
-    from typing import TypeVar
+    from typing import Any, Callable, TypeVar
 
     T = TypeVar("T")
 
@@ -71,7 +73,7 @@ def _is_native(value: Any) -> bool:
     """Values the Rust core stores as its own (others stay opaque Python objects)."""
     kind = type(value)
     if kind is int:
-        return _I64_MIN <= value <= _I64_MAX
+        return bool(_I64_MIN <= value <= _I64_MAX)
     return value is None or kind is bool or kind is float or kind is str
 
 
@@ -89,7 +91,7 @@ def _to_bool(value: Any) -> bool:
         return bool(value)
     if kind is int:
         if value in (0, 1):
-            return value == 1
+            return bool(value == 1)
         raise ValueError("only the integers 0 and 1 convert to bool")
     if kind is str:
         word = value.strip().lower()

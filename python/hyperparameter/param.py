@@ -14,20 +14,55 @@ decorated and the class stays a class. Every decorated function is listed by
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, TypeVar, overload
+# `typing` costs milliseconds to import; annotations are strings here, so only type
+# checkers need it.
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from typing import Any, Callable, TypeVar, overload
+
     from hyperparameter._native import ParamSpec
+
+    F = TypeVar("F", bound=Callable[..., Any])
+else:
+
+    def overload(func):
+        return func
+
 
 __all__ = ["ParamFunction", "ParamInfo", "auto_param", "param", "registered"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+
+class _Record:
+    """A small immutable record (a NamedTuple would import `typing` at start-up)."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def __init__(self, *values: Any) -> None:
+        for field, value in zip(self.__slots__, values):
+            object.__setattr__(self, field, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __iter__(self) -> Any:
+        return iter(tuple(getattr(self, field) for field in self.__slots__))
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{field}={getattr(self, field)!r}" for field in self.__slots__)
+        return f"{type(self).__name__}({fields})"
 
 
-class ParamInfo(NamedTuple):
+class ParamInfo(_Record):
     """One injectable parameter of a decorated function."""
 
+    __slots__ = ("name", "key", "default", "annotation", "kind")  # noqa: RUF023 (field order)
     name: str
     key: str
     default: Any
@@ -35,9 +70,10 @@ class ParamInfo(NamedTuple):
     kind: str
 
 
-class ParamFunction(NamedTuple):
+class ParamFunction(_Record):
     """A function (or class) decorated with ``@hp.param``."""
 
+    __slots__ = ("namespace", "function", "params", "doc", "module")  # noqa: RUF023 (field order)
     namespace: str
     function: Callable[..., Any]
     params: tuple[ParamInfo, ...]
@@ -45,7 +81,8 @@ class ParamFunction(NamedTuple):
     module: str | None
 
 
-class _Slot(NamedTuple):
+class _Slot(_Record):
+    __slots__ = ("name", "position", "key", "target")  # noqa: RUF023 (field order)
     name: str
     position: int | None
     key: str
@@ -187,8 +224,8 @@ def _decorate(target: Any, namespace: str | None) -> Any:
 @overload
 def param(target: F, /) -> F: ...
 @overload
-def param(target: str | None = None, /) -> Callable[[F], F]: ...
-def param(target: Any = None, /) -> Any:
+def param(target: str | None = None, /) -> Callable[[F], F]: ...  # noqa: F811
+def param(target: Any = None, /) -> Any:  # noqa: F811
     """``@hp.param`` or ``@hp.param("namespace")``: see the module docs."""
     if target is None or isinstance(target, str):
         namespace = target
@@ -201,7 +238,3 @@ def param(target: Any = None, /) -> Any:
 
 
 auto_param = param
-
-# `hyperparameter.param` the function shadows this module in the package namespace; keep the
-# module reachable for set_backend.
-_module = sys.modules[__name__]

@@ -8,9 +8,6 @@ same test suite. See ``docs/scopes.md`` for the rules themselves.
 
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING, Any
-
 from hyperparameter._convert import convert_value, target_for_default
 from hyperparameter.errors import (
     DefineError,
@@ -21,8 +18,13 @@ from hyperparameter.errors import (
 )
 from hyperparameter.storage import MISSING, Storage
 
+# `typing` costs milliseconds to import; annotations are strings here, so only type
+# checkers need it.
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import Any
 
 __all__ = ["RESERVED_NAMES", "make_global", "set_root", "validate_key"]
 
@@ -113,6 +115,12 @@ class _PyScope:
     """``hp.scope`` (``global_=True``) or a scope object, on a Python storage backend."""
 
     __slots__ = ("_active", "_global", "_inherit", "_lock", "_overrides", "_storage")
+    _active: list[object]
+    _global: bool
+    _inherit: bool
+    _lock: Any
+    _overrides: dict[str, Any]
+    _storage: Storage
 
     def __init__(
         self, storage: Storage, overrides: dict[str, Any], inherit: bool, global_: bool = False
@@ -123,6 +131,8 @@ class _PyScope:
         set_slot(self, "_inherit", inherit)
         set_slot(self, "_global", global_)
         set_slot(self, "_active", [])
+        import threading
+
         set_slot(self, "_lock", threading.Lock())
 
     # -- where this scope stands -------------------------------------------------------
@@ -283,7 +293,7 @@ class _PyScope:
             self._active.append(token)
         return self
 
-    def __exit__(self, *exc: object) -> bool:
+    def __exit__(self, *exc: object) -> None:
         tokens = self._storage.active()
         top = tokens[-1] if tokens else None
         with self._lock:
@@ -301,7 +311,6 @@ class _PyScope:
         with self._lock:
             del self._active[index]
         object.__setattr__(self, "_overrides", overrides)
-        return False
 
     def __repr__(self) -> str:
         view = self._visible()

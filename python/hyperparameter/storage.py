@@ -19,12 +19,16 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any
 
 from hyperparameter.errors import ScopeError
 
+# `typing` costs milliseconds to import; annotations are strings here, so only type
+# checkers need it.
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from typing import Any
 
 __all__ = [
     "MISSING",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,13 +12,10 @@ HERE = Path(__file__).resolve().parent
 
 
 def mypy_available() -> bool:
-    return (
-        shutil.which("mypy") is not None
-        or subprocess.run(
-            [sys.executable, "-m", "mypy", "--version"], capture_output=True, check=False
-        ).returncode
-        == 0
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--version"], capture_output=True, check=False
     )
+    return done.returncode == 0
 
 
 pytestmark = pytest.mark.skipif(not mypy_available(), reason="mypy is not installed")
@@ -28,6 +24,19 @@ pytestmark = pytest.mark.skipif(not mypy_available(), reason="mypy is not instal
 def test_user_example_passes_mypy_strict() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", str(HERE / "typing" / "user_example.py")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_package_passes_mypy_strict() -> None:
+    import hyperparameter
+
+    package = Path(hyperparameter.__file__).parent
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", str(package)],
         capture_output=True,
         text=True,
         check=False,
