@@ -107,7 +107,7 @@ fn float_to_i64(x: f64) -> Result<i64, String> {
         return Err(format!("{} is not a whole number", format_float(x)));
     }
     // i64::MAX is not representable as f64; 2^63 is the first float past the range.
-    if x < -9_223_372_036_854_775_808.0 || x >= 9_223_372_036_854_775_808.0 {
+    if !(-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&x) {
         return Err(format!(
             "{} is out of the 64-bit integer range",
             format_float(x)
@@ -175,7 +175,14 @@ macro_rules! from_param_int {
     ($($t:ty),*) => {$(
         impl FromParam for $t {
             const TARGET: &'static str = stringify!($t);
+            #[inline]
             fn from_param(value: &Value) -> Result<Self, String> {
+                #[allow(irrefutable_let_patterns)] // i64 and i128 always fit
+                if let Value::Int(i) = value {
+                    if let Ok(narrow) = <$t>::try_from(*i) {
+                        return Ok(narrow);
+                    }
+                }
                 if let Value::Null = value {
                     return Err(null_error(Self::TARGET));
                 }
@@ -198,8 +205,10 @@ from_param_int!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 
 impl FromParam for f64 {
     const TARGET: &'static str = "f64";
+    #[inline]
     fn from_param(value: &Value) -> Result<Self, String> {
         match value {
+            Value::Float(x) => Ok(*x),
             Value::Null => Err(null_error(Self::TARGET)),
             other => to_f64(other),
         }
@@ -222,8 +231,10 @@ impl FromParam for f32 {
 
 impl FromParam for bool {
     const TARGET: &'static str = "bool";
+    #[inline]
     fn from_param(value: &Value) -> Result<Self, String> {
         match value {
+            Value::Bool(b) => Ok(*b),
             Value::Null => Err(null_error(Self::TARGET)),
             other => to_bool(other),
         }

@@ -2,7 +2,7 @@
 
 use crate::convert::{FromParam, ParamDefault};
 use crate::storage::{self, with_cursor, with_entry};
-use crate::{Entry, Error, Key, Result, Source, Value};
+use crate::{key_hash, validate_key, Entry, Error, Key, Result, Source, Value};
 
 /// The error for a stored entry that does not convert to `target`.
 pub fn conversion_error(key: &str, entry: &Entry, target: &str, detail: String) -> Error {
@@ -19,16 +19,57 @@ pub fn conversion_error(key: &str, entry: &Entry, target: &str, detail: String) 
 /// (SPEC §4). A value that does not convert is an error, never a silent default.
 #[inline]
 pub fn get_or<D: ParamDefault>(key: &Key, default: D) -> Result<D::Output> {
-    with_entry(key.hash(), key.as_str(), |entry| match entry {
-        None => Ok(default.into_output()),
-        Some(entry) => D::Output::from_param(&entry.value).map_err(|detail| {
-            conversion_error(
-                key.as_str(),
-                entry,
-                <D::Output as FromParam>::TARGET,
-                detail,
-            )
-        }),
+    match lookup_converted(key.hash(), key.as_str()) {
+        Lookup::Found(value) => Ok(value),
+        Lookup::Absent => Ok(default.into_output()),
+        Lookup::NotConvertible => Err(conversion_failure::<D::Output>(key.as_str())),
+    }
+}
+
+/// [`get_or`] for a key known only at run time: hashed here, without allocating. The key is
+/// validated only when it is absent (a stored key is valid by construction), so an invalid
+/// key is still an error rather than a silent default.
+pub fn get_or_str<D: ParamDefault>(key: &str, default: D) -> Result<D::Output> {
+    match lookup_converted(key_hash(key), key) {
+        Lookup::Found(value) => Ok(value),
+        Lookup::Absent => {
+            validate_key(key)?;
+            Ok(default.into_output())
+        }
+        Lookup::NotConvertible => Err(conversion_failure::<D::Output>(key)),
+    }
+}
+
+/// Outcome of the hot read path, kept small so that nothing large is moved around on it.
+enum Lookup<T> {
+    Found(T),
+    Absent,
+    NotConvertible,
+}
+
+#[inline]
+fn lookup_converted<T: FromParam>(hash: u64, key: &str) -> Lookup<T> {
+    with_entry(hash, key, |entry| match entry {
+        None => Lookup::Absent,
+        Some(entry) => match T::from_param(&entry.value) {
+            Ok(value) => Lookup::Found(value),
+            Err(_) => Lookup::NotConvertible,
+        },
+    })
+}
+
+/// Builds the conversion error off the hot path, by looking the entry up again.
+#[cold]
+#[inline(never)]
+fn conversion_failure<T: FromParam>(key: &str) -> Error {
+    with_entry(key_hash(key), key, |entry| match entry {
+        Some(entry) => {
+            let detail = T::from_param(&entry.value).err().unwrap_or_default();
+            conversion_error(key, entry, T::TARGET, detail)
+        }
+        None => Error::Missing {
+            key: key.to_string(),
+        },
     })
 }
 

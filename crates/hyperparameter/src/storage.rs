@@ -184,7 +184,10 @@ impl Cursor {
             Some(entry) => entry,
             None => self.base.get(&hash)?,
         };
-        (entry.key.as_str() == key).then_some(entry)
+        let stored = entry.key.as_str();
+        // Literal keys written and read through the same `&'static str` compare by address.
+        let same = (stored.as_ptr() == key.as_ptr() && stored.len() == key.len()) || stored == key;
+        same.then_some(entry)
     }
 
     fn get_any(&self, hash: u64) -> Option<&Entry> {
@@ -360,7 +363,9 @@ impl Cursor {
 }
 
 thread_local! {
-    static CURSOR: RefCell<Cursor> = RefCell::new(Cursor::new());
+    // Const-initialized so an access is a plain TLS load; the cursor itself is made on the
+    // thread's first access, from the frozen snapshot of that moment.
+    static CURSOR: RefCell<Option<Cursor>> = const { RefCell::new(None) };
 }
 
 /// Runs `f` with this thread's cursor.
@@ -369,13 +374,21 @@ thread_local! {
 /// If `f` re-enters the store (a read inside a write), which the crate never does.
 #[inline]
 pub fn with_cursor<R>(f: impl FnOnce(&mut Cursor) -> R) -> R {
-    CURSOR.with(|cursor| f(&mut cursor.borrow_mut()))
+    CURSOR.with(|cell| f(cell.borrow_mut().get_or_insert_with(Cursor::new)))
 }
 
 /// Runs `f` on the entry for `hash`/`key` in this thread's current view.
 #[inline]
 pub fn with_entry<R>(hash: u64, key: &str, f: impl FnOnce(Option<&Entry>) -> R) -> R {
-    CURSOR.with(|cursor| f(cursor.borrow().get(hash, key)))
+    CURSOR.with(|cell| {
+        if let Some(cursor) = &*cell.borrow() {
+            return f(cursor.get(hash, key));
+        }
+        f(cell
+            .borrow_mut()
+            .get_or_insert_with(Cursor::new)
+            .get(hash, key))
+    })
 }
 
 /// Makes this thread's current view the snapshot that threads started from now on begin
