@@ -35,7 +35,7 @@ fn view() -> BTreeMap<String, Value> {
         .collect()
 }
 
-/// The model: a stack of maps, each the full view at that depth.
+// The model: a stack of maps, each the full view at that depth.
 proptest! {
     #[test]
     fn enter_write_exit_restores_the_view(ops in prop::collection::vec(op(), 0..40)) {

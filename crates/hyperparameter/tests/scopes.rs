@@ -176,7 +176,7 @@ fn numeric_and_typed_reads() {
         .unwrap()
         .enter();
     assert_eq!(get_or(&key("t.port"), 0u16).unwrap(), 8080);
-    assert_eq!(get_or(&key("t.port"), 0i8).is_err(), true);
+    assert!(get_or(&key("t.port"), 0i8).is_err());
     assert_eq!(get_or(&key("t.ratio"), 0i32).unwrap(), 2);
     assert_eq!(get_or(&key("t.ratio"), "x").unwrap(), "2.0");
     assert!(get_or(&key("t.flag"), false).unwrap());
