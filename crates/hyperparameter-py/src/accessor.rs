@@ -87,11 +87,11 @@ impl Accessor {
         if let Some(child) = children.get_item(name)? {
             return Ok(child);
         }
-        let text = name.to_cow()?;
+        let text = crate::values::utf8(name)?;
         if text.starts_with("__") && text.ends_with("__") {
             return generic_getattr(slf.as_any(), name);
         }
-        let child = Bound::new(py, this.child(py, &text)?)?.into_any();
+        let child = Bound::new(py, this.child(py, text)?)?.into_any();
         if children.len() < CHILD_CACHE_LIMIT {
             children.set_item(name, &child)?;
         }

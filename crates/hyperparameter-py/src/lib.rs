@@ -86,7 +86,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<accessor::Accessor>()?;
     m.add_class::<param::ParamSpec>()?;
     m.add_class::<context::FrameHandle>()?;
-    m.add("scope", Py::new(py, scope::Scope::global(py))?)?;
+    m.add("scope", Py::new(py, scope::Scope::global())?)?;
     m.add("RESERVED_NAMES", scope::RESERVED.to_vec())?;
     m.add_function(wrap_pyfunction!(scope::_scope_from_dict, m)?)?;
     m.add_function(wrap_pyfunction!(key_hash, m)?)?;

@@ -156,7 +156,11 @@ fn add_flattened(map: &mut EntryMap, key: &str, value: &Bound<'_, PyAny>) -> PyR
                     sub_key.repr().map(|r| r.to_string()).unwrap_or_default()
                 ))
             })?;
-            add_flattened(map, &format!("{key}.{}", sub_key.to_cow()?), &sub_value)?;
+            add_flattened(
+                map,
+                &format!("{key}.{}", crate::values::utf8(sub_key)?),
+                &sub_value,
+            )?;
             any = true;
         }
         if any {
@@ -206,7 +210,7 @@ fn collect_overrides(
     let mut map = EntryMap::default();
     for arg in args.iter() {
         if let Ok(item) = arg.cast::<PyString>() {
-            add_define(&mut map, &item.to_cow()?)?;
+            add_define(&mut map, crate::values::utf8(item)?)?;
         } else if let Ok(scope) = arg.cast::<Scope>() {
             for entry in scope.get().visible(py)? {
                 let key = Key::new(entry.key.as_str()).map_err(CoreError)?;
@@ -227,7 +231,11 @@ fn collect_overrides(
     }
     if let Some(kwargs) = kwargs {
         for (key, value) in kwargs.iter() {
-            add_flattened(&mut map, &key.cast::<PyString>()?.to_cow()?, &value)?;
+            add_flattened(
+                &mut map,
+                crate::values::utf8(key.cast::<PyString>()?)?,
+                &value,
+            )?;
         }
     }
     Ok(map)
@@ -244,11 +252,11 @@ fn sorted(map: EntryMap) -> Vec<Entry> {
 pub struct Scope {
     kind: Kind,
     state: Mutex<ScopeState>,
-    children: Py<PyDict>,
+    children: PyOnceLock<Py<PyDict>>,
 }
 
 impl Scope {
-    fn build(py: Python<'_>, kind: Kind, overrides: EntryMap, inherit: bool) -> Scope {
+    fn build(kind: Kind, overrides: EntryMap, inherit: bool) -> Scope {
         Scope {
             kind,
             state: Mutex::new(ScopeState {
@@ -257,18 +265,18 @@ impl Scope {
                 active: Vec::new(),
                 entered: Vec::new(),
             }),
-            children: PyDict::new(py).unbind(),
+            children: PyOnceLock::new(),
         }
     }
 
     /// `hp.scope`.
-    pub fn global(py: Python<'_>) -> Scope {
-        Scope::build(py, Kind::Global, EntryMap::default(), true)
+    pub fn global() -> Scope {
+        Scope::build(Kind::Global, EntryMap::default(), true)
     }
 
     /// A scope object holding `overrides`.
-    pub fn object(py: Python<'_>, overrides: EntryMap, inherit: bool) -> Scope {
-        Scope::build(py, Kind::Object, overrides, inherit)
+    pub fn object(overrides: EntryMap, inherit: bool) -> Scope {
+        Scope::build(Kind::Object, overrides, inherit)
     }
 
     fn state(&self) -> MutexGuard<'_, ScopeState> {
@@ -460,11 +468,7 @@ impl Scope {
                 "scope objects are not callable; build new scopes with hp.scope(...)",
             ));
         }
-        Ok(Scope::object(
-            py,
-            collect_overrides(py, args, kwargs)?,
-            true,
-        ))
+        Ok(Scope::object(collect_overrides(py, args, kwargs)?, true))
     }
 
     /// `hp.scope.empty(...)`: a scope that does not inherit the one around it.
@@ -475,11 +479,7 @@ impl Scope {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Scope> {
-        Ok(Scope::object(
-            py,
-            collect_overrides(py, args, kwargs)?,
-            false,
-        ))
+        Ok(Scope::object(collect_overrides(py, args, kwargs)?, false))
     }
 
     /// A new scope object holding everything visible now (to carry into a worker).
@@ -488,7 +488,7 @@ impl Scope {
         for entry in self.visible(py)? {
             map.insert(hyperparameter::key_hash(entry.key.as_str()), entry);
         }
-        Ok(Scope::object(py, map, true))
+        Ok(Scope::object(map, true))
     }
 
     fn __getattribute__<'py>(
@@ -497,15 +497,18 @@ impl Scope {
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let this = slf.get();
-        let children = this.children.bind(py);
+        let children = this
+            .children
+            .get_or_init(py, || PyDict::new(py).unbind())
+            .bind(py);
         if let Some(child) = children.get_item(name)? {
             return Ok(child);
         }
-        let text = name.to_cow()?;
-        if is_scope_attribute(&text) {
+        let text = crate::values::utf8(name)?;
+        if is_scope_attribute(text) {
             return generic_getattr(slf.as_any(), name);
         }
-        let key = Key::new(&text).map_err(CoreError)?;
+        let key = Key::new(text).map_err(CoreError)?;
         let child = Bound::new(py, Scope::accessor(slf, key))?.into_any();
         if children.len() < CHILD_CACHE_LIMIT {
             children.set_item(name, &child)?;
@@ -755,5 +758,5 @@ impl Scope {
 #[pyfunction]
 pub fn _scope_from_dict(py: Python<'_>, view: &Bound<'_, PyDict>) -> PyResult<Scope> {
     let args = PyTuple::new(py, [view])?;
-    Ok(Scope::object(py, collect_overrides(py, &args, None)?, true))
+    Ok(Scope::object(collect_overrides(py, &args, None)?, true))
 }

@@ -18,6 +18,34 @@ use pyo3::IntoPyObjectExt;
 
 use crate::errors::CoreError;
 
+extern "C" {
+    // In the limited API only from 3.10 on, but exported by every CPython 3; the fallback
+    // of the abi3-py38 build (`to_cow`) allocates a bytes object per call.
+    fn PyUnicode_AsUTF8AndSize(
+        unicode: *mut pyo3::ffi::PyObject,
+        size: *mut pyo3::ffi::Py_ssize_t,
+    ) -> *const std::ffi::c_char;
+}
+
+/// The UTF-8 text of a Python str, without copying.
+pub fn utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
+    let mut size: pyo3::ffi::Py_ssize_t = 0;
+    // SAFETY: `text` is a live str object (held by the borrow for 'a) and the thread is
+    // attached. On success the function returns a pointer to `size` bytes of UTF-8 that the
+    // str object caches and owns, valid as long as the object lives, i.e. for 'a; on failure
+    // (lone surrogates) it returns NULL with an exception set.
+    unsafe {
+        let data = PyUnicode_AsUTF8AndSize(text.as_ptr(), &mut size);
+        if data.is_null() {
+            return Err(PyErr::fetch(text.py()));
+        }
+        let bytes = std::slice::from_raw_parts(data.cast::<u8>(), size as usize);
+        // The interpreter produced this buffer as UTF-8.
+        std::str::from_utf8(bytes)
+            .map_err(|err| pyo3::exceptions::PyValueError::new_err(err.to_string()))
+    }
+}
+
 /// Converts a Python object to a stored value.
 pub fn to_value(obj: &Bound<'_, PyAny>) -> Value {
     if obj.is_none() {
@@ -33,8 +61,8 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> Value {
     } else if let Ok(float) = obj.cast_exact::<PyFloat>() {
         return Value::Float(float.value());
     } else if let Ok(text) = obj.cast_exact::<PyString>() {
-        if let Ok(text) = text.to_cow() {
-            return Value::Str(Arc::from(&*text));
+        if let Ok(text) = utf8(text) {
+            return Value::Str(Arc::from(text));
         }
     }
     Value::Foreign(Foreign::new(obj.clone().unbind(), "Python object"))
