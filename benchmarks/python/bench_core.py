@@ -84,10 +84,24 @@ def main() -> None:
         ("import hyperparameter (ms added)", with_hp - bare, bare, with_hp / bare, "<= 15 ms")
     )
 
+    # 5. No memory growth over 1,000,000 enter/exit cycles (SPEC §11).
+    import resource
+
+    for _ in range(100_000):
+        with hp.scope(**{"a.b": 1}):
+            hp.scope.c = 2
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for _ in range(1_000_000):
+        with hp.scope(**{"a.b": 1}):
+            hp.scope.c = 2
+    growth_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+
     print(f"{'figure':44s} {'value':>10s} {'baseline':>10s} {'ratio':>7s}  target")
     for name, value, baseline, ratio, target in rows:
         unit = "ms" if "import" in name else "ns"
         print(f"{name:44s} {value:8.1f}{unit} {baseline:8.1f}{unit} {ratio:6.2f}x  {target}")
+
+    print(f"{'max RSS growth over 1,000,000 enter/exit':44s} {growth_kb:8d}KB")
 
     try:
         from omegaconf import OmegaConf

@@ -117,14 +117,9 @@ pub fn with_synced<R>(py: Python<'_>, f: impl FnOnce(&mut Cursor) -> R) -> PyRes
     let current = var.get(py)?;
     let replaced = THREAD.with(|state| {
         let mut state = state.borrow_mut();
-        let first = match &state.first {
-            Some(first) => first.clone(),
-            None => {
-                let first = with_cursor(|cursor| cursor.current());
-                state.first = Some(first.clone());
-                first
-            }
-        };
+        if state.first.is_none() {
+            state.first = Some(with_cursor(|cursor| cursor.current()));
+        }
         let in_step = match &state.expect {
             Some(expect) => expect.as_ptr() == current.as_ptr(),
             None => current.is_none(),
@@ -134,7 +129,10 @@ pub fn with_synced<R>(py: Python<'_>, f: impl FnOnce(&mut Cursor) -> R) -> PyRes
         }
         let target = match current.cast::<FrameHandle>() {
             Ok(handle) => handle.get().frame.clone(),
-            Err(_) => first,
+            Err(_) => state
+                .first
+                .clone()
+                .expect("the first frame is recorded above"),
         };
         with_cursor(|cursor| cursor.move_to(&target));
         // Dropped outside the borrow: releasing a handle may run arbitrary `__del__` code.
