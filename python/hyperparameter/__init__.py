@@ -38,9 +38,11 @@ __all__ = [
     "ScopeError",
     "auto_param",
     "backend_name",
+    "launch",
     "param",
     "param_scope",
     "register_converter",
+    "run_cli",
     "scope",
     "set_backend",
 ]
@@ -65,6 +67,8 @@ _LAZY = {
     "MissingKeyError": "hyperparameter.errors",
     "ScopeError": "hyperparameter.errors",
     "register_converter": "hyperparameter._convert",
+    "launch": "hyperparameter.cli",
+    "run_cli": "hyperparameter.cli",
 }
 
 
@@ -81,6 +85,7 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from hyperparameter._convert import register_converter
+    from hyperparameter.cli import launch, run_cli
     from hyperparameter.errors import (
         ConversionError,
         DefineError,

@@ -1,0 +1,574 @@
+"""``hp.launch``: a command line built from ``@hp.param`` functions (SPEC §7).
+
+The parameters of a decorated function become options (``--lr 0.1``, ``--batch-size=64``,
+``--amp/--no-amp``); parameters without a default become positional arguments. Besides
+them every program gets ``-D/--define key=value``, ``-C/--config FILE``,
+``-lps/--list-params`` and ``-ep/--explain-param [KEY]``. With several decorated functions
+in the calling module each one is a subcommand.
+
+The function runs inside one scope built in layers, later layers winning: the scope around
+``launch``, config files (in order), ``-D`` items (in order, merged into the config tree
+before interpolation), then the options given. That scope is frozen before the function
+runs so threads it starts see the same values.
+
+Everything here is built on :mod:`argparse`, so help and errors look the way Python users
+expect; a bad value, a malformed ``-D`` item or an unknown option ends the program with
+status 2 and a one-line message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from hyperparameter._docstring import parse_docstring
+
+# `typing` costs milliseconds to import; annotations are strings here, so only type
+# checkers need it.
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any, Callable, NoReturn, Sequence
+
+    from hyperparameter.param import ParamFunction
+
+__all__ = ["launch", "run_cli"]
+
+_LIST_FLAGS = ("-lps", "--list-params")
+_EXPLAIN_FLAGS = ("-ep", "--explain-param")
+_RESERVED_OPTIONS = frozenset(
+    ("help", "define", "config", "list-params", "list_params", "explain-param", "explain_param")
+)
+_EXPLAIN_ALL = "\0all"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a suggestion for unknown options."""
+
+    def error(self, message: str) -> NoReturn:
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            known = [s for action in self._actions for s in action.option_strings]
+            for word in message[len(prefix) :].split():
+                hint = _suggest(word.split("=", 1)[0], known)
+                if hint:
+                    message += f" (did you mean {hint}?)"
+                    break
+        super().error(message)
+
+
+def _suggest(word: str, candidates: Sequence[str]) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+# -- what launch knows about one parameter ------------------------------------------------
+class _Option:
+    """One parameter of a decorated function, as the command line shows it."""
+
+    __slots__ = (
+        "annotation",
+        "default",
+        "description",
+        "function",
+        "key",
+        "kind",
+        "name",
+        "target",
+    )
+
+    def __init__(
+        self,
+        function: ParamFunction | None,
+        name: str,
+        key: str | None,
+        default: Any,
+        annotation: Any,
+        kind: str,
+        description: str,
+    ) -> None:
+        from hyperparameter.param import _target
+
+        self.function = function
+        self.name = name
+        self.key = key
+        self.default = default
+        self.annotation = annotation
+        self.kind = kind
+        self.description = description
+        target = _target(annotation, default) if key is not None else annotation
+        import typing
+
+        # `Any` is a class on Python 3.11+, but no conversion target.
+        self.target = None if target in (typing.Any, object) else target
+
+    @property
+    def is_flag(self) -> bool:
+        return self.target is bool
+
+    def type_name(self) -> str:
+        shown = self.annotation if self.annotation is not None else self.target
+        if shown is None:
+            return "any"
+        return getattr(shown, "__name__", None) or str(shown).replace("typing.", "")
+
+    def convert(self, text: Any, source: str) -> Any:
+        from hyperparameter._convert import convert_value
+
+        return convert_value(text, self.target, self.key or self.name, source)
+
+
+def _options_of(entry: ParamFunction) -> list[_Option]:
+    """Every parameter of ``entry``: injectable ones (with a key) and required ones."""
+    import inspect
+
+    function = entry.function
+    target = function.__init__ if isinstance(function, type) else function  # type: ignore[misc]
+    _, described = parse_docstring(entry.doc)
+    infos = {info.name: info for info in entry.params}
+    options: list[_Option] = []
+    signature = inspect.signature(target)
+    for index, p in enumerate(signature.parameters.values()):
+        if isinstance(function, type) and index == 0:
+            continue  # self
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        description = described.get(p.name, "")
+        info = infos.get(p.name)
+        if info is not None:
+            options.append(
+                _Option(
+                    entry, p.name, info.key, info.default, info.annotation, "option", description
+                )
+            )
+        elif p.default is p.empty:
+            annotation = p.annotation if isinstance(p.annotation, type) else None
+            kind = "keyword" if p.kind is p.KEYWORD_ONLY else "positional"
+            options.append(_Option(entry, p.name, None, None, annotation, kind, description))
+    return options
+
+
+def _entry_name(entry: ParamFunction) -> str:
+    return str(getattr(entry.function, "__name__", entry.namespace))
+
+
+# -- building the parser -------------------------------------------------------------------
+def _add_common(parser: argparse.ArgumentParser, prefix: str) -> None:
+    group = parser.add_argument_group("hyperparameters")
+    group.add_argument(
+        "-D",
+        "--define",
+        dest=f"{prefix}define",
+        metavar="KEY=VALUE",
+        action="append",
+        type=_define_item,
+        default=argparse.SUPPRESS,
+        help="set any parameter, e.g. -D train.lr=0.01 model.dim=64 (repeatable; several "
+        "items may follow one flag; later items win)",
+    )
+    group.add_argument(
+        "-C",
+        "--config",
+        dest=f"{prefix}config",
+        metavar="FILE",
+        action="append",
+        default=argparse.SUPPRESS,
+        help="load a TOML, JSON or YAML config file (repeatable; later files win)",
+    )
+    group.add_argument(
+        *_LIST_FLAGS,
+        dest=f"{prefix}list_params",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="list every parameter with its default, current value and source, then exit",
+    )
+    group.add_argument(
+        *_EXPLAIN_FLAGS,
+        dest=f"{prefix}explain_param",
+        metavar="KEY",
+        nargs="?",
+        const=_EXPLAIN_ALL,
+        default=argparse.SUPPRESS,
+        help="explain one parameter (all of them without KEY), then exit",
+    )
+
+
+def _split_defines(argv: list[str]) -> list[str]:
+    """``-D a=1 b=2`` → ``-D a=1 -D b=2``: the items after one flag are the words holding a
+    ``=``, so a subcommand or positional argument may follow them."""
+    out: list[str] = []
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        out.append(word)
+        index += 1
+        if word == "--":
+            out.extend(argv[index:])
+            break
+        if word in ("-D", "--define") and index < len(argv):
+            out.append(argv[index])
+            index += 1
+        elif not (word.startswith("--define=") or (word.startswith("-D") and word != "-D")):
+            continue
+        while index < len(argv) and "=" in argv[index] and not argv[index].startswith("-"):
+            out.extend(("-D", argv[index]))
+            index += 1
+    return out
+
+
+def _define_item(item: str) -> str:
+    from hyperparameter.scope import validate_key
+
+    key, sep, _ = item.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(
+            f"invalid item {item!r}: expected KEY=VALUE, e.g. {item.strip() or 'train.lr'}=VALUE"
+        )
+    try:
+        validate_key(key.strip())
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"invalid item {item!r}: {err}") from None
+    return item
+
+
+def _value_type(option: _Option, flag: str) -> Callable[[str], Any]:
+    def convert(text: str) -> Any:
+        try:
+            return option.convert(text, flag)
+        except (TypeError, ValueError):
+            raise argparse.ArgumentTypeError(
+                f"invalid value {text!r}: expected {option.type_name()}"
+            ) from None
+
+    convert.__name__ = option.type_name()
+    return convert
+
+
+def _help_text(option: _Option) -> str:
+    parts = [option.description] if option.description else []
+    details = f"type: {option.type_name()}"
+    if option.key is not None:
+        details += f", default: {option.default!r}, key: {option.key}"
+    parts.append(f"({details})")
+    return " ".join(parts).replace("%", "%%")
+
+
+def _add_function(parser: argparse.ArgumentParser, options: list[_Option]) -> None:
+    group = parser.add_argument_group("parameters")
+    for option in options:
+        dest = f"param:{option.name}"
+        if option.kind == "positional":
+            group.add_argument(
+                dest,
+                metavar=option.name,
+                type=_value_type(option, option.name),
+                nargs="?" if _listing_requested() else None,
+                help=_help_text(option),
+            )
+            continue
+        if option.name in _RESERVED_OPTIONS or option.name.replace("_", "-") in _RESERVED_OPTIONS:
+            continue  # still reachable with -D
+        names = [f"--{option.name}"]
+        if "_" in option.name:
+            names.append(f"--{option.name.replace('_', '-')}")
+        if option.is_flag:
+            negated = [f"--no-{name[2:]}" for name in names]
+            group.add_argument(
+                *names,
+                dest=dest,
+                action="store_const",
+                const=True,
+                default=argparse.SUPPRESS,
+                help=_help_text(option),
+            )
+            group.add_argument(
+                *negated,
+                dest=dest,
+                action="store_const",
+                const=False,
+                default=argparse.SUPPRESS,
+                help=f"set {option.key} to False",
+            )
+            continue
+        group.add_argument(
+            *names,
+            dest=dest,
+            metavar=option.type_name().upper(),
+            type=_value_type(option, names[0]),
+            required=option.kind == "keyword" and not _listing_requested(),
+            default=argparse.SUPPRESS,
+            help=_help_text(option),
+        )
+
+
+_argv_in_use: list[str] = []
+
+
+def _listing_requested() -> bool:
+    return any(
+        arg in _LIST_FLAGS + _EXPLAIN_FLAGS or arg.startswith("--explain-param=")
+        for arg in _argv_in_use
+    )
+
+
+def _build_parser(
+    entries: list[ParamFunction], prog: str | None
+) -> tuple[_Parser, dict[str, list[_Option]]]:
+    single = len(entries) == 1
+    summary = parse_docstring(entries[0].doc)[0] if single else None
+    parser = _Parser(
+        prog=prog,
+        description=summary or None,
+        allow_abbrev=False,
+        epilog="Precedence: --option > -D > config files > enclosing scope > signature default.",
+    )
+    _add_common(parser, "")
+    options = {_entry_name(entry): _options_of(entry) for entry in entries}
+    if single:
+        _add_function(parser, options[_entry_name(entries[0])])
+        parser.set_defaults(**{"command:": _entry_name(entries[0])})
+        return parser, options
+    commands = parser.add_subparsers(title="commands", dest="command:", metavar="COMMAND")
+    for entry in entries:
+        name = _entry_name(entry)
+        summary = parse_docstring(entry.doc)[0]
+        aliases = [name.replace("_", "-")] if "_" in name else []
+        sub = commands.add_parser(
+            name,
+            aliases=aliases,
+            help=summary or None,
+            description=summary or None,
+            allow_abbrev=False,
+        )
+        _add_common(sub, "sub:")
+        _add_function(sub, options[name])
+    return parser, options
+
+
+# -- running -------------------------------------------------------------------------------
+class _Layers:
+    """The values launch puts in the scope, with where each came from."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.sources: dict[str, str] = {}
+
+    def put(self, key: str, value: Any, source: str) -> None:
+        self.values[key] = value
+        self.sources[key] = source
+
+
+def _load_layers(
+    parser: _Parser, configs: list[str], defines: list[str], given: list[tuple[_Option, Any, str]]
+) -> _Layers:
+    layers = _Layers()
+    if configs:
+        _load_configs(parser, configs, defines, layers)
+    else:
+        for item in defines:
+            key, _, value = item.partition("=")
+            layers.put(key.strip(), value, f"-D {item}")
+    for option, value, flag in given:
+        if option.key is not None:
+            layers.put(option.key, value, flag)
+    return layers
+
+
+def _load_configs(parser: _Parser, configs: list[str], defines: list[str], layers: _Layers) -> None:
+    try:
+        from hyperparameter import config as config_module
+    except ImportError:
+        parser.error("-C/--config needs hyperparameter.config, which this build does not have")
+    loader: Any = config_module
+    try:
+        loaded = loader.config(*configs, overrides=defines)
+    except (OSError, ValueError) as err:
+        parser.error(f"argument -C/--config: {err}")
+    flat = dict(loaded.flat_items()) if hasattr(loaded, "flat_items") else _flatten(loaded)
+    define_keys = {item.partition("=")[0].strip(): item for item in defines}
+    for key, value in flat.items():
+        origin = getattr(loaded, "origin", None)
+        where = origin(key) if callable(origin) else None
+        source = f"-D {define_keys[key]}" if key in define_keys else (where or "config file")
+        layers.put(key, value, str(source))
+
+
+def _flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
+    from collections.abc import Mapping
+
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            out.update(_flatten(value, f"{full}."))
+        else:
+            out[full] = value
+    return out
+
+
+def _check_types(parser: _Parser, options: list[_Option], layers: _Layers) -> None:
+    """A ``-D`` or config value the function could not take is a usage error, not a crash."""
+    for option in options:
+        if option.key is None or option.key not in layers.values:
+            continue
+        source = layers.sources[option.key]
+        try:
+            option.convert(layers.values[option.key], source)
+        except (TypeError, ValueError):
+            parser.error(
+                f"{source}: invalid value {layers.values[option.key]!r} for {option.key}: "
+                f"expected {option.type_name()}"
+            )
+
+
+def _caller_entries(func: Any, depth: int) -> list[ParamFunction]:
+    from hyperparameter.param import param, registered
+
+    entries = registered()
+    if func is not None:
+        for entry in entries:
+            if entry.function is func:
+                return [entry]
+        param(func)
+        return [registered()[-1]]
+    module = sys._getframe(depth).f_globals.get("__name__")
+    found = [entry for entry in entries if entry.module == module]
+    if not found:
+        raise RuntimeError(
+            f"hp.launch() found no @hp.param function in module {module!r}; "
+            "decorate one or pass it: hp.launch(main)"
+        )
+    return found
+
+
+def launch(
+    func: Callable[..., Any] | None = None,
+    *,
+    argv: Sequence[str] | None = None,
+    prog: str | None = None,
+    _depth: int = 2,
+) -> Any:
+    """Parses the command line for ``func`` (or the ``@hp.param`` functions of the calling
+    module), runs it in the resulting scope and returns its result.
+
+    ``argv`` defaults to ``sys.argv[1:]``. ``-lps`` and ``-ep`` print and exit with status 0
+    without running anything; usage errors exit with status 2.
+    """
+    import hyperparameter as hp
+
+    entries = _caller_entries(func, _depth)
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    _argv_in_use[:] = args_list
+    try:
+        parser, options = _build_parser(entries, prog)
+        namespace = vars(parser.parse_args(_split_defines(args_list)))
+    finally:
+        _argv_in_use.clear()
+    names = {alias: name for name in options for alias in (name, name.replace("_", "-"))}
+    command: str | None = names.get(str(namespace.get("command:")))
+    defines = [*namespace.get("define", []), *namespace.get("sub:define", [])]
+    configs = [*namespace.get("config", []), *namespace.get("sub:config", [])]
+    listing = namespace.get("list_params") or namespace.get("sub:list_params")
+    explain = namespace.get("sub:explain_param", namespace.get("explain_param"))
+    chosen = options.get(command, []) if command else []
+    given = [
+        (option, namespace[f"param:{option.name}"], _flag_of(option))
+        for option in chosen
+        if f"param:{option.name}" in namespace and option.kind != "positional"
+    ]
+    layers = _load_layers(parser, configs, defines, given)
+    if listing or explain is not None:
+        from hyperparameter.param import registered
+
+        every = [opt for entry in registered() for opt in _options_of(entry) if opt.key]
+        with hp.scope(layers.values):
+            if listing:
+                _print_list(every, layers)
+            if explain is not None:
+                _explain(parser, every, layers, explain)
+        parser.exit(0)
+    if command is None:
+        parser.error(f"choose a command: {', '.join(options)}")
+    _check_types(parser, chosen, layers)
+    positional = [namespace[f"param:{o.name}"] for o in chosen if o.kind == "positional"]
+    keywords = {
+        o.name: namespace[f"param:{o.name}"]
+        for o in chosen
+        if o.kind == "keyword" and f"param:{o.name}" in namespace
+    }
+    entry = next(entry for entry in entries if _entry_name(entry) == command)
+    with hp.scope(layers.values):
+        hp.scope.frozen()
+        return entry.function(*positional, **keywords)
+
+
+def _flag_of(option: _Option) -> str:
+    return f"--{option.name.replace('_', '-')}"
+
+
+run_cli = launch
+
+
+# -- listing and explaining ----------------------------------------------------------------
+def _current(option: _Option, layers: _Layers) -> tuple[Any, str]:
+    import hyperparameter as hp
+
+    assert option.key is not None
+    if option.key in layers.values:
+        source = layers.sources[option.key]
+    elif option.key in hp.scope:
+        source = "scope around launch"
+    else:
+        return option.default, "default"
+    raw = hp.scope.get(option.key)
+    try:
+        return option.convert(raw, source), source
+    except (TypeError, ValueError):
+        return raw, f"{source} (does not convert to {option.type_name()})"
+
+
+def _print_list(options: list[_Option], layers: _Layers) -> None:
+    rows = [("KEY", "TYPE", "DEFAULT", "VALUE", "SOURCE")]
+    for option in sorted(options, key=lambda o: o.key or ""):
+        value, source = _current(option, layers)
+        rows.append(
+            (str(option.key), option.type_name(), repr(option.default), repr(value), source)
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths)]
+        print("  ".join([*cells, row[4]]).rstrip())
+
+
+def _explain(parser: _Parser, options: list[_Option], layers: _Layers, key: str) -> None:
+    by_key = {str(option.key): option for option in options}
+    if key == _EXPLAIN_ALL:
+        chosen = sorted(by_key)
+    elif key in by_key:
+        chosen = [key]
+    else:
+        import difflib
+
+        candidates = list(by_key)
+        close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.5)
+        close += [k for k in candidates if k.rsplit(".", 1)[-1] == key and k not in close]
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        parser.error(f"argument -ep/--explain-param: unknown parameter {key!r}{hint}")
+    for index, name in enumerate(chosen):
+        option = by_key[name]
+        value, source = _current(option, layers)
+        entry = option.function
+        if index:
+            print()
+        print(name)
+        where = f"{entry.module}.{_entry_name(entry)}" if entry is not None else "?"
+        print(f"  declared by:  {where} (argument `{option.name}`)")
+        print(f"  type:         {option.type_name()}")
+        print(f"  default:      {option.default!r}")
+        print(f"  value:        {value!r}")
+        print(f"  source:       {source}")
+        print(f"  option:       {_flag_of(option)}, or -D {name}=VALUE")
+        if option.description:
+            print(f"  description:  {option.description}")
