@@ -15,7 +15,7 @@ use crate::scope::{generic_getattr, Scope, CHILD_CACHE_LIMIT};
 use crate::values::{target_of_default, ReadTarget};
 
 /// `hp.scope.<key>`: a key of a scope, read with `|`, `(default)` or `()`.
-#[pyclass(frozen, module = "hyperparameter._native", name = "Accessor")]
+#[pyclass(frozen, subclass, module = "hyperparameter._native", name = "Accessor")]
 pub struct Accessor {
     owner: Py<Scope>,
     key: Key,
@@ -30,6 +30,21 @@ impl Accessor {
             key,
             children: PyDict::new(py).unbind(),
         }
+    }
+
+    /// The scope the key is read from.
+    pub fn owner(&self) -> &Scope {
+        self.owner.get()
+    }
+
+    /// The key.
+    pub fn key(&self) -> &Key {
+        &self.key
+    }
+
+    /// The child cache, for the C-level attribute slot (see `crate::fast`).
+    pub fn children_ptr(&self) -> *mut pyo3::ffi::PyObject {
+        self.children.as_ptr()
     }
 
     fn child(&self, py: Python<'_>, segment: &str) -> PyResult<Accessor> {
@@ -63,7 +78,8 @@ pub fn read_with_args(
     }
 }
 
-fn read_or(
+/// `accessor | default` (also the C-level slot of `crate::fast`).
+pub fn read_or(
     scope: &Scope,
     py: Python<'_>,
     key: &Key,
@@ -77,6 +93,12 @@ fn read_or(
 
 #[pymethods]
 impl Accessor {
+    /// The accessor for `key` of `scope` (what `scope[key]` returns).
+    #[new]
+    fn py_new(py: Python<'_>, scope: Py<Scope>, key: &str) -> PyResult<Accessor> {
+        Ok(Accessor::new(py, scope, Key::new(key).map_err(CoreError)?))
+    }
+
     fn __getattribute__<'py>(
         slf: &Bound<'py, Self>,
         name: &Bound<'py, PyString>,
@@ -91,7 +113,8 @@ impl Accessor {
         if text.starts_with("__") && text.ends_with("__") {
             return generic_getattr(slf.as_any(), name);
         }
-        let child = Bound::new(py, this.child(py, text)?)?.into_any();
+        let key = Key::new(&format!("{}.{text}", this.key)).map_err(CoreError)?;
+        let child = crate::fast::new_accessor(py, this.owner.bind(py).as_any(), &key)?;
         if children.len() < CHILD_CACHE_LIMIT {
             children.set_item(name, &child)?;
         }

@@ -27,6 +27,7 @@ impl From<CoreError> for PyErr {
             Error::HashCollision { .. } => "KeyCollisionError",
             Error::Scope(_) => "ScopeError",
             Error::InvalidDefine { .. } => "DefineError",
+            Error::Parse { .. } => "ConfigError",
             _ => "HyperparameterError",
         };
         let message = err.0.to_string();

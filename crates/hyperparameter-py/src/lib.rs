@@ -16,8 +16,10 @@
 //! * [`errors`]: the one mapping of core errors to Python exceptions.
 
 pub mod accessor;
+pub mod config;
 pub mod context;
 pub mod errors;
+pub mod fast;
 pub mod param;
 pub mod scope;
 pub mod values;
@@ -84,6 +86,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<scope::Scope>()?;
     m.add_class::<accessor::Accessor>()?;
+    fast::init(py)?;
     m.add_class::<param::ParamSpec>()?;
     m.add_class::<context::FrameHandle>()?;
     m.add("scope", Py::new(py, scope::Scope::global())?)?;
@@ -93,5 +96,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(validate_key, m)?)?;
     m.add_function(wrap_pyfunction!(native_read, m)?)?;
     m.add_function(wrap_pyfunction!(native_call_with, m)?)?;
+    config::register(m)?;
     Ok(())
 }

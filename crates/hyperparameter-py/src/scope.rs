@@ -216,6 +216,11 @@ fn collect_overrides(
                 let key = Key::new(entry.key.as_str()).map_err(CoreError)?;
                 insert_checked(&mut map, key.hash(), entry).map_err(CoreError)?;
             }
+        } else if let Some(entries) = crate::config::scope_entries(&arg)? {
+            for entry in entries {
+                let key = Key::new(entry.key.as_str()).map_err(CoreError)?;
+                insert_checked(&mut map, key.hash(), entry).map_err(CoreError)?;
+            }
         } else if arg.is_instance_of::<PyDict>() || is_mapping(&arg)? {
             for item in arg.call_method0("items")?.try_iter()? {
                 let (key, value): (String, Bound<'_, PyAny>) = item?.extract()?;
@@ -509,7 +514,7 @@ impl Scope {
             return generic_getattr(slf.as_any(), name);
         }
         let key = Key::new(text).map_err(CoreError)?;
-        let child = Bound::new(py, Scope::accessor(slf, key))?.into_any();
+        let child = crate::fast::new_accessor(py, slf.as_any(), &key)?;
         if children.len() < CHILD_CACHE_LIMIT {
             children.set_item(name, &child)?;
         }

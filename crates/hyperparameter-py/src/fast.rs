@@ -1,0 +1,179 @@
+//! The attribute fast path of accessors: a C-level `tp_getattro` that answers cached
+//! children with one dictionary lookup.
+//!
+//! A method defined through PyO3 (`__getattribute__`) costs a trampoline, argument
+//! extraction and a borrow on every call; for `hp.scope.model.layers._0.size` that is paid
+//! four times per read. Accessors are therefore created as instances of a small subtype of
+//! [`Accessor`] whose only addition is this slot: a hit in the child cache returns the child
+//! directly, anything else falls through to the `Accessor` slot PyO3 generated.
+
+use std::ffi::{c_int, c_uint, c_void};
+
+use hyperparameter::Key;
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyTuple, PyType};
+
+use crate::accessor::Accessor;
+
+struct FastType {
+    subtype: Py<PyType>,
+    base_getattro: ffi::getattrofunc,
+}
+
+static FAST_TYPE: PyOnceLock<FastType> = PyOnceLock::new();
+
+/// The `tp_getattro` of the accessor subtype.
+///
+/// # Safety
+/// Called by the interpreter only, with the thread attached, `slf` an instance of the
+/// subtype (the only type carrying this slot; it cannot be subclassed) and `name` a str.
+unsafe extern "C" fn fast_getattro(
+    slf: *mut ffi::PyObject,
+    name: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: the interpreter calls type slots with the thread attached.
+    let py = unsafe { Python::assume_attached() };
+    // SAFETY: `slf` is a live instance of the subtype, whose layout is `Accessor`'s.
+    let accessor = unsafe { Borrowed::from_ptr(py, slf).cast_unchecked::<Accessor>() };
+    let children = accessor.get().children_ptr();
+    // SAFETY: `children` is the accessor's live dict and `name` a live object; the result
+    // is a borrowed reference (or NULL without an exception set), which we own by IncRef.
+    unsafe {
+        let child = ffi::PyDict_GetItem(children, name);
+        if !child.is_null() {
+            ffi::Py_IncRef(child);
+            return child;
+        }
+    }
+    match FAST_TYPE.get(py) {
+        // SAFETY: the base slot is PyO3's getattro for `Accessor`, valid for instances of
+        // subtypes, called with the same arguments the interpreter gave us.
+        Some(fast) => unsafe { (fast.base_getattro)(slf, name) },
+        // SAFETY: generic lookup on a live object with a live name.
+        None => unsafe { ffi::PyObject_GenericGetAttr(slf, name) },
+    }
+}
+
+/// The `nb_or` slot of the accessor subtype: `accessor | default`.
+///
+/// # Safety
+/// Called by the interpreter only, with the thread attached and two live objects.
+unsafe extern "C" fn fast_or(
+    left: *mut ffi::PyObject,
+    right: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: the interpreter calls type slots with the thread attached.
+    let py = unsafe { Python::assume_attached() };
+    let is_ours = FAST_TYPE
+        .get(py)
+        // SAFETY: `left` is a live object.
+        .is_some_and(|fast| unsafe { ffi::Py_TYPE(left) } == fast.subtype.as_ptr().cast());
+    if !is_ours {
+        // `default | accessor`: not an operation accessors define.
+        // SAFETY: returns a new reference to the NotImplemented singleton.
+        return unsafe {
+            let not_implemented = ffi::Py_NotImplemented();
+            ffi::Py_IncRef(not_implemented);
+            not_implemented
+        };
+    }
+    // SAFETY: `left` is an instance of the subtype (checked above), laid out as `Accessor`;
+    // `right` is a live object borrowed for the call.
+    let (accessor, default) = unsafe {
+        (
+            Borrowed::from_ptr(py, left).cast_unchecked::<Accessor>(),
+            Borrowed::from_ptr(py, right),
+        )
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let accessor = accessor.get();
+        crate::accessor::read_or(accessor.owner(), py, accessor.key(), &default)
+    }));
+    match result {
+        Ok(Ok(value)) => value.into_ptr(),
+        Ok(Err(err)) => {
+            err.restore(py);
+            std::ptr::null_mut()
+        }
+        Err(_) => {
+            pyo3::exceptions::PyRuntimeError::new_err("internal error in hyperparameter (panic)")
+                .restore(py);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// Creates the subtype (called once, from the module initialisation).
+pub fn init(py: Python<'_>) -> PyResult<()> {
+    FAST_TYPE.get_or_try_init(py, || -> PyResult<FastType> {
+        let base = py.get_type::<Accessor>();
+        // SAFETY: `base` is a live heap type (PyO3 classes are heap types, for which
+        // PyType_GetSlot is defined); the result is the slot's function pointer.
+        let base_getattro = unsafe {
+            ffi::PyType_GetSlot(
+                base.as_ptr().cast::<ffi::PyTypeObject>(),
+                ffi::Py_tp_getattro,
+            )
+        };
+        if base_getattro.is_null() {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "Accessor has no getattro slot",
+            ));
+        }
+        // SAFETY: a non-null tp_getattro slot has the getattrofunc signature.
+        let base_getattro: ffi::getattrofunc = unsafe { std::mem::transmute(base_getattro) };
+        let mut slots = [
+            ffi::PyType_Slot {
+                slot: ffi::Py_tp_getattro,
+                pfunc: fast_getattro as *mut c_void,
+            },
+            ffi::PyType_Slot {
+                slot: ffi::Py_nb_or,
+                pfunc: fast_or as *mut c_void,
+            },
+            ffi::PyType_Slot {
+                slot: 0 as c_int,
+                pfunc: std::ptr::null_mut(),
+            },
+        ];
+        let mut spec = ffi::PyType_Spec {
+            name: c"hyperparameter._native.Accessor".as_ptr(),
+            basicsize: 0,
+            itemsize: 0,
+            flags: ffi::Py_TPFLAGS_DEFAULT as c_uint,
+            slots: slots.as_mut_ptr(),
+        };
+        let bases = PyTuple::new(py, [base])?;
+        // SAFETY: the spec and slots are valid for the call (the interpreter copies them;
+        // the name is a 'static C string), and `bases` is a live tuple of one heap type.
+        let subtype = unsafe {
+            Bound::from_owned_ptr_or_err(
+                py,
+                ffi::PyType_FromSpecWithBases(&mut spec, bases.as_ptr()),
+            )?
+        };
+        Ok(FastType {
+            subtype: subtype.cast_into::<PyType>()?.unbind(),
+            base_getattro,
+        })
+    })?;
+    Ok(())
+}
+
+/// A new accessor for `key` of `owner`, as an instance of the fast subtype.
+pub fn new_accessor<'py>(
+    py: Python<'py>,
+    owner: &Bound<'py, PyAny>,
+    key: &Key,
+) -> PyResult<Bound<'py, PyAny>> {
+    match FAST_TYPE.get(py) {
+        Some(fast) => fast.subtype.bind(py).call1((owner, key.as_str())),
+        None => Ok(Bound::new(
+            py,
+            Accessor::new(py, owner.clone().cast_into()?.unbind(), key.clone()),
+        )?
+        .into_any()),
+    }
+}
