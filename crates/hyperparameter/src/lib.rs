@@ -42,6 +42,8 @@
 //! assert_eq!(train(), 0.001);
 //! ```
 
+#[cfg(feature = "clap")]
+pub mod cli;
 pub mod config;
 pub mod convert;
 pub mod de;
@@ -73,3 +75,6 @@ pub use text::Text;
 pub use value::{format_float, Entry, Foreign, Source, Value};
 
 pub use hyperparameter_macros::{get_param, with_params};
+
+#[cfg(feature = "clap")]
+pub use clap::{self, Parser};

@@ -1,0 +1,38 @@
+//! A clap program with hyperparameters: `-D/--define`, `-C/--config`, `--list-params`, and
+//! a help section listing the parameters declared with `get_param!`.
+//!
+//! ```text
+//! cargo run -p hyperparameter --features clap --example cli -- -D example.a=5 --times 2
+//! cargo run -p hyperparameter --features clap --example cli -- --help
+//! ```
+
+use hyperparameter::cli::{params_help, ParamArgs};
+use hyperparameter::*;
+
+#[derive(Parser, Debug)]
+#[command(about = "Prints example.a and example.b", after_help = params_help())]
+struct Args {
+    /// How many times to print
+    #[arg(long, default_value_t = 1)]
+    times: u32,
+
+    #[command(flatten)]
+    params: ParamArgs,
+}
+
+fn foo() {
+    let a = get_param!(example.a, 0i64, "the first number");
+    let b = get_param!(example.b, 1.5, "the second number");
+    let name = get_param!(example.name, "ex", "a label, e.g. ${model.name}");
+    println!("example.a={a}, example.b={b}, example.name={name}");
+}
+
+fn main() {
+    let args = Args::parse();
+    with_params! {
+        params args.params.scope_or_exit();
+        for _ in 0..args.times {
+            foo();
+        }
+    }
+}

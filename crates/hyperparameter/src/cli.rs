@@ -1,0 +1,242 @@
+//! Command lines with [clap](https://docs.rs/clap) (feature `clap`): `-D/--define key=value`,
+//! `-C/--config FILE` and `--list-params` for any clap program, with the precedence of the
+//! Python `hp.launch` (SPEC §7).
+//!
+//! Flatten [`ParamArgs`] into a `#[derive(Parser)]` struct, then enter
+//! [`ParamArgs::scope`]: config files are merged in order (later wins), the `-D` items are
+//! merged into that tree *before* `${...}` interpolation (so `${model.dim}` sees
+//! `-D model.dim=64`), and a later `-D` item wins over an earlier one. [`params_help`] is a
+//! help section listing the parameters declared with `get_param!`, with their help text.
+//!
+//! ```
+//! use hyperparameter::cli::{params_help, ParamArgs};
+//! use hyperparameter::{get_param, with_params, Parser};
+//!
+//! #[derive(Parser)]
+//! #[command(after_help = params_help())]
+//! struct Args {
+//!     #[command(flatten)]
+//!     params: ParamArgs,
+//! }
+//!
+//! fn dim() -> i64 {
+//!     get_param!(model.dim, 32i64, "width of the model")
+//! }
+//!
+//! let args = Args::parse_from(["prog", "-D", "model.dim=64"]);
+//! with_params! {
+//!     params args.params.scope()?;
+//!     assert_eq!(dim(), 64);
+//! }
+//! assert_eq!(dim(), 32);
+//! # Ok::<(), hyperparameter::Error>(())
+//! ```
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use crate::config::RawConfig;
+use crate::{registered_params, Error, Key, ParamScope, Result};
+
+/// The hyperparameter options of a clap program; add them with `#[command(flatten)]`.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ParamArgs {
+    /// Set a parameter: -D train.lr=0.01 (repeatable; several items may follow one flag; a
+    /// later item wins)
+    #[arg(short = 'D', long = "define", value_name = "KEY=VALUE", num_args = 1.., value_parser = parse_define)]
+    pub define: Vec<String>,
+    /// Load a TOML, JSON or YAML config file (repeatable; a later file wins)
+    #[arg(short = 'C', long = "config", value_name = "FILE")]
+    pub config: Vec<PathBuf>,
+    /// List the parameters declared with `get_param!`: default, current value and source
+    #[arg(long = "list-params")]
+    pub list_params: bool,
+}
+
+/// Checks one `-D` item: a `=` and a valid key before it.
+fn parse_define(item: &str) -> std::result::Result<String, String> {
+    let Some((key, _)) = item.split_once('=') else {
+        return Err(format!(
+            "expected KEY=VALUE, e.g. {}=VALUE",
+            if item.trim().is_empty() {
+                "train.lr"
+            } else {
+                item.trim()
+            }
+        ));
+    };
+    Key::new(key.trim()).map_err(|err| err.to_string())?;
+    Ok(item.to_string())
+}
+
+impl ParamArgs {
+    /// The scope the options describe: config files merged in order, then the `-D` items
+    /// applied before interpolation. Without config files it is the `-D` items alone, kept
+    /// as text (typed reads convert them, SPEC §4).
+    pub fn scope(&self) -> Result<ParamScope> {
+        if self.config.is_empty() {
+            return ParamScope::from_defines(&self.define);
+        }
+        let mut raw = RawConfig::new();
+        for path in &self.config {
+            raw.merge(RawConfig::read(path)?);
+        }
+        raw.apply_overrides(&self.define)?;
+        raw.resolve()?.to_scope()
+    }
+
+    /// [`ParamArgs::scope`], or the error reported the way clap reports bad input (message
+    /// on stderr, exit status 2). With `--list-params` it prints the parameter table
+    /// ([`list_params`]) inside that scope and exits with status 0.
+    pub fn scope_or_exit(&self) -> ParamScope {
+        let scope = match self.scope() {
+            Ok(scope) => scope,
+            Err(err) => {
+                let kind = match err {
+                    Error::InvalidDefine { .. } | Error::InvalidKey { .. } => {
+                        clap::error::ErrorKind::ValueValidation
+                    }
+                    _ => clap::error::ErrorKind::Io,
+                };
+                clap::Error::raw(kind, format!("{err}\n")).exit()
+            }
+        };
+        if self.list_params {
+            let _active = scope.enter();
+            print!("{}", list_params());
+            std::process::exit(0);
+        }
+        scope
+    }
+}
+
+/// A help section listing every parameter declared with `get_param!` (key, default, help
+/// text), for `#[command(after_help = params_help())]`.
+pub fn params_help() -> String {
+    let params = registered_params();
+    if params.is_empty() {
+        return String::new();
+    }
+    let width = params.iter().map(|p| p.key.len()).max().unwrap_or(0);
+    let mut out = String::from("Parameters (set with -D KEY=VALUE):\n");
+    for param in params {
+        let _ = writeln!(
+            out,
+            "  {:width$}  {} [default: {}]",
+            param.key, param.help, param.default
+        );
+    }
+    out
+}
+
+/// Every parameter declared with `get_param!`: key, default, the value visible in the
+/// current scope and where it came from, one per line under a header.
+pub fn list_params() -> String {
+    let mut rows = vec![[
+        "KEY".to_string(),
+        "DEFAULT".to_string(),
+        "VALUE".to_string(),
+        "SOURCE".to_string(),
+    ]];
+    for param in registered_params() {
+        let current = Key::new(param.key)
+            .ok()
+            .and_then(|key| crate::get_entry(&key));
+        let (value, source) = match current {
+            Some(entry) => (entry.value.to_string(), entry.source.to_string()),
+            None => (param.default.to_string(), "default".to_string()),
+        };
+        rows.push([
+            param.key.to_string(),
+            param.default.to_string(),
+            value,
+            source,
+        ]);
+    }
+    let widths: Vec<usize> = (0..3)
+        .map(|i| rows.iter().map(|row| row[i].len()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "{:w0$}  {:w1$}  {:w2$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Args {
+        #[command(flatten)]
+        params: ParamArgs,
+    }
+
+    #[test]
+    fn several_items_after_one_flag_and_repeated_flags() {
+        let args = Args::try_parse_from(["p", "-D", "a=1", "b=2", "--define", "a=3"]).unwrap();
+        assert_eq!(args.params.define, ["a=1", "b=2", "a=3"]);
+        let scope = args.params.scope().unwrap();
+        assert_eq!(scope.get::<i64>("a").unwrap(), Some(3));
+        assert_eq!(scope.get::<i64>("b").unwrap(), Some(2));
+    }
+
+    #[test]
+    fn malformed_items_are_usage_errors() {
+        for item in ["a", "a..b=1", "=1"] {
+            let err = Args::try_parse_from(["p", "-D", item]).err().unwrap();
+            assert_eq!(err.exit_code(), 2);
+            assert!(err.to_string().contains(item), "{err}");
+        }
+    }
+
+    #[test]
+    fn defines_apply_before_interpolation() {
+        let dir = std::env::temp_dir().join(format!("hp-cli-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let base = dir.join("base.toml");
+        let late = dir.join("late.yaml");
+        std::fs::write(
+            &base,
+            "[model]\ndim = 32\nname = \"net-${model.dim}\"\nlr = 1\n",
+        )
+        .unwrap();
+        std::fs::write(&late, "model:\n  lr: 2\n").unwrap();
+        let args = Args::try_parse_from([
+            "p".as_ref(),
+            "-C".as_ref(),
+            base.as_os_str(),
+            "--config".as_ref(),
+            late.as_os_str(),
+            "-D".as_ref(),
+            "model.dim=64".as_ref(),
+        ])
+        .unwrap();
+        let scope = args.params.scope().unwrap();
+        assert_eq!(
+            scope.get::<String>("model.name").unwrap().unwrap(),
+            "net-64"
+        );
+        assert_eq!(scope.get::<i64>("model.lr").unwrap(), Some(2));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_missing_config_file_is_an_error() {
+        let args = Args::try_parse_from(["p", "-C", "/nonexistent/hp.toml"]).unwrap();
+        let err = args.params.scope().unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/hp.toml"), "{err}");
+    }
+}
