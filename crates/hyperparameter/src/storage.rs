@@ -150,13 +150,26 @@ struct Applied {
     set_aside: Option<(Arc<EntryMap>, EntryMap)>,
 }
 
+/// Key-text equality on the read path: literal keys written and read through the same
+/// `&'static str` compare by address; others by content.
+#[inline(always)]
+fn same_text(stored: &[u8], wanted: &[u8]) -> bool {
+    stored.len() == wanted.len() && (stored.as_ptr() == wanted.as_ptr() || stored == wanted)
+}
+
 /// One thread's materialized view. See the module docs.
 pub struct Cursor {
     base: Arc<EntryMap>,
     overlay: EntryMap,
     undo: Vec<(u64, Option<Entry>)>,
     path: Vec<Applied>,
+    /// Frames that left the path unshared, kept with their allocations for the next scope
+    /// (a `with_params!` block then costs no allocation).
+    spare_frames: Vec<Arc<Frame>>,
 }
+
+/// How many left frames a cursor keeps for reuse.
+const SPARE_FRAMES: usize = 16;
 
 impl Cursor {
     fn new() -> Cursor {
@@ -172,6 +185,7 @@ impl Cursor {
             overlay: EntryMap::default(),
             undo: Vec::new(),
             path: Vec::new(),
+            spare_frames: Vec::new(),
         };
         cursor.apply(Arc::new(root));
         cursor
@@ -184,10 +198,7 @@ impl Cursor {
             Some(entry) => entry,
             None => self.base.get(&hash)?,
         };
-        let stored = entry.key.as_str();
-        // Literal keys written and read through the same `&'static str` compare by address.
-        let same = (stored.as_ptr() == key.as_ptr() && stored.len() == key.len()) || stored == key;
-        same.then_some(entry)
+        same_text(entry.key.as_str().as_bytes(), key.as_bytes()).then_some(entry)
     }
 
     fn get_any(&self, hash: u64) -> Option<&Entry> {
@@ -247,15 +258,37 @@ impl Cursor {
     }
 
     /// A new scope's frame on top of the current one, not yet applied.
-    pub fn new_child(&self, overrides: EntryMap, inherit: bool) -> Arc<Frame> {
+    pub fn new_child(&mut self, overrides: EntryMap, inherit: bool) -> Arc<Frame> {
         let parent = self.current();
-        Arc::new(Frame {
+        let fields = |overrides| Frame {
             isolated_base: (!inherit).then(Arc::default),
             depth: parent.depth + 1,
-            parent: Some(parent),
+            parent: Some(parent.clone()),
             overrides,
             scope: new_scope_id(),
-        })
+        };
+        if overrides.is_empty() {
+            if let Some(mut frame) = self.spare_frames.pop() {
+                if let Some(spare) = Arc::get_mut(&mut frame) {
+                    let kept = std::mem::take(&mut spare.overrides);
+                    *spare = fields(kept);
+                    return frame;
+                }
+            }
+        }
+        Arc::new(fields(overrides))
+    }
+
+    /// Keeps a frame that left the path for reuse, if nothing else holds it.
+    fn recycle(&mut self, mut frame: Arc<Frame>) {
+        if self.spare_frames.len() < SPARE_FRAMES {
+            if let Some(spare) = Arc::get_mut(&mut frame) {
+                spare.overrides.clear();
+                spare.parent = None;
+                spare.isolated_base = None;
+                self.spare_frames.push(frame);
+            }
+        }
     }
 
     /// Enters a new scope on top of the current view with `overrides`, returning its id.
@@ -281,14 +314,18 @@ impl Cursor {
                 "the thread's root layer cannot be exited".into(),
             ));
         }
-        self.unapply();
+        let frame = self.unapply();
+        self.recycle(frame);
         Ok(())
     }
 
     /// Writes `entry` under `hash` into the innermost frame.
     pub fn put(&mut self, hash: u64, entry: Entry) -> Result<()> {
         if let Some(existing) = self.get_any(hash) {
-            if existing.key != entry.key {
+            if !same_text(
+                existing.key.as_str().as_bytes(),
+                entry.key.as_str().as_bytes(),
+            ) {
                 return Err(Error::HashCollision {
                     key: entry.key.to_string(),
                     existing: existing.key.to_string(),
@@ -341,7 +378,8 @@ impl Cursor {
             next = frame.parent.as_ref();
         }
         while self.path.len() > keep {
-            self.unapply();
+            let frame = self.unapply();
+            self.recycle(frame);
         }
         if keep == 0 {
             // Nothing shared (a frame from another thread's tree): start from nothing.
