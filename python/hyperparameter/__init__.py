@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from hyperparameter._native import Scope
 
 __all__ = [
+    "Config",
+    "ConfigError",
     "ConversionError",
     "DefineError",
     "HyperparameterError",
@@ -38,7 +40,9 @@ __all__ = [
     "ScopeError",
     "auto_param",
     "backend_name",
+    "config",
     "launch",
+    "loader",
     "param",
     "param_scope",
     "register_converter",
@@ -69,6 +73,10 @@ _LAZY = {
     "register_converter": "hyperparameter._convert",
     "launch": "hyperparameter.cli",
     "run_cli": "hyperparameter.cli",
+    "Config": "hyperparameter.config",
+    "ConfigError": "hyperparameter.errors",
+    "config": "hyperparameter.config",
+    "loader": "hyperparameter.loader",
 }
 
 
@@ -78,15 +86,21 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'hyperparameter' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
+    imported = importlib.import_module(module)
+    # `hp.loader` and `hp.config` are modules (`hp.config(...)` calls the module); importing
+    # a submodule rebinds the package attribute to it anyway.
+    value = imported if name in ("config", "loader") else getattr(imported, name)
     globals()[name] = value
     return value
 
 
 if TYPE_CHECKING:
+    from hyperparameter import loader
     from hyperparameter._convert import register_converter
     from hyperparameter.cli import launch, run_cli
+    from hyperparameter.config import Config, config
     from hyperparameter.errors import (
+        ConfigError,
         ConversionError,
         DefineError,
         HyperparameterError,

@@ -1,17 +1,19 @@
 """Type stubs of the native module (crates/hyperparameter-py)."""
 
-from typing import Any, Callable, Iterator, Mapping, TypeVar, final, overload
+from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar, final, overload
 
 _T = TypeVar("_T")
 
 __all__ = [
     "RESERVED_NAMES",
     "Accessor",
+    "ConfigTree",
     "FrameHandle",
     "ParamSpec",
     "Scope",
     "_scope_from_dict",
     "key_hash",
+    "load_config",
     "native_call_with",
     "native_read",
     "scope",
@@ -86,3 +88,13 @@ def key_hash(key: str) -> int: ...
 def validate_key(key: str) -> None: ...
 def native_read(key: str) -> Any: ...
 def native_call_with(overrides: Mapping[str, Any], callback: Callable[[], _T]) -> _T: ...
+
+@final
+class ConfigTree:
+    """A resolved configuration and where each of its values was written."""
+
+    def to_python(self) -> dict[str, Any]: ...
+    def origin(self, key: str) -> str | None: ...
+    def entries(self, prefix: str = "") -> list[tuple[str, Any, str]]: ...
+
+def load_config(sources: Iterable[object], overrides: list[str] = ...) -> ConfigTree: ...

@@ -8,6 +8,7 @@ very classes.
 from __future__ import annotations
 
 __all__ = [
+    "ConfigError",
     "ConversionError",
     "DefineError",
     "HyperparameterError",
@@ -48,3 +49,8 @@ class DefineError(HyperparameterError, ValueError):
 
 class KeyCollisionError(HyperparameterError, ValueError):
     """Two different keys with the same 64-bit hash; the write is refused."""
+
+
+class ConfigError(HyperparameterError, ValueError):
+    """A configuration that cannot be loaded: a file that does not parse, a bad or missing
+    ``${...}`` reference, or values that do not fit a schema (``file:line:col: message``)."""

@@ -95,6 +95,8 @@ def _collect(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
             out[key.strip()] = value
         elif isinstance(arg, _PyScope):
             out.update(arg.to_dict())
+        elif hasattr(arg, "__hp_config__"):  # a hp.Config: dotted keys, lists as lists
+            out.update(arg.to_dict(nested=False))
         elif isinstance(arg, Mapping):
             for key, value in arg.items():
                 _add_flattened(out, key, value)

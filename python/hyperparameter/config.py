@@ -1,0 +1,288 @@
+"""Configuration files: ``hp.config(*paths_or_mappings, schema=None)`` (SPEC §6).
+
+>>> import hyperparameter as hp
+>>> cfg = hp.config({"model": {"dim": 32, "name": "net-${model.dim}"}})
+>>> cfg["model"]["name"]
+'net-32'
+
+Parsing (TOML, JSON, YAML by extension), merging, ``-D`` style overrides and ``${...}``
+interpolation run in the Rust core (``hyperparameter._native.load_config``), so Python and
+Rust load a file to the same values with the same errors, and no Python TOML or YAML library
+is needed. This module wraps the result in :class:`Config`, a read-only nested mapping that
+also enters a scope (``with cfg:``), and builds typed objects from it with ``schema=`` (see
+``hyperparameter._schema``). The guide is ``docs/config.md``.
+
+The native module does the parsing whichever scope backend is in use
+(``HYPERPARAMETER_BACKEND=python`` selects the pure-Python *scope* backend; the module is
+still there). Only when it cannot be loaded at all does ``hp.config`` raise ``ImportError``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import sys
+import types
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from hyperparameter.errors import ConfigError, ScopeError
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterable, Iterator
+
+    from hyperparameter._native import ConfigTree
+
+    Source = str | os.PathLike[str] | Mapping[str, Any]
+
+__all__ = ["Config", "ConfigError", "config", "load"]
+
+T = TypeVar("T")
+
+
+class Config(Mapping[str, Any]):
+    """A loaded configuration: a read-only nested mapping of the resolved values.
+
+    ``cfg["model"]`` is a ``Config`` too (a view of that table), lists come back as tuples,
+    so nothing in it can be changed; :meth:`to_dict` gives a plain, mutable copy. It
+    compares equal to a ``dict`` holding the same data (lists as lists).
+
+    ``with cfg:`` enters a scope holding the values flattened to dotted keys (as
+    ``with hp.scope(cfg):`` does), and :meth:`origin` tells where a value was written.
+    Build one with :func:`config` (``hp.config``).
+    """
+
+    __slots__ = ("_data", "_prefix", "_tree")
+    _data: dict[str, Any]
+    _prefix: str
+    _tree: ConfigTree
+
+    def __init__(self, data: dict[str, Any], tree: ConfigTree, prefix: str = "") -> None:
+        self._data = data
+        self._tree = tree
+        self._prefix = prefix
+
+    def _path(self, key: str) -> str:
+        return f"{self._prefix}.{key}" if self._prefix else key
+
+    # -- the mapping protocol -------------------------------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        return _frozen(self._data[key], self._tree, self._path(key))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Config):
+            return self._data == other._data
+        if isinstance(other, dict):
+            return self._data == other
+        if isinstance(other, Mapping):
+            return bool(self._data == _plain(other))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Config({self._data!r})"
+
+    # -- beyond the mapping -----------------------------------------------------------------
+    def to_dict(self, nested: bool = True) -> dict[str, Any]:
+        """A plain copy: nested dicts and lists, or with ``nested=False`` one dict with
+        dotted keys (tables walked; lists and empty tables are values), as a scope holds
+        them."""
+        if nested:
+            copy: dict[str, Any] = _plain(self._data)
+            return copy
+        flat: dict[str, Any] = {}
+        _flatten_into(flat, "", self._data)
+        return flat
+
+    def origin(self, key: str) -> str | None:
+        """Where the value at the dotted ``key`` (relative to this table; numbers index
+        lists) was written: ``"file:line:col"``, the name alone for a value from an
+        in-memory mapping (``"<mapping>"``), ``"-D item"`` for an override; ``None`` when
+        the key is absent."""
+        return self._tree.origin(self._path(key))
+
+    def __hp_config__(self) -> tuple[ConfigTree, str]:
+        """The native tree and the dotted path of this view: how ``hp.scope(cfg)`` reads a
+        configuration with the file and line of every value."""
+        return self._tree, self._prefix
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        # The values travel as a mapping with `${` escaped, so they load back as they are;
+        # origins do not travel (they become "<mapping>").
+        return (_unpickle, (_escaped(self._data),))
+
+    # -- a context manager that enters a scope ----------------------------------------------
+    def __enter__(self) -> Config:
+        import hyperparameter
+
+        scope = hyperparameter.scope(self)
+        scope.__enter__()
+        _entered.set((*_entered.get(), (self, scope)))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        stack = _entered.get()
+        for index in range(len(stack) - 1, -1, -1):
+            config, scope = stack[index]
+            if config is self:
+                scope.__exit__(*exc)
+                _entered.set(stack[:index] + stack[index + 1 :])
+                return
+        raise ScopeError("this configuration is not entered in this thread or task")
+
+
+# The scopes entered by `with cfg:`, per thread and asyncio task (a task starts with the
+# ones active where it was created, like the scopes themselves).
+_entered: contextvars.ContextVar[tuple[tuple[Config, Any], ...]] = contextvars.ContextVar(
+    "hyperparameter.config_entered", default=()
+)
+
+
+def _frozen(value: Any, tree: ConfigTree, path: str) -> Any:
+    """The read-only form of a value: tables as ``Config`` views, lists as tuples."""
+    kind = type(value)
+    if kind is dict:
+        return Config(value, tree, path)
+    if kind is list:
+        return tuple(_frozen(item, tree, f"{path}.{index}") for index, item in enumerate(value))
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """A deep copy with plain dicts and lists (``Config`` views and tuples included)."""
+    if isinstance(value, Config):
+        return _plain(value._data)
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _escaped(value: Any) -> Any:
+    """A plain copy in which every text reads back as itself (``${`` written ``$${``)."""
+    if isinstance(value, str):
+        return value.replace("${", "$${")
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_escaped(item) for item in value]
+    return value
+
+
+def _unpickle(data: dict[str, Any]) -> Config:
+    loaded: Config = config(data)
+    return loaded
+
+
+def _flatten_into(out: dict[str, Any], prefix: str, table: Mapping[str, Any]) -> None:
+    for key, value in table.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, Mapping) and value:
+            _flatten_into(out, path, value)
+        else:
+            out[path] = _plain(value)
+
+
+def _native_module() -> Any:
+    try:
+        from hyperparameter import _native
+    except ImportError as err:
+        raise ImportError(
+            "hp.config parses files in the native module hyperparameter._native, which "
+            f"could not be loaded ({err}); reinstall the package for this platform"
+        ) from err
+    return _native
+
+
+@overload
+def config(
+    *sources: Source,
+    schema: None = None,
+    allow_unknown: bool = False,
+    overrides: Iterable[str] = (),
+) -> Config: ...
+@overload
+def config(
+    *sources: Source,
+    schema: type[T],
+    allow_unknown: bool = False,
+    overrides: Iterable[str] = (),
+) -> T: ...
+@overload
+def config(
+    *sources: Source,
+    schema: object,
+    allow_unknown: bool = False,
+    overrides: Iterable[str] = (),
+) -> Any: ...
+def config(
+    *sources: Source,
+    schema: object = None,
+    allow_unknown: bool = False,
+    overrides: Iterable[str] = (),
+) -> Any:
+    """Loads and merges configuration files and mappings, in order.
+
+    * ``sources``: paths (format by extension: ``.toml``, ``.json``, ``.yaml``/``.yml``)
+      and mappings (dotted keys nest). Tables merge deeply, a later source wins, lists are
+      replaced, not appended.
+    * ``overrides``: ``key=value`` items (as ``-D`` on a command line) merged into the
+      result *before* interpolation, values as text, so ``${model.dim}`` sees
+      ``model.dim=64``.
+    * ``${a.b}`` is another key of the merged result, ``${env:NAME}`` and
+      ``${env:NAME,default}`` read the environment; ``$${`` is a literal ``${``.
+    * ``schema``: a dataclass or typed class (or any type form, such as
+      ``dict[str, int]``) to build from the values, converting them as typed reads do
+      (SPEC §4); every mismatch is reported at once. Keys the schema does not declare are
+      an error unless ``allow_unknown=True``.
+
+    Returns a :class:`Config`, or the schema instance with ``schema=``. Raises
+    :class:`~hyperparameter.ConfigError` (``file:line:col: message``) for files that do not
+    parse, bad references and schema mismatches, and
+    :class:`~hyperparameter.DefineError` for a malformed override.
+    """
+    if isinstance(overrides, str):
+        overrides = (overrides,)
+    tree = _native_module().load_config(sources, list(overrides))
+    loaded = Config(tree.to_python(), tree)
+    if schema is None:
+        if allow_unknown:
+            raise TypeError("allow_unknown=True applies to schema=; no schema was given")
+        return loaded
+    from hyperparameter._schema import build
+
+    return build(schema, loaded, allow_unknown=allow_unknown)
+
+
+load = config
+"""The seeds' name: ``hyperparameter.loader.load(path, schema=AppConfig)``."""
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable: ``hp.config(...)`` is ``hp.config.config(...)``.
+
+    The package attribute ``config`` has to be this module: Python rebinds it to the module
+    whenever ``hyperparameter.config`` is imported (``from hyperparameter.config import
+    Config``), so the module itself is what ``hp.config`` calls.
+    """
+
+    def __call__(
+        self,
+        *sources: Source,
+        schema: object = None,
+        allow_unknown: bool = False,
+        overrides: Iterable[str] = (),
+    ) -> Any:
+        return config(*sources, schema=schema, allow_unknown=allow_unknown, overrides=overrides)
+
+
+sys.modules[__name__].__class__ = _CallableModule
