@@ -377,35 +377,19 @@ def _load_layers(
 
 
 def _load_configs(parser: _Parser, configs: list[str], defines: list[str], layers: _Layers) -> None:
+    """Config files merged in order, the ``-D`` items merged into that tree before
+    interpolation (SPEC §6), each value with the file and line (or ``-D`` item) it came
+    from."""
     try:
-        from hyperparameter import config as config_module
-    except ImportError:
-        parser.error("-C/--config needs hyperparameter.config, which this build does not have")
-    loader: Any = config_module
+        from hyperparameter.config import config as load_config
+    except ImportError as err:
+        parser.error(f"argument -C/--config: config files cannot be loaded here ({err})")
     try:
-        loaded = loader.config(*configs, overrides=defines)
+        loaded = load_config(*configs, overrides=defines)
     except (OSError, ValueError) as err:
         parser.error(f"argument -C/--config: {err}")
-    flat = dict(loaded.flat_items()) if hasattr(loaded, "flat_items") else _flatten(loaded)
-    define_keys = {item.partition("=")[0].strip(): item for item in defines}
-    for key, value in flat.items():
-        origin = getattr(loaded, "origin", None)
-        where = origin(key) if callable(origin) else None
-        source = f"-D {define_keys[key]}" if key in define_keys else (where or "config file")
-        layers.put(key, value, str(source))
-
-
-def _flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
-    from collections.abc import Mapping
-
-    out: dict[str, Any] = {}
-    for key, value in tree.items():
-        full = f"{prefix}{key}"
-        if isinstance(value, Mapping) and value:
-            out.update(_flatten(value, f"{full}."))
-        else:
-            out[full] = value
-    return out
+    for key, value in loaded.to_dict(nested=False).items():
+        layers.put(key, value, loaded.origin(key) or "config file")
 
 
 def _check_types(parser: _Parser, options: list[_Option], layers: _Layers) -> None:
@@ -552,7 +536,7 @@ def _explain(parser: _Parser, options: list[_Option], layers: _Layers, key: str)
         import difflib
 
         candidates = list(by_key)
-        close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.5)
+        close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.7)
         close += [k for k in candidates if k.rsplit(".", 1)[-1] == key and k not in close]
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         parser.error(f"argument -ep/--explain-param: unknown parameter {key!r}{hint}")

@@ -4,6 +4,8 @@ stdout, stderr) plus a few in-process checks of what ``launch`` returns."""
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import subprocess
 import sys
 import textwrap
@@ -313,3 +315,63 @@ def test_launch_of_a_plain_function_and_a_class() -> None:
     made = hp.launch(Model, argv=["--width", "3", "--name", "m"])
     assert isinstance(made, Model)
     assert (made.width, made.name) == (3, "m")
+
+
+# -- docs/cli.md: the shell sessions it shows -------------------------------------------
+ROOT = Path(__file__).resolve().parents[2]
+SESSIONS = re.findall(r"```text\n\$ (.*?)\n(.*?)```", (ROOT / "docs" / "cli.md").read_text(), re.S)
+
+
+def test_the_cli_page_shows_sessions() -> None:
+    assert len(SESSIONS) >= 3
+
+
+@pytest.mark.parametrize(("command", "shown"), SESSIONS)
+def test_cli_page_session(command: str, shown: str) -> None:
+    words = shlex.split(command)
+    if words[0] == "python":
+        words[0] = sys.executable
+    elif words[0] == "hp":
+        words[0] = str(Path(sys.executable).with_name("hp"))
+    done = run(words, cwd=ROOT)
+    printed = (done.stdout + done.stderr).splitlines()
+    for line in shown.splitlines():
+        if line.endswith("..."):
+            assert any(out.startswith(line[:-3].rstrip()) for out in printed), (line, printed)
+        else:
+            assert line in printed, (line, printed)
+
+
+# -- config files (-C) ------------------------------------------------------------------
+def test_config_files_defines_and_options(tmp_path: Path) -> None:
+    base = tmp_path / "base.toml"
+    base.write_text('[greet]\nname = "Tom"\nenthusiasm = 2\n', encoding="utf-8")
+    late = tmp_path / "late.yaml"
+    late.write_text('greet:\n  who: Ann\n  name: "${greet.who}-x"\n', encoding="utf-8")
+    done = run([*QUICKSTART, "-C", str(base)])
+    assert done.stdout == "Hello, Tom!!\n", done.stderr
+    done = run([*QUICKSTART, "-C", str(base), "--config", str(late)])
+    assert done.stdout == "Hello, Ann-x!!\n", done.stderr
+    # -D is merged before interpolation; an option beats everything.
+    done = run([*QUICKSTART, "-C", str(base), "-C", str(late), "-D", "greet.who=Zed"])
+    assert done.stdout == "Hello, Zed-x!!\n", done.stderr
+    done = run([*QUICKSTART, "-C", str(base), "-D", "greet.enthusiasm=3", "--enthusiasm", "0"])
+    assert done.stdout == "Hello, Tom\n", done.stderr
+    done = run([*QUICKSTART, "-lps", "-C", str(base), "-C", str(late), "-D", "greet.who=Zed"])
+    rows = {line.split()[0]: line.split() for line in done.stdout.splitlines()[1:]}
+    assert rows["greet.enthusiasm"][3:] == ["2", f"{base}:3:14"]
+    assert rows["greet.name"][3:] == ["'Zed-x'", f"{late}:3:9"]
+
+
+def test_config_errors(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.toml"
+    assert_usage_error(run([*QUICKSTART, "-C", str(missing)]), f"argument -C/--config: {missing}")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text('greet:\n  name: "${greet.nobody}"\n', encoding="utf-8")
+    assert_usage_error(run([*QUICKSTART, "-C", str(broken)]), f"{broken}:2:", "greet.nobody")
+    typed = tmp_path / "typed.json"
+    typed.write_text('{"greet": {"enthusiasm": "many"}}', encoding="utf-8")
+    assert_usage_error(
+        run([*QUICKSTART, "-C", str(typed)]),
+        f"{typed}:1:26: invalid value 'many' for greet.enthusiasm: expected int",
+    )

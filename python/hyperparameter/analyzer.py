@@ -1,0 +1,340 @@
+"""The ``hp`` console command: ``hp params PATH`` lists the parameters a Python file or
+package declares, without running it.
+
+The source is parsed with :mod:`ast`. A parameter is declared by
+
+- a keyword default of an ``@hp.param`` / ``@param`` / ``@auto_param`` function (or of a
+  decorated class's ``__init__``): key ``<namespace>.<argument>``, with the description the
+  docstring gives the argument (Google, NumPy or reST style);
+- a read with a default: ``hp.scope.x.y | d``, ``hp.scope["x.y"] | d``,
+  ``param_scope.x.y(d)``, or a required read ``hp.scope.x.y()``; a comment on the same line
+  is its description.
+
+Unreadable or unparsable files are reported on stderr and make the exit status 2; the
+parameters found in the other files are still listed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+from pathlib import Path
+
+from hyperparameter._docstring import parse_docstring
+
+# `typing` costs milliseconds to import; annotations are strings here, so only type
+# checkers need it.
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from typing import Any, Sequence
+
+__all__ = ["Declaration", "analyze_path", "analyze_source", "main"]
+
+_DECORATORS = frozenset(("param", "auto_param"))
+_SCOPE_ROOTS = frozenset(("scope", "param_scope"))
+_PACKAGE_ALIASES = frozenset(("hp", "hyperparameter"))
+_METHODS = frozenset(
+    "keys items values to_dict clear empty frozen init current update get put".split()
+)
+_SKIPPED_DIRS = frozenset((".git", "__pycache__", ".venv", "venv", "node_modules", ".tox"))
+
+
+class Declaration:
+    """One parameter found in the source."""
+
+    __slots__ = ("default", "description", "file", "key", "kind", "line", "where")
+
+    def __init__(
+        self, key: str, default: str | None, file: str, line: int, kind: str, where: str, doc: str
+    ) -> None:
+        self.key = key
+        self.default = default
+        self.file = file
+        self.line = line
+        self.kind = kind
+        self.where = where
+        self.description = doc
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "default": self.default,
+            "file": self.file,
+            "line": self.line,
+            "kind": self.kind,
+            "where": self.where,
+            "description": self.description,
+        }
+
+
+class AnalysisError(Exception):
+    """A file that cannot be read or parsed."""
+
+
+def _decorator_namespace(decorator: ast.expr, name: str) -> str | None:
+    """The namespace an ``@hp.param`` decorator gives, None for other decorators."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(target, ast.Attribute):
+        if not (isinstance(target.value, ast.Name) and target.value.id in _PACKAGE_ALIASES):
+            return None
+        called = target.attr
+    elif isinstance(target, ast.Name):
+        called = target.id
+    else:
+        return None
+    if called not in _DECORATORS:
+        return None
+    if isinstance(decorator, ast.Call) and decorator.args:
+        first = decorator.args[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            return first.value
+    return name
+
+
+def _is_scope_root(node: ast.expr) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in _SCOPE_ROOTS
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr in _SCOPE_ROOTS
+        and isinstance(node.value, ast.Name)
+        and node.value.id in _PACKAGE_ALIASES
+    )
+
+
+def _scope_key(node: ast.expr) -> str | None:
+    """``hp.scope.a.b`` / ``hp.scope["a.b"]`` → ``"a.b"``; None for anything else."""
+    segments: list[str] = []
+    while True:
+        if _is_scope_root(node) and segments:
+            segments.reverse()
+            if segments[0] in _METHODS or (
+                segments[0].startswith("_") and not segments[0][1:].isdigit()
+            ):
+                return None
+            return ".".join(segments)
+        if isinstance(node, ast.Attribute):
+            segments.append(node.attr)
+            node = node.value
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str)
+        ):
+            segments.append(node.slice.value)
+            node = node.value
+        else:
+            return None
+
+
+def _is_scope_get(node: ast.Call) -> bool:
+    """``hp.scope.get("a.b", d)``."""
+    func = node.func
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "get"
+        and _is_scope_root(func.value)
+        and 1 <= len(node.args) <= 2
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    )
+
+
+class _Visitor(ast.NodeVisitor):
+    def __init__(self, file: str, lines: list[str]) -> None:
+        self.file = file
+        self.lines = lines
+        self.found: list[Declaration] = []
+        self.context: list[str] = []
+
+    def _where(self) -> str:
+        return ".".join(self.context) or "<module>"
+
+    def _comment(self, line: int) -> str:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        _, hash_sign, comment = text.partition("#")
+        return comment.strip() if hash_sign else ""
+
+    def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            namespace = _decorator_namespace(decorator, node.name)
+            if namespace is not None:
+                self._signature(node, namespace, ast.get_docstring(node), node.name)
+        self.context.append(node.name)
+        self.generic_visit(node)
+        self.context.pop()
+
+    visit_FunctionDef = _visit_function
+    visit_AsyncFunctionDef = _visit_function
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for decorator in node.decorator_list:
+            namespace = _decorator_namespace(decorator, node.name)
+            if namespace is None:
+                continue
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                    doc = ast.get_docstring(node) or ast.get_docstring(item)
+                    self._signature(item, namespace, doc, node.name)
+        self.context.append(node.name)
+        self.generic_visit(node)
+        self.context.pop()
+
+    def _signature(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, namespace: str, doc: Any, name: str
+    ) -> None:
+        _, described = parse_docstring(doc)
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        with_defaults = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults))
+        with_defaults += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d]
+        for arg, default in with_defaults:
+            if arg in args.posonlyargs:
+                continue
+            self.found.append(
+                Declaration(
+                    f"{namespace}.{arg.arg}",
+                    ast.unparse(default),
+                    self.file,
+                    arg.lineno,
+                    "param",
+                    name,
+                    described.get(arg.arg, ""),
+                )
+            )
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        if isinstance(node.op, ast.BitOr):
+            key = _scope_key(node.left)
+            if key is not None:
+                self._read(key, ast.unparse(node.right), node.lineno)
+                self.visit(node.right)
+                return
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        key = _scope_key(node.func)
+        args = node.args
+        if key is not None and not node.keywords and len(args) <= 1:
+            self._read(key, ast.unparse(args[0]) if args else None, node.lineno)
+        elif _is_scope_get(node):
+            key_text = args[0].value  # type: ignore[attr-defined]
+            self._read(key_text, ast.unparse(args[1]) if len(args) > 1 else None, node.lineno)
+        self.generic_visit(node)
+
+    def _read(self, key: str, default: str | None, line: int) -> None:
+        kind = "read" if default is not None else "required read"
+        self.found.append(
+            Declaration(key, default, self.file, line, kind, self._where(), self._comment(line))
+        )
+
+
+def analyze_source(source: str, file: str = "<string>") -> list[Declaration]:
+    """The parameters ``source`` declares (see the module docs)."""
+    try:
+        tree = ast.parse(source, filename=file)
+    except SyntaxError as err:
+        raise AnalysisError(
+            f"{file}:{err.lineno or 0}:{err.offset or 0}: cannot parse: {err.msg}"
+        ) from None
+    visitor = _Visitor(file, source.splitlines())
+    visitor.visit(tree)
+    return sorted(visitor.found, key=lambda d: (d.key, d.file, d.line))
+
+
+def _python_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise AnalysisError(f"{path}: no such file or directory")
+    return sorted(
+        p
+        for p in path.rglob("*.py")
+        if not any(part in _SKIPPED_DIRS for part in p.relative_to(path).parts)
+    )
+
+
+def analyze_path(path: str | Path) -> tuple[list[Declaration], list[str]]:
+    """Every parameter declared in a file or a directory tree of ``.py`` files, and the
+    errors of the files that could not be read or parsed."""
+    found: list[Declaration] = []
+    errors: list[str] = []
+    try:
+        files = _python_files(Path(path))
+    except AnalysisError as err:
+        return [], [str(err)]
+    for file in files:
+        try:
+            source = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            errors.append(f"{file}: cannot read: {err}")
+            continue
+        try:
+            found.extend(analyze_source(source, str(file)))
+        except AnalysisError as err:
+            errors.append(str(err))
+    found.sort(key=lambda d: (d.key, d.file, d.line))
+    return found, errors
+
+
+def _format_text(found: list[Declaration]) -> str:
+    rows = [
+        (d.key, "-" if d.default is None else d.default, f"{d.file}:{d.line}", d.description)
+        for d in found
+    ]
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
+    return "".join(
+        "  ".join([*(cell.ljust(width) for cell, width in zip(row, widths)), row[3]]).rstrip()
+        + "\n"
+        for row in rows
+    )
+
+
+def _format_markdown(found: list[Declaration]) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| key | default | where | description |", "|---|---|---|---|"]
+    for d in found:
+        default = "" if d.default is None else f"`{cell(d.default)}`"
+        lines.append(f"| `{d.key}` | {default} | {cell(d.file)}:{d.line} | {cell(d.description)} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hp`` command."""
+    parser = argparse.ArgumentParser(
+        prog="hp", description="Inspect the hyperparameters of a Python program."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    params = commands.add_parser(
+        "params",
+        help="list the parameters a file or package declares (without running it)",
+        description="List the parameters declared by @hp.param signatures and hp.scope "
+        "reads in PATH (a .py file or a directory), without running it.",
+    )
+    params.add_argument("path", metavar="PATH", help="a Python file or a package directory")
+    params.add_argument(
+        "--format",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="output format (default: text)",
+    )
+    args = parser.parse_args(argv)
+    found, errors = analyze_path(args.path)
+    if args.format == "json":
+        sys.stdout.write(json.dumps([d.to_dict() for d in found], indent=2) + "\n")
+    elif args.format == "markdown":
+        sys.stdout.write(_format_markdown(found))
+    else:
+        sys.stdout.write(_format_text(found))
+    for error in errors:
+        sys.stderr.write(f"hp: error: {error}\n")
+    return 2 if errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""The ``hp`` console command (``hp params PATH``), run as the installed script."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+SOURCE = '''
+import hyperparameter as hp
+from hyperparameter import auto_param, param_scope
+
+@hp.param("train")
+def fit(data, lr: float = 0.1, *, epochs=3):
+    """Fits.
+
+    Args:
+        lr: the learning rate
+    """
+    dim = hp.scope.model.dim | 64  # width of the model
+    depth = hp.scope["model.depth"] | 2
+    act = param_scope.model.act("relu")
+    name = hp.scope.model.name()
+    keys = hp.scope.keys()
+    return hp.scope.get("model.seed", 7)
+
+@auto_param
+class Net:
+    def __init__(self, width=8):
+        """:param width: units per layer"""
+
+raise SystemExit("the analyzer must not run this file")
+'''
+
+
+def hp_command() -> str:
+    """The console script the package installs (next to the interpreter)."""
+    beside = Path(sys.executable).with_name("hp")
+    found = str(beside) if beside.exists() else shutil.which("hp")
+    assert found, "the `hp` console script is not installed (pip install -e .)"
+    return found
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([hp_command(), *args], capture_output=True, text=True, check=False)
+
+
+@pytest.fixture
+def program(tmp_path: Path) -> Path:
+    (tmp_path / "pkg").mkdir()
+    path = tmp_path / "pkg" / "train.py"
+    path.write_text(textwrap.dedent(SOURCE), encoding="utf-8")
+    return path
+
+
+def test_text_lists_signatures_and_reads(program: Path) -> None:
+    done = run("params", str(program))
+    assert done.returncode == 0, done.stderr
+    rows = [line.split(None, 3) for line in done.stdout.splitlines()]
+    assert [row[0] for row in rows] == [
+        "Net.width", "model.act", "model.depth", "model.dim", "model.name", "model.seed",
+        "train.epochs", "train.lr",
+    ]  # fmt: skip
+    by_key = {row[0]: row[1:] for row in rows}
+    assert by_key["train.lr"] == ["0.1", f"{program}:6", "the learning rate"]
+    assert by_key["model.dim"] == ["64", f"{program}:12", "width of the model"]
+    assert by_key["model.act"] == ["'relu'", f"{program}:14"]
+    assert by_key["model.name"] == ["-", f"{program}:15"]
+    assert by_key["Net.width"] == ["8", f"{program}:21", "units per layer"]
+
+
+def test_json_and_markdown_for_a_package(program: Path) -> None:
+    done = run("params", str(program.parent), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    found = {item["key"]: item for item in json.loads(done.stdout)}
+    assert found["train.epochs"] == {
+        "key": "train.epochs",
+        "default": "3",
+        "file": str(program),
+        "line": 6,
+        "kind": "param",
+        "where": "fit",
+        "description": "",
+    }
+    assert found["model.depth"]["kind"] == "read"
+    assert found["model.depth"]["where"] == "fit"
+    assert found["model.name"]["kind"] == "required read"
+    done = run("params", str(program), "--format=markdown")
+    lines = done.stdout.splitlines()
+    assert lines[:2] == ["| key | default | where | description |", "|---|---|---|---|"]
+    assert f"| `train.lr` | `0.1` | {program}:6 | the learning rate |" in lines
+
+
+def test_the_quickstart_example() -> None:
+    import hyperparameter.examples.quickstart as quickstart
+
+    done = run("params", quickstart.__file__)
+    assert [line.split()[0] for line in done.stdout.splitlines()] == [
+        "greet.enthusiasm",
+        "greet.name",
+    ]
+    assert "Who to greet." in done.stdout
+
+
+def test_unparsable_and_missing_files(tmp_path: Path, program: Path) -> None:
+    (program.parent / "broken.py").write_text("def broken(:\n", encoding="utf-8")
+    done = run("params", str(program.parent))
+    assert done.returncode == 2
+    assert f"hp: error: {program.parent / 'broken.py'}:1:" in done.stderr
+    assert "cannot parse" in done.stderr
+    assert "train.lr" in done.stdout  # the good file is still listed
+    done = run("params", str(tmp_path / "missing.py"))
+    assert done.returncode == 2
+    assert done.stderr == f"hp: error: {tmp_path / 'missing.py'}: no such file or directory\n"
+    (tmp_path / "latin.py").write_bytes(b"x = '\xff'\n")
+    done = run("params", str(tmp_path / "latin.py"))
+    assert done.returncode == 2
+    assert "cannot read" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_usage() -> None:
+    done = run("--help")
+    assert done.returncode == 0
+    assert "params" in done.stdout
+    done = run("params", "--help")
+    assert "--format {text,json,markdown}" in done.stdout
+    done = run("parms", "x")
+    assert done.returncode == 2
+    assert "invalid choice: 'parms'" in done.stderr
+    done = run("params", "x", "--format", "yaml")
+    assert done.returncode == 2
