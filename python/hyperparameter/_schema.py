@@ -157,7 +157,7 @@ class _Builder:
             return self.scalar(value, target, path)
         record = _record_of(target)
         if record is not None:
-            if isinstance(value, target) and not _is_typed_dict(target):
+            if not _is_typed_dict(target) and isinstance(value, target):
                 return value
             return self.record(value, record, target, path)
         if isinstance(value, target):
@@ -391,8 +391,7 @@ def _describe_record(target: type) -> _Record | None:
         hints = _hints(target, target)
         defaults = getattr(target, "_field_defaults", {})
         fields = [
-            _Field(field, hints.get(field, Any), field in defaults)
-            for field in target._fields
+            _Field(field, hints.get(field, Any), field in defaults) for field in target._fields
         ]
         return _Record(name, fields, lambda kwargs: target(**kwargs))
     if _is_typed_dict(target):
@@ -468,8 +467,24 @@ def _describe(value: Any) -> str:
 
 
 def _type_name(target: Any) -> str:
-    if isinstance(target, type) and not typing.get_args(target):
-        return target.__qualname__
-    if target is None:
+    """``List[Layer]``, ``Optional[int]``, ``Literal['a', 'b']``: short, without modules."""
+    if target is None or target is _NONE_TYPE:
         return "None"
+    if target is Ellipsis:
+        return "..."
+    args = typing.get_args(target)
+    if isinstance(target, type) and not args:
+        return target.__qualname__
+    origin = typing.get_origin(target)
+    if origin is typing.Literal:
+        return f"Literal[{', '.join(repr(arg) for arg in args)}]"
+    if origin is typing.Union or (_UNION_TYPE is not None and origin is _UNION_TYPE):
+        options = [arg for arg in args if arg is not _NONE_TYPE]
+        if len(options) == 1 and len(args) == 2:
+            return f"Optional[{_type_name(options[0])}]"
+        return f"Union[{', '.join(_type_name(arg) for arg in args)}]"
+    if args:
+        name = getattr(target, "_name", None) or getattr(origin, "__qualname__", None)
+        if name:
+            return f"{name}[{', '.join(_type_name(arg) for arg in args)}]"
     return repr(target).replace("typing.", "")

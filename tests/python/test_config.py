@@ -18,9 +18,10 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import typing
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, List, Literal, NamedTuple, Optional, Tuple, TypedDict, Union
+from typing import Any, Dict, Literal, NamedTuple, Tuple, TypedDict
 
 import pytest
 
@@ -247,7 +248,7 @@ def test_origins_name_file_line_and_column(files: Path) -> None:
 
 
 def test_bad_sources_and_arguments(files: Path) -> None:
-    with pytest.raises(TypeError, match="paths .* and mappings"):
+    with pytest.raises(TypeError, match=r"paths .* and mappings"):
         hp.config(3)  # type: ignore[call-overload]
     with pytest.raises(TypeError, match="keys of a configuration mapping must be str"):
         hp.config({1: 2})
@@ -360,7 +361,9 @@ class AppConfig:
     debug: bool = False
 
 
-def test_seeds_loader_load_with_a_dataclass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_seeds_loader_load_with_a_dataclass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     Path("config.toml").write_text('host = "0.0.0.0"\nport = "8080"\n', encoding="utf-8")
     # Validates types and converts automatically: "8080" -> 8080 (int)
@@ -419,3 +422,304 @@ def test_a_config_pickles_as_its_values() -> None:
     copy = pickle.loads(pickle.dumps(cfg))
     assert isinstance(copy, hp.Config) and copy == cfg
     assert pickle.loads(pickle.dumps(cfg["a"])) == {"b": [1, 2], "c": 2}
+
+
+# -- schema= -------------------------------------------------------------------------------------
+class Color(enum.Enum):
+    RED = "red"
+    GREEN = "green"
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+    HIGH = 2
+
+
+@dataclasses.dataclass
+class Optimizer:
+    name: Literal["adam", "sgd"]
+    lr: float = 1e-3
+    betas: tuple[float, float] = (0.9, 0.999)
+
+
+@dataclasses.dataclass
+class Layer:
+    size: int
+    activation: str | None = None
+
+
+@dataclasses.dataclass
+class Model:
+    dim: int
+    layers: list[Layer]
+    optimizer: Optimizer
+    dropout: float | None = None
+    tags: list[str] = dataclasses.field(default_factory=lambda: ["base"])
+    weights: dict[str, float] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class Experiment:
+    model: Model
+    color: Color
+    level: Level
+    seed: int | str
+    out: Path
+    steps: tuple[int, ...] = ()
+    extra: Any = None
+    notes: dict[str, list[int]] | None = None
+
+
+EXPERIMENT_TOML = """\
+color = "GREEN"
+level = "2"
+seed = "42"
+out = "runs/${model.dim}"
+steps = [1, "2", 3.0]
+extra = {anything = [1, {b = 2}]}
+
+[model]
+dim = "64"
+dropout = "0.1"
+tags = ["a", "b"]
+weights = {x = 1, y = "0.5"}
+layers = [{size = 8}, {size = "16", activation = "relu"}]
+
+[model.optimizer]
+name = "sgd"
+betas = ["0.8", 0.9]
+"""
+
+
+@pytest.fixture
+def experiment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    Path("exp.toml").write_text(EXPERIMENT_TOML, encoding="utf-8")
+    return tmp_path
+
+
+def test_schema_builds_every_type_form(experiment: Path) -> None:
+    exp = hp.config("exp.toml", schema=Experiment)
+    assert exp == Experiment(
+        model=Model(
+            dim=64,
+            layers=[Layer(8), Layer(16, "relu")],
+            optimizer=Optimizer("sgd", 1e-3, (0.8, 0.9)),
+            dropout=0.1,
+            tags=["a", "b"],
+            weights={"x": 1.0, "y": 0.5},
+        ),
+        color=Color.GREEN,
+        level=Level.HIGH,
+        seed="42",
+        out=Path("runs/64"),
+        steps=(1, 2, 3),
+        extra={"anything": [1, {"b": 2}]},
+    )
+    assert type(exp.model.weights["x"]) is float and type(exp.steps[2]) is int
+    assert type(exp.extra) is dict and type(exp.extra["anything"]) is list
+
+
+def test_schema_union_keeps_a_matching_type_else_converts_in_order(experiment: Path) -> None:
+    @dataclasses.dataclass
+    class Choice:
+        a: int | str
+        b: int | float
+        c: bool | list[int]
+        d: int | None
+
+    got = hp.config({"a": 7, "b": "2.5", "c": [1, "2"], "d": None}, schema=Choice)
+    assert got == Choice(a=7, b=2.5, c=[1, 2], d=None)
+    with pytest.raises(ConfigError, match=r"`b` = 'x' .* converts to none of int, float"):
+        hp.config({"a": 1, "b": "x", "c": True, "d": 1}, schema=Choice)
+
+
+def test_schema_defaults_and_default_factory_fill_missing_fields() -> None:
+    first = hp.config({"dim": 1, "layers": [], "optimizer": {"name": "adam"}}, schema=Model)
+    second = hp.config({"dim": 2, "layers": [], "optimizer": {"name": "adam"}}, schema=Model)
+    assert first.tags == ["base"] and first.weights == {} and first.dropout is None
+    assert first.optimizer == Optimizer("adam", 1e-3, (0.9, 0.999))
+    assert first.tags is not second.tags  # a fresh list per instance, from the factory
+
+
+def test_schema_reports_every_problem_at_once_with_path_and_file_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("bad.toml").write_text(
+        textwrap.dedent(
+            """\
+            color = "purple"
+            level = 3
+            seed = 1.5  # fits Union[int, str] as the text "1.5"
+            out = "o"
+            colour = 1
+
+            [model]
+            dim = "sixty"
+            dropout = "high"
+            layers = [{size = 8}, {size = "big", extra = true}]
+            weights = {x = "heavy"}
+
+            [model.optimizer]
+            name = "rmsprop"
+            betas = [0.9]
+            """
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        hp.config("bad.toml", schema=Experiment)
+    message = str(caught.value)
+    first, *problems = message.splitlines()
+    assert first == "the configuration does not fit Experiment (10 problems):"
+    expected = [
+        "cannot convert parameter `model.dim` = 'sixty' (from bad.toml:8:7) to int",
+        "cannot convert parameter `model.layers.1.size` = 'big' (from bad.toml:10:31) to int",
+        "unknown key `model.layers.1.extra` (from bad.toml:10:46): Layer has no field `extra`",
+        "cannot convert parameter `model.optimizer.name` = 'rmsprop' (from bad.toml:14:8) to "
+        "Literal['adam', 'sgd']: expected one of 'adam', 'sgd'",
+        "cannot convert parameter `model.optimizer.betas` = [0.9] (from bad.toml:15:9) to "
+        "tuple[float, float]: expected 2 items, got 1",
+        "cannot convert parameter `model.dropout` = 'high' (from bad.toml:9:11) to float: "
+        "expected a number",
+        "cannot convert parameter `model.weights.x` = 'heavy' (from bad.toml:11:16) to float",
+        "cannot convert parameter `color` = 'purple' (from bad.toml:1:9) to Color: expected "
+        "a member name or value (RED='red', GREEN='green')",
+        "cannot convert parameter `level` = 3 (from bad.toml:2:9) to Level",
+        "unknown key `colour` (from bad.toml:5:10): Experiment has no field `colour`; did you "
+        "mean `color`?",
+    ]
+    for line in expected:
+        assert any(line in problem for problem in problems), (line, message)
+    assert len(problems) == 10, message
+    assert sum("allow_unknown=True" in problem for problem in problems) == 2
+
+
+def test_schema_reports_missing_fields_where_their_table_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("m.yaml").write_text("model:\n  layers: []\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        hp.config("m.yaml", schema=Experiment)
+    problems = str(caught.value).splitlines()[1:]
+    missing_dim = "missing parameter `model.dim` (in m.yaml:2:3): Model requires `dim`"
+    assert f"  - {missing_dim} and it has no default" in problems
+    assert any(
+        p.startswith("  - missing parameter `color` (in the configuration)") for p in problems
+    )
+    assert len(problems) == 6, problems  # model.dim, model.optimizer, color, level, seed, out
+
+
+def test_schema_unknown_keys_are_allowed_on_request() -> None:
+    data = {"host": "h", "port": 1, "workers": 4, "nested": {"x": 1}}
+    with pytest.raises(ConfigError, match="unknown key `workers`"):
+        hp.config(data, schema=AppConfig)
+    assert hp.config(data, schema=AppConfig, allow_unknown=True) == AppConfig("h", 1)
+
+
+def test_schema_null_only_where_optional() -> None:
+    with pytest.raises(ConfigError, match=r"`port` = null .* null is not allowed here"):
+        hp.config({"host": "h", "port": None}, schema=AppConfig)
+
+
+def test_schema_values_that_need_a_table_or_a_list() -> None:
+    with pytest.raises(ConfigError) as caught:
+        hp.config(
+            {"dim": [1], "layers": {"size": 1}, "optimizer": "adam", "weights": [1]},
+            schema=Model,
+        )
+    message = str(caught.value)
+    assert "`dim` = [1] (from <mapping>) to int: expected int, got a list" in message
+    assert "`layers` = {'size': 1} (from <mapping>) to list[Layer]: expected a list" in message
+    assert "`optimizer` = 'adam' (from <mapping>) to Optimizer: expected a table of its" in message
+    assert "`weights` = [1] (from <mapping>) to dict[str, float]: expected a table" in message
+
+
+class ServerTuple(NamedTuple):
+    host: str
+    port: int = 80
+
+
+class ServerDict(TypedDict, total=False):
+    host: str
+    port: int
+
+
+class PlainServer:
+    """A class with annotated attributes and no __init__."""
+
+    host: str
+    port: int = 80
+
+
+class InitServer:
+    """A class whose __init__ is annotated."""
+
+    def __init__(self, host: str, port: int = 80, *, secure: bool = False) -> None:
+        self.host, self.port, self.secure = host, port, secure
+
+
+class CheckedServer:
+    def __init__(self, port: int) -> None:
+        if port < 1024:
+            raise ValueError(f"port {port} is privileged")
+        self.port = port
+
+
+def test_schema_typed_plain_classes_named_tuples_and_typed_dicts() -> None:
+    data = {"host": "h", "port": "8080"}
+    assert hp.config(data, schema=ServerTuple) == ServerTuple("h", 8080)
+    assert hp.config({"host": "h"}, schema=ServerTuple) == ServerTuple("h", 80)
+    assert hp.config(data, schema=ServerDict) == {"host": "h", "port": 8080}
+    assert hp.config({}, schema=ServerDict) == {}
+    plain = hp.config(data, schema=PlainServer)
+    assert isinstance(plain, PlainServer) and (plain.host, plain.port) == ("h", 8080)
+    assert hp.config({"host": "h"}, schema=PlainServer).port == 80
+    server = hp.config({**data, "secure": "yes"}, schema=InitServer)
+    assert (server.host, server.port, server.secure) == ("h", 8080, True)
+    with pytest.raises(ConfigError, match="missing parameter `host`"):
+        hp.config({}, schema=InitServer)
+    with pytest.raises(
+        ConfigError,
+        match=r"cannot build `<root>` \(from the configuration\) as CheckedServer: "
+        r"ValueError: port 80 is privileged",
+    ):
+        hp.config({"port": 80}, schema=CheckedServer)
+
+
+def test_schema_can_be_any_type_form() -> None:
+    # The typing module's spellings as well as the builtin ones (used in the classes above).
+    assert hp.config({"a": "1"}, schema=typing.Dict[str, typing.Optional[int]]) == {"a": 1}
+    assert hp.config({"a": ["1"]}, schema=typing.Mapping[str, typing.List[float]]) == {"a": [1.0]}
+    assert hp.config({"a": [1, 1]}, schema=dict[str, typing.FrozenSet[int]]) == {
+        "a": frozenset({1})
+    }
+    assert hp.config({"a": [2, "x"]}, schema=dict[str, typing.Tuple[int, str]]) == {"a": (2, "x")}
+    assert hp.config({"a": None}, schema=dict[str, typing.Union[int, None]]) == {"a": None}
+    assert hp.config({"a": "3"}, schema=dict[str, typing.Annotated[int, "doc"]]) == {"a": 3}
+    assert hp.config({"a": "1", "b": 2}, schema=Dict[str, int]) == {"a": 1, "b": 2}
+    assert hp.config({"a": {"x": [1]}}, schema=dict) == {"a": {"x": [1]}}
+    layers = hp.config({"a": {"size": 1}, "b": {"size": "2"}}, schema=Dict[str, Layer])
+    assert layers == {"a": Layer(1), "b": Layer(2)}
+    assert hp.config({"k": ["1", 2]}, schema=Dict[str, Tuple[int, ...]]) == {"k": (1, 2)}
+
+
+def test_schema_annotations_that_do_not_resolve_are_a_clear_type_error() -> None:
+    @dataclasses.dataclass
+    class Local:
+        inner: Undefined  # type: ignore[name-defined]  # noqa: F821
+
+    with pytest.raises(TypeError, match="cannot resolve the annotations of"):
+        hp.config({"inner": 1}, schema=Local)
+
+
+def test_schema_sees_overrides_and_environment(
+    experiment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HP_TEST_PORT", "9000")
+    got = hp.config(
+        {"host": "h", "port": "${env:HP_TEST_PORT}"}, schema=AppConfig, overrides=["debug=on"]
+    )
+    assert got == AppConfig("h", 9000, True)
