@@ -78,3 +78,13 @@ pub use hyperparameter_macros::{get_param, with_params};
 
 #[cfg(feature = "clap")]
 pub use clap::{self, Parser};
+
+/// The examples of `docs/rust.md`, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/rust.md")]
+pub struct RustGuideExamples;
+
+/// The Rust example of the README, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeExamples;
