@@ -249,6 +249,10 @@ def _value_type(option: _Option, flag: str) -> Callable[[str], Any]:
 def _help_text(option: _Option) -> str:
     parts = [option.description] if option.description else []
     details = f"type: {option.type_name()}"
+    import enum
+
+    if isinstance(option.target, type) and issubclass(option.target, enum.Enum):
+        details += f", one of: {', '.join(member.name for member in option.target)}"
     if option.key is not None:
         details += f", default: {option.default!r}, key: {option.key}"
     parts.append(f"({details})")

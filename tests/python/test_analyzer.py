@@ -135,3 +135,14 @@ def test_usage() -> None:
     assert "invalid choice: 'parms'" in done.stderr
     done = run("params", "x", "--format", "yaml")
     assert done.returncode == 2
+
+
+def test_module_form_matches_the_script(program: Path) -> None:
+    by_module = subprocess.run(
+        [sys.executable, "-m", "hyperparameter", "params", str(program), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert by_module.returncode == 0, by_module.stderr
+    assert by_module.stdout == run("params", str(program), "--format", "json").stdout

@@ -375,3 +375,28 @@ def test_config_errors(tmp_path: Path) -> None:
         run([*QUICKSTART, "-C", str(typed)]),
         f"{typed}:1:26: invalid value 'many' for greet.enthusiasm: expected int",
     )
+
+
+def test_enum_and_path_parameters(tmp_path: Path) -> None:
+    prog = script(
+        tmp_path,
+        """
+        import enum, pathlib
+        import hyperparameter as hp
+
+        class Mode(enum.Enum):
+            fast = "f"
+            careful = "c"
+
+        @hp.param("job")
+        def job(mode: Mode = Mode.fast, out: pathlib.Path = pathlib.Path("out")):
+            print(mode.name, type(out).__name__ != "str", out)
+
+        hp.launch()
+        """,
+    )
+    assert run([*prog, "--mode", "careful", "--out", "x/y"]).stdout == "careful True x/y\n"
+    assert run([*prog, "-D", "job.mode=c"]).stdout == "careful True out\n"
+    help_text = " ".join(run([*prog, "--help"]).stdout.split())
+    assert "--mode MODE (type: Mode, one of: fast, careful, default: <Mode.fast: 'f'>" in help_text
+    assert_usage_error(run([*prog, "--mode", "slow"]), "argument --mode: invalid value 'slow'")
