@@ -259,7 +259,9 @@ def _help_text(option: _Option) -> str:
     return " ".join(parts).replace("%", "%%")
 
 
-def _add_function(parser: argparse.ArgumentParser, options: list[_Option]) -> None:
+def _add_function(parser: argparse.ArgumentParser, options: list[_Option], listing: bool) -> None:
+    """The function's parameters as options; with ``listing`` (``-lps``/``-ep`` given)
+    nothing is required, since the function will not run."""
     group = parser.add_argument_group("parameters")
     for option in options:
         dest = f"param:{option.name}"
@@ -268,7 +270,7 @@ def _add_function(parser: argparse.ArgumentParser, options: list[_Option]) -> No
                 dest,
                 metavar=option.name,
                 type=_value_type(option, option.name),
-                nargs="?" if _listing_requested() else None,
+                nargs="?" if listing else None,
                 help=_help_text(option),
             )
             continue
@@ -301,24 +303,20 @@ def _add_function(parser: argparse.ArgumentParser, options: list[_Option]) -> No
             dest=dest,
             metavar=option.type_name().upper(),
             type=_value_type(option, names[0]),
-            required=option.kind == "keyword" and not _listing_requested(),
+            required=option.kind == "keyword" and not listing,
             default=argparse.SUPPRESS,
             help=_help_text(option),
         )
 
 
-_argv_in_use: list[str] = []
-
-
-def _listing_requested() -> bool:
+def _listing_requested(argv: list[str]) -> bool:
     return any(
-        arg in _LIST_FLAGS + _EXPLAIN_FLAGS or arg.startswith("--explain-param=")
-        for arg in _argv_in_use
+        arg in _LIST_FLAGS + _EXPLAIN_FLAGS or arg.startswith("--explain-param=") for arg in argv
     )
 
 
 def _build_parser(
-    entries: list[ParamFunction], prog: str | None
+    entries: list[ParamFunction], prog: str | None, listing: bool
 ) -> tuple[_Parser, dict[str, list[_Option]]]:
     single = len(entries) == 1
     summary = parse_docstring(entries[0].doc)[0] if single else None
@@ -331,7 +329,7 @@ def _build_parser(
     _add_common(parser, "")
     options = {_entry_name(entry): _options_of(entry) for entry in entries}
     if single:
-        _add_function(parser, options[_entry_name(entries[0])])
+        _add_function(parser, options[_entry_name(entries[0])], listing)
         parser.set_defaults(**{"command:": _entry_name(entries[0])})
         return parser, options
     commands = parser.add_subparsers(title="commands", dest="command:", metavar="COMMAND")
@@ -347,7 +345,7 @@ def _build_parser(
             allow_abbrev=False,
         )
         _add_common(sub, "sub:")
-        _add_function(sub, options[name])
+        _add_function(sub, options[name], listing)
     return parser, options
 
 
@@ -448,12 +446,8 @@ def launch(
 
     entries = _caller_entries(func, _depth)
     args_list = list(sys.argv[1:] if argv is None else argv)
-    _argv_in_use[:] = args_list
-    try:
-        parser, options = _build_parser(entries, prog)
-        namespace = vars(parser.parse_args(_split_defines(args_list)))
-    finally:
-        _argv_in_use.clear()
+    parser, options = _build_parser(entries, prog, _listing_requested(args_list))
+    namespace = vars(parser.parse_args(_split_defines(args_list)))
     names = {alias: name for name in options for alias in (name, name.replace("_", "-"))}
     command: str | None = names.get(str(namespace.get("command:")))
     defines = [*namespace.get("define", []), *namespace.get("sub:define", [])]
