@@ -245,11 +245,41 @@ def analyze_source(source: str, file: str = "<string>") -> list[Declaration]:
     return sorted(visitor.found, key=lambda d: (d.key, d.file, d.line))
 
 
+def _module_path(name: str) -> Path | None:
+    """Where an installed module or package ``a.b`` lives, found without importing it
+    (only the top-level package's location is looked up; submodules are path joins)."""
+    import importlib.util
+
+    first, *rest = name.split(".")
+    if not first.isidentifier() or not all(part.isidentifier() for part in rest):
+        return None
+    try:
+        spec = importlib.util.find_spec(first)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    if spec.submodule_search_locations:
+        base = Path(next(iter(spec.submodule_search_locations)))
+    elif spec.origin and not rest:
+        return Path(spec.origin)
+    else:
+        return None
+    for candidate in (base.joinpath(*rest), base.joinpath(*rest).with_suffix(".py")):
+        if candidate.exists():
+            return candidate
+    return None
+
+
 def _python_files(path: Path) -> list[Path]:
+    if not path.exists():
+        found = _module_path(str(path))
+        if found is not None:
+            path = found
     if path.is_file():
         return [path]
     if not path.is_dir():
-        raise AnalysisError(f"{path}: no such file or directory")
+        raise AnalysisError(f"{path}: no such file, directory or importable module")
     return sorted(
         p
         for p in path.rglob("*.py")
@@ -316,7 +346,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="List the parameters declared by @hp.param signatures and hp.scope "
         "reads in PATH (a .py file or a directory), without running it.",
     )
-    params.add_argument("path", metavar="PATH", help="a Python file or a package directory")
+    params.add_argument(
+        "path",
+        metavar="PATH",
+        help="a Python file, a package directory, or the dotted name of an installed module",
+    )
     params.add_argument(
         "--format",
         choices=("text", "json", "markdown"),

@@ -116,7 +116,9 @@ def test_unparsable_and_missing_files(tmp_path: Path, program: Path) -> None:
     assert "train.lr" in done.stdout  # the good file is still listed
     done = run("params", str(tmp_path / "missing.py"))
     assert done.returncode == 2
-    assert done.stderr == f"hp: error: {tmp_path / 'missing.py'}: no such file or directory\n"
+    assert done.stderr == (
+        f"hp: error: {tmp_path / 'missing.py'}: no such file, directory or importable module\n"
+    )
     (tmp_path / "latin.py").write_bytes(b"x = '\xff'\n")
     done = run("params", str(tmp_path / "latin.py"))
     assert done.returncode == 2
@@ -146,3 +148,16 @@ def test_module_form_matches_the_script(program: Path) -> None:
     )
     assert by_module.returncode == 0, by_module.stderr
     assert by_module.stdout == run("params", str(program), "--format", "json").stdout
+
+
+def test_an_installed_module_by_name() -> None:
+    import hyperparameter.examples.quickstart as quickstart
+
+    for name in ("hyperparameter.examples", "hyperparameter.examples.quickstart"):
+        done = run("params", name, "--format", "json")
+        assert done.returncode == 0, done.stderr
+        found = json.loads(done.stdout)
+        assert [item["key"] for item in found] == ["greet.enthusiasm", "greet.name"]
+        assert {item["file"] for item in found} == {str(Path(quickstart.__file__))}
+    done = run("params", "no_such_module_here")
+    assert done.returncode == 2

@@ -8,6 +8,9 @@
 //! `-D model.dim=64`), and a later `-D` item wins over an earlier one. [`params_help`] is a
 //! help section listing the parameters declared with `get_param!`, with their help text.
 //!
+//! The items after one `-D` run to the next option, as clap reads a multi-value option:
+//! put positional arguments and subcommands before `-D`, or after `--`.
+//!
 //! ```
 //! use hyperparameter::cli::{params_help, ParamArgs};
 //! use hyperparameter::{get_param, with_params, Parser};
