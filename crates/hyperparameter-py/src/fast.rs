@@ -16,6 +16,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyTuple, PyType};
 
 use crate::accessor::Accessor;
+use crate::scope::Scope;
 
 struct FastType {
     subtype: Py<PyType>,
@@ -23,6 +24,38 @@ struct FastType {
 }
 
 static FAST_TYPE: PyOnceLock<FastType> = PyOnceLock::new();
+static FAST_SCOPE: PyOnceLock<FastType> = PyOnceLock::new();
+
+/// The `tp_getattro` of the `hp.scope` subtype: cached first-level children, else the
+/// `Scope` slot.
+///
+/// # Safety
+/// As [`fast_getattro`], for instances of the scope subtype.
+unsafe extern "C" fn fast_scope_getattro(
+    slf: *mut ffi::PyObject,
+    name: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: the interpreter calls type slots with the thread attached.
+    let py = unsafe { Python::assume_attached() };
+    // SAFETY: `slf` is a live instance of the subtype, whose layout is `Scope`'s.
+    let scope = unsafe { Borrowed::from_ptr(py, slf).cast_unchecked::<Scope>() };
+    if let Some(children) = scope.get().children_ptr(py) {
+        // SAFETY: as in `fast_getattro`.
+        unsafe {
+            let child = ffi::PyDict_GetItem(children, name);
+            if !child.is_null() {
+                ffi::Py_IncRef(child);
+                return child;
+            }
+        }
+    }
+    match FAST_SCOPE.get(py) {
+        // SAFETY: PyO3's getattro for `Scope`, valid for instances of its subtypes.
+        Some(fast) => unsafe { (fast.base_getattro)(slf, name) },
+        // SAFETY: generic lookup on a live object with a live name.
+        None => unsafe { ffi::PyObject_GenericGetAttr(slf, name) },
+    }
+}
 
 /// The `tp_getattro` of the accessor subtype.
 ///
@@ -105,61 +138,87 @@ unsafe extern "C" fn fast_or(
     }
 }
 
-/// Creates the subtype (called once, from the module initialisation).
+/// A subtype of `base` named `name` with the slots `extra` added.
+fn make_subtype(
+    py: Python<'_>,
+    base: Bound<'_, PyType>,
+    name: &'static std::ffi::CStr,
+    extra: &[(c_int, *mut c_void)],
+) -> PyResult<FastType> {
+    // SAFETY: `base` is a live heap type (PyO3 classes are heap types, for which
+    // PyType_GetSlot is defined); the result is the slot's function pointer or NULL.
+    let base_getattro = unsafe {
+        ffi::PyType_GetSlot(
+            base.as_ptr().cast::<ffi::PyTypeObject>(),
+            ffi::Py_tp_getattro,
+        )
+    };
+    if base_getattro.is_null() {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "the base class has no getattro slot",
+        ));
+    }
+    // SAFETY: a non-null tp_getattro slot has the getattrofunc signature.
+    let base_getattro: ffi::getattrofunc = unsafe { std::mem::transmute(base_getattro) };
+    let mut slots: Vec<ffi::PyType_Slot> = extra
+        .iter()
+        .map(|&(slot, pfunc)| ffi::PyType_Slot { slot, pfunc })
+        .collect();
+    slots.push(ffi::PyType_Slot {
+        slot: 0,
+        pfunc: std::ptr::null_mut(),
+    });
+    let mut spec = ffi::PyType_Spec {
+        name: name.as_ptr(),
+        basicsize: 0,
+        itemsize: 0,
+        flags: ffi::Py_TPFLAGS_DEFAULT as c_uint,
+        slots: slots.as_mut_ptr(),
+    };
+    let bases = PyTuple::new(py, [base])?;
+    // SAFETY: the spec and slots are valid for the call (the interpreter copies them; the
+    // name is a 'static C string), and `bases` is a live tuple of one heap type.
+    let subtype = unsafe {
+        Bound::from_owned_ptr_or_err(py, ffi::PyType_FromSpecWithBases(&mut spec, bases.as_ptr()))?
+    };
+    Ok(FastType {
+        subtype: subtype.cast_into::<PyType>()?.unbind(),
+        base_getattro,
+    })
+}
+
+/// Creates the subtypes (called once, from the module initialisation).
 pub fn init(py: Python<'_>) -> PyResult<()> {
-    FAST_TYPE.get_or_try_init(py, || -> PyResult<FastType> {
-        let base = py.get_type::<Accessor>();
-        // SAFETY: `base` is a live heap type (PyO3 classes are heap types, for which
-        // PyType_GetSlot is defined); the result is the slot's function pointer.
-        let base_getattro = unsafe {
-            ffi::PyType_GetSlot(
-                base.as_ptr().cast::<ffi::PyTypeObject>(),
-                ffi::Py_tp_getattro,
-            )
-        };
-        if base_getattro.is_null() {
-            return Err(pyo3::exceptions::PyRuntimeError::new_err(
-                "Accessor has no getattro slot",
-            ));
-        }
-        // SAFETY: a non-null tp_getattro slot has the getattrofunc signature.
-        let base_getattro: ffi::getattrofunc = unsafe { std::mem::transmute(base_getattro) };
-        let mut slots = [
-            ffi::PyType_Slot {
-                slot: ffi::Py_tp_getattro,
-                pfunc: fast_getattro as *mut c_void,
-            },
-            ffi::PyType_Slot {
-                slot: ffi::Py_nb_or,
-                pfunc: fast_or as *mut c_void,
-            },
-            ffi::PyType_Slot {
-                slot: 0 as c_int,
-                pfunc: std::ptr::null_mut(),
-            },
-        ];
-        let mut spec = ffi::PyType_Spec {
-            name: c"hyperparameter._native.Accessor".as_ptr(),
-            basicsize: 0,
-            itemsize: 0,
-            flags: ffi::Py_TPFLAGS_DEFAULT as c_uint,
-            slots: slots.as_mut_ptr(),
-        };
-        let bases = PyTuple::new(py, [base])?;
-        // SAFETY: the spec and slots are valid for the call (the interpreter copies them;
-        // the name is a 'static C string), and `bases` is a live tuple of one heap type.
-        let subtype = unsafe {
-            Bound::from_owned_ptr_or_err(
-                py,
-                ffi::PyType_FromSpecWithBases(&mut spec, bases.as_ptr()),
-            )?
-        };
-        Ok(FastType {
-            subtype: subtype.cast_into::<PyType>()?.unbind(),
-            base_getattro,
-        })
+    FAST_TYPE.get_or_try_init(py, || {
+        make_subtype(
+            py,
+            py.get_type::<Accessor>(),
+            c"hyperparameter._native.Accessor",
+            &[
+                (ffi::Py_tp_getattro, fast_getattro as *mut c_void),
+                (ffi::Py_nb_or, fast_or as *mut c_void),
+            ],
+        )
+    })?;
+    FAST_SCOPE.get_or_try_init(py, || {
+        make_subtype(
+            py,
+            py.get_type::<Scope>(),
+            c"hyperparameter._native.Scope",
+            &[(ffi::Py_tp_getattro, fast_scope_getattro as *mut c_void)],
+        )
     })?;
     Ok(())
+}
+
+/// `hp.scope`: the global scope, as an instance of the fast subtype.
+pub fn new_global_scope(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let fast = FAST_SCOPE
+        .get(py)
+        .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("fast types not initialised"))?;
+    let scope = fast.subtype.bind(py).call0()?;
+    scope.cast::<Scope>()?.get().make_global();
+    Ok(scope)
 }
 
 /// A new accessor for `key` of `owner`, as an instance of the fast subtype.

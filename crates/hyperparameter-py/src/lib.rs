@@ -86,10 +86,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<scope::Scope>()?;
     m.add_class::<accessor::Accessor>()?;
-    fast::init(py)?;
     m.add_class::<param::ParamSpec>()?;
     m.add_class::<context::FrameHandle>()?;
-    m.add("scope", Py::new(py, scope::Scope::global())?)?;
+    fast::init(py)?;
+    m.add("scope", fast::new_global_scope(py)?)?;
     m.add("RESERVED_NAMES", scope::RESERVED.to_vec())?;
     m.add_function(wrap_pyfunction!(scope::_scope_from_dict, m)?)?;
     m.add_function(wrap_pyfunction!(key_hash, m)?)?;

@@ -253,9 +253,10 @@ fn sorted(map: EntryMap) -> Vec<Entry> {
 }
 
 /// A scope: `hp.scope` itself (the global one) or an object built by `hp.scope(...)`.
-#[pyclass(frozen, module = "hyperparameter._native", name = "Scope")]
+#[pyclass(frozen, subclass, module = "hyperparameter._native", name = "Scope")]
 pub struct Scope {
-    kind: Kind,
+    /// Set once, for `hp.scope` itself (see [`Scope::make_global`]).
+    global: std::sync::atomic::AtomicBool,
     state: Mutex<ScopeState>,
     children: PyOnceLock<Py<PyDict>>,
 }
@@ -263,7 +264,7 @@ pub struct Scope {
 impl Scope {
     fn build(kind: Kind, overrides: EntryMap, inherit: bool) -> Scope {
         Scope {
-            kind,
+            global: std::sync::atomic::AtomicBool::new(kind == Kind::Global),
             state: Mutex::new(ScopeState {
                 overrides,
                 inherit,
@@ -284,6 +285,25 @@ impl Scope {
         Scope::build(Kind::Object, overrides, inherit)
     }
 
+    fn kind(&self) -> Kind {
+        if self.global.load(std::sync::atomic::Ordering::Relaxed) {
+            Kind::Global
+        } else {
+            Kind::Object
+        }
+    }
+
+    /// Turns a freshly made scope object into `hp.scope` (module initialisation only).
+    pub fn make_global(&self) {
+        self.global
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The child cache if it exists yet, for the C-level attribute slot (`crate::fast`).
+    pub fn children_ptr(&self, py: Python<'_>) -> Option<*mut pyo3::ffi::PyObject> {
+        self.children.get(py).map(|children| children.as_ptr())
+    }
+
     fn state(&self) -> MutexGuard<'_, ScopeState> {
         self.state
             .lock()
@@ -298,7 +318,7 @@ impl Scope {
         key: &str,
         f: impl FnOnce(Option<&Entry>) -> R,
     ) -> PyResult<R> {
-        match self.kind {
+        match self.kind() {
             Kind::Global => with_synced(py, |cursor| f(cursor.get(hash, key))),
             Kind::Object => with_synced(py, |cursor| {
                 let state = self.state();
@@ -338,7 +358,7 @@ impl Scope {
 
     /// Writes one entry to where this scope writes (SPEC §3).
     fn write_entry(&self, py: Python<'_>, hash: u64, entry: Entry) -> PyResult<()> {
-        let published = match self.kind {
+        let published = match self.kind() {
             Kind::Global => {
                 with_synced(py, |cursor| cursor.put(hash, entry)).map(|r| r.map(|()| true))
             }
@@ -382,7 +402,7 @@ impl Scope {
 
     /// Every entry visible from this scope, sorted by key.
     pub fn visible(&self, py: Python<'_>) -> PyResult<Vec<Entry>> {
-        let view = match self.kind {
+        let view = match self.kind() {
             Kind::Global => with_synced(py, |cursor| cursor.visible())?,
             Kind::Object => with_synced(py, |cursor| {
                 let state = self.state();
@@ -460,6 +480,17 @@ fn nested_dict<'py>(py: Python<'py>, entries: &[Entry]) -> PyResult<Bound<'py, P
 
 #[pymethods]
 impl Scope {
+    /// `Scope(*items, **overrides)`: the same as `hp.scope(...)`.
+    #[new]
+    #[pyo3(signature = (*args, **kwargs))]
+    fn py_new(
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Scope> {
+        Ok(Scope::object(collect_overrides(py, args, kwargs)?, true))
+    }
+
     /// `hp.scope(*items, **overrides)`: a new scope object (not entered yet).
     #[pyo3(signature = (*args, **kwargs))]
     fn __call__(
@@ -468,7 +499,7 @@ impl Scope {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Scope> {
-        if self.kind != Kind::Global {
+        if self.kind() != Kind::Global {
             return Err(PyTypeError::new_err(
                 "scope objects are not callable; build new scopes with hp.scope(...)",
             ));
@@ -615,7 +646,7 @@ impl Scope {
 
     /// Removes every value this scope sets (for `hp.scope`: the innermost active scope).
     fn clear(&self, py: Python<'_>) -> PyResult<()> {
-        let published = match self.kind {
+        let published = match self.kind() {
             Kind::Global => with_synced(py, |cursor| {
                 cursor.clear_current();
                 Ok(true)
@@ -674,7 +705,7 @@ impl Scope {
     fn __enter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
         let py = slf.py();
         let this = slf.get();
-        if this.kind == Kind::Global {
+        if this.kind() == Kind::Global {
             return Err(PyTypeError::new_err(
                 "enter a new scope with `with hp.scope(...):`, not `with hp.scope:`",
             ));
@@ -741,7 +772,7 @@ impl Scope {
             parts.push(format!("... ({} keys in all)", entries.len()));
         }
         let body = parts.join(", ");
-        Ok(match self.kind {
+        Ok(match self.kind() {
             Kind::Global => format!("hp.scope({{{body}}})"),
             Kind::Object if self.state().inherit => format!("Scope({{{body}}})"),
             Kind::Object => format!("Scope.empty({{{body}}})"),

@@ -191,6 +191,16 @@ pub fn convert_entry(
     if let Some(object) = python_object(&entry.value) {
         return foreign_as(py, object.bind(py), entry, key, target).map(Converted::Done);
     }
+    let already = matches!(
+        (&entry.value, target),
+        (Value::Int(_), Target::Int)
+            | (Value::Float(_), Target::Float)
+            | (Value::Bool(_), Target::Bool)
+            | (Value::Str(_), Target::Str)
+    );
+    if already {
+        return Ok(Converted::Done(from_value(py, &entry.value)?.unbind()));
+    }
     match convert(&entry.value, target) {
         Ok(value) => Ok(Converted::Done(from_value(py, &value)?.unbind())),
         Err(detail) => Err(CoreError(conversion_error(key, entry, target.name(), detail)).into()),
