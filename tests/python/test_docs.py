@@ -1,8 +1,10 @@
-"""Every Python code block of docs/scopes.md and docs/cli.md runs."""
+"""Every Python code block of docs/scopes.md, docs/cli.md and docs/config.md runs."""
 
 from __future__ import annotations
 
 import re
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -28,3 +30,29 @@ CLI_BLOCKS = re.findall(r"```python\n(.*?)```", CLI_DOC.read_text(encoding="utf-
 def test_cli_doc_block_runs(index: int) -> None:
     code = compile(CLI_BLOCKS[index], f"{CLI_DOC.name}[block {index}]", "exec")
     exec(code, {"__name__": "__doc__"})
+
+
+CONFIG_DOC = DOC.with_name("config.md")
+CONFIG_TEXT = CONFIG_DOC.read_text(encoding="utf-8")
+CONFIG_FILES = re.findall(r"```\w+ file=(\S+)\n(.*?)```", CONFIG_TEXT, re.DOTALL)
+CONFIG_BLOCKS = re.findall(r"```python\n(.*?)```", CONFIG_TEXT, re.DOTALL)
+
+
+def test_the_config_page_has_examples_and_files() -> None:
+    assert len(CONFIG_BLOCKS) >= 10 and len(CONFIG_FILES) >= 2
+
+
+@pytest.mark.parametrize("index", range(len(CONFIG_BLOCKS)))
+def test_config_doc_block_runs(index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs in a folder holding the page's files (```toml file=NAME blocks)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RUNS_DIR", raising=False)
+    monkeypatch.delenv("CACHE_DIR", raising=False)
+    monkeypatch.setenv("DATA_ROOT", "")  # the page sets it; restored after the test
+    for name, text in CONFIG_FILES:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    # A real module, so that dataclasses and schemas defined in a block resolve their names.
+    module = types.ModuleType("__doc__")
+    monkeypatch.setitem(sys.modules, "__doc__", module)
+    code = compile(CONFIG_BLOCKS[index], f"{CONFIG_DOC.name}[block {index}]", "exec")
+    exec(code, module.__dict__)
