@@ -483,7 +483,15 @@ def launch(
     entry = next(entry for entry in entries if _entry_name(entry) == command)
     with hp.scope(layers.values):
         hp.scope.frozen()
-        return entry.function(*positional, **keywords)
+        result = entry.function(*positional, **keywords)
+        import inspect
+
+        if inspect.iscoroutine(result):
+            # `async def main`: run it to completion inside the scope.
+            import asyncio
+
+            result = asyncio.run(result)
+        return result
 
 
 def _flag_of(option: _Option) -> str:

@@ -400,3 +400,48 @@ def test_enum_and_path_parameters(tmp_path: Path) -> None:
     help_text = " ".join(run([*prog, "--help"]).stdout.split())
     assert "--mode MODE (type: Mode, one of: fast, careful, default: <Mode.fast: 'f'>" in help_text
     assert_usage_error(run([*prog, "--mode", "slow"]), "argument --mode: invalid value 'slow'")
+
+
+def test_async_function_runs_to_completion(tmp_path: Path) -> None:
+    prog = script(
+        tmp_path,
+        """
+        import asyncio
+        import hyperparameter as hp
+
+        @hp.param("job")
+        async def job(n: int = 1) -> int:
+            await asyncio.sleep(0)
+            return n + (hp.scope.job.extra | 0)
+
+        print(hp.launch())
+        """,
+    )
+    done = run([*prog, "--n", "4", "-D", "job.extra=10"])
+    assert done.stdout == "14\n", done.stderr
+
+
+@pytest.mark.parametrize(
+    ("doc", "expected"),
+    [
+        (
+            "Sum.\n\nArgs:\n    a (int): first\n        and more\n    *rest: ignored\n"
+            "    b: second\n\nReturns:\n    int: the sum\n",
+            ("Sum.", {"a": "first and more", "rest": "ignored", "b": "second"}),
+        ),
+        (
+            "Sum.\nStill the summary.\n\nParameters\n----------\na, b : int\n    the terms\n"
+            "c\n    third\n\nReturns\n-------\nint\n    the sum\n",
+            ("Sum. Still the summary.", {"a": "the terms", "b": "the terms", "c": "third"}),
+        ),
+        (
+            "Sum.\n\n:param int a: first\n    continued\n:param b: second\n:returns: the sum\n",
+            ("Sum.", {"a": "first continued", "b": "second"}),
+        ),
+        ("", ("", {})),
+    ],
+)
+def test_docstring_styles(doc: str, expected: tuple[str, dict[str, str]]) -> None:
+    from hyperparameter._docstring import parse_docstring
+
+    assert parse_docstring(doc) == expected
