@@ -171,6 +171,21 @@ fn null_error(target: &str) -> String {
     format!("the value is null; read it as Option<{target}> to accept null")
 }
 
+/// Integer reads of anything that is not an in-range `Value::Int` (kept out of line so the
+/// common case inlines into the read path).
+#[inline(never)]
+fn wide_integer(value: &Value, target: &str) -> Result<i128, String> {
+    match value {
+        Value::Null => Err(null_error(target)),
+        // Strings beyond i64 still fit u64 readers.
+        Value::Str(s) => match s.trim().parse::<i128>() {
+            Ok(i) => Ok(i),
+            Err(_) => to_i64(value).map(i128::from),
+        },
+        other => to_i64(other).map(i128::from),
+    }
+}
+
 macro_rules! from_param_int {
     ($($t:ty),*) => {$(
         impl FromParam for $t {
@@ -183,17 +198,7 @@ macro_rules! from_param_int {
                         return Ok(narrow);
                     }
                 }
-                if let Value::Null = value {
-                    return Err(null_error(Self::TARGET));
-                }
-                let wide: i128 = match value {
-                    // Strings beyond i64 still fit u64 readers.
-                    Value::Str(s) => match s.trim().parse::<i128>() {
-                        Ok(i) => i,
-                        Err(_) => i128::from(to_i64(value)?),
-                    },
-                    other => i128::from(to_i64(other)?),
-                };
+                let wide = wide_integer(value, Self::TARGET)?;
                 <$t>::try_from(wide)
                     .map_err(|_| format!("{wide} is out of range for {}", stringify!($t)))
             }

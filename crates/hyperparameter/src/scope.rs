@@ -161,7 +161,7 @@ impl ParamScope {
 
     /// Enters the scope on this thread until the guard is dropped (or [`ScopeGuard::exit`]).
     pub fn enter(&self) -> ScopeGuard {
-        let scope = with_cursor(|cursor| cursor.enter(self.entries.clone(), self.inherit));
+        let scope = with_cursor(|cursor| cursor.enter_copied(&self.entries, self.inherit));
         ScopeGuard {
             scope,
             _not_send: PhantomData,

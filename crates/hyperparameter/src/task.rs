@@ -27,7 +27,7 @@ impl<F: Future> Scoped<F> {
     /// active now.
     pub fn new(scope: &ParamScope, future: F) -> Scoped<F> {
         let frame =
-            with_cursor(|cursor| cursor.new_child(scope.entries().clone(), scope.inherits()));
+            with_cursor(|cursor| cursor.new_child_copied(scope.entries(), scope.inherits()));
         Scoped {
             future: Box::pin(future),
             frame,
