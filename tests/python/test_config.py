@@ -723,3 +723,41 @@ def test_schema_sees_overrides_and_environment(
         {"host": "h", "port": "${env:HP_TEST_PORT}"}, schema=AppConfig, overrides=["debug=on"]
     )
     assert got == AppConfig("h", 9000, True)
+
+
+def test_config_and_schema_results_are_typed_for_mypy(tmp_path: Path) -> None:
+    mypy = subprocess.run([sys.executable, "-m", "mypy", "--version"], capture_output=True)
+    if mypy.returncode != 0:
+        pytest.skip("mypy is not installed")
+    user = tmp_path / "user.py"
+    user.write_text(
+        textwrap.dedent(
+            """
+            from dataclasses import dataclass
+
+            import hyperparameter as hp
+            from hyperparameter import loader
+
+            @dataclass
+            class App:
+                port: int
+
+            cfg = hp.config("a.toml", {"x": 1}, overrides=["a=1"])
+            reveal_type(cfg)
+            reveal_type(loader.load("a.toml", schema=App))
+            port: int = hp.config("a.toml", schema=App).port
+            with hp.config("a.toml") as entered, hp.scope(entered):
+                origin: str | None = entered.origin("x")
+            """
+        ),
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", str(user)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert 'Revealed type is "hyperparameter.config.Config"' in done.stdout
+    assert 'Revealed type is "user.App"' in done.stdout
