@@ -761,3 +761,38 @@ def test_config_and_schema_results_are_typed_for_mypy(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert 'Revealed type is "hyperparameter.config.Config"' in done.stdout
     assert 'Revealed type is "user.App"' in done.stdout
+
+
+def test_the_native_tree_lists_entries_with_their_sources(files: Path) -> None:
+    from hyperparameter import _native
+
+    tree = _native.load_config(["base.toml", {"extra": {}}], ["train.lr=0.5"])
+    assert tree.entries() == [
+        ("model.dim", 32, "base.toml:2"),
+        ("model.layers", [{"size": 8}, {"size": 16}], "base.toml:3"),
+        ("model.name", "net-32", "base.toml:4"),
+        ("train.lr", "0.5", "-D/--define"),
+        ("extra", {}, "<mapping>"),
+    ]
+    assert tree.entries("model.layers.1") == [("size", 16, "base.toml:3")]
+    assert tree.entries("nope") == [] and tree.entries("model.dim") == []
+
+
+def test_with_config_in_asyncio_tasks_is_per_task() -> None:
+    import asyncio
+
+    cfg = hp.config({"k": 1})
+
+    async def task(entered: bool) -> Any:
+        if entered:
+            with cfg:
+                await asyncio.sleep(0)
+                return hp.scope.k | 0
+        await asyncio.sleep(0)
+        return hp.scope.k | 0
+
+    async def main() -> list[Any]:
+        return list(await asyncio.gather(task(True), task(False), task(True)))
+
+    assert asyncio.run(main()) == [1, 0, 1]
+    assert "k" not in hp.scope
