@@ -283,7 +283,12 @@ impl Cursor {
 
     /// A new scope's frame on top of the current one, not yet applied.
     pub fn new_child(&mut self, overrides: EntryMap, inherit: bool) -> Arc<Frame> {
-        self.child_frame(inherit, |slot| *slot = overrides)
+        self.child_frame(inherit, |slot| {
+            // An empty map would drop the reused frame's allocation for nothing.
+            if !overrides.is_empty() {
+                *slot = overrides;
+            }
+        })
     }
 
     /// [`Cursor::new_child`] with a copy of `overrides`, reusing a left frame's allocation.
