@@ -796,3 +796,31 @@ def test_with_config_in_asyncio_tasks_is_per_task() -> None:
 
     assert asyncio.run(main()) == [1, 0, 1]
     assert "k" not in hp.scope
+
+
+def test_random_input_gives_a_config_or_a_config_error(tmp_path: Path) -> None:
+    """Garbled files and references (SPEC §12): a result or a ConfigError, never a crash or
+    another exception (a panic in the core would surface as a BaseException)."""
+    import random
+
+    rng = random.Random(20261123)
+    alphabet = ["$", "{", "}", "${", "$${", "a", "b.c", "env:", ",", ":", " ", "\n", '"', "[", "]"]
+    alphabet += ["=", "-", "#", "1", "2.5", "true", "null", "&x", "*x", "<<", "!!str", "\t", "é"]
+
+    def noise(length: int) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(length))
+
+    outcomes = {"ok": 0, "error": 0}
+    for round_ in range(300):
+        suffix = rng.choice([".toml", ".json", ".yaml"])
+        path = tmp_path / f"f{round_}{suffix}"
+        path.write_text(noise(rng.randrange(1, 40)), encoding="utf-8")
+        mapping = {"a": noise(rng.randrange(0, 12)), "b": {"c": noise(rng.randrange(0, 12))}}
+        for sources in ([str(path)], [mapping]):
+            try:
+                hp.config(*sources)
+                outcomes["ok"] += 1
+            except ConfigError:
+                outcomes["error"] += 1
+    # Both outcomes occur, so the loop exercised the parsers and the resolver.
+    assert outcomes["ok"] > 50 and outcomes["error"] > 50, outcomes
