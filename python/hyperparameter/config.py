@@ -25,6 +25,10 @@ import types
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+# The base class is subscripted at run time, which `collections.abc.Mapping` allows only from
+# Python 3.9 on; `typing.Mapping` is the same ABC and works on 3.8 too.
+from typing import Mapping as _MappingBase
+
 from hyperparameter.errors import ConfigError, ScopeError
 
 if TYPE_CHECKING:
@@ -40,7 +44,7 @@ __all__ = ["Config", "ConfigError", "config", "load"]
 T = TypeVar("T")
 
 
-class Config(Mapping[str, Any]):
+class Config(_MappingBase[str, Any]):
     """A loaded configuration: a read-only nested mapping of the resolved values.
 
     ``cfg["model"]`` is a ``Config`` too (a view of that table), lists come back as tuples,
