@@ -213,6 +213,12 @@ def test_overrides_apply_before_interpolation(files: Path) -> None:
     assert hp.config("base.toml", overrides="model.dim=7")["model"]["name"] == "net-7"
     with pytest.raises(DefineError):
         hp.config("base.toml", overrides=["model.dim"])
+    with pytest.raises(DefineError, match="contains whitespace"):
+        hp.config("base.toml", overrides=["bad key=1"])
+    layers = hp.config("base.toml", overrides=["model.layers.1.size=3"])["model"]["layers"]
+    assert layers == ({"size": 8}, {"size": "3"})
+    with pytest.raises(ConfigError, match=r"^-D model.layers.5.size=3: cannot set"):
+        hp.config("base.toml", overrides=["model.layers.5.size=3"])
 
 
 def test_interpolation_of_mappings_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
