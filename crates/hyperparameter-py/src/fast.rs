@@ -13,7 +13,7 @@ use hyperparameter::Key;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyTuple, PyType};
+use pyo3::types::{PyDict, PyTuple, PyType};
 
 use crate::accessor::Accessor;
 use crate::scope::Scope;
@@ -138,6 +138,46 @@ unsafe extern "C" fn fast_or(
     }
 }
 
+/// The `tp_call` of the `hp.scope` subtype: `hp.scope(*items, **overrides)` without the
+/// generic argument handling (the interpreter's tuple and dict are used as they are).
+///
+/// # Safety
+/// Called by the interpreter only, with the thread attached, `slf` an instance of the scope
+/// subtype, `args` a tuple and `kwargs` a dict or NULL.
+unsafe extern "C" fn fast_scope_call(
+    slf: *mut ffi::PyObject,
+    args: *mut ffi::PyObject,
+    kwargs: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: the interpreter calls type slots with the thread attached.
+    let py = unsafe { Python::assume_attached() };
+    // SAFETY: `slf` is an instance of the scope subtype, `args` a tuple and `kwargs` a dict
+    // when not NULL, all alive for the call (the tp_call contract).
+    let (scope, args, kwargs) = unsafe {
+        (
+            Borrowed::from_ptr(py, slf).cast_unchecked::<Scope>(),
+            Borrowed::from_ptr(py, args).cast_unchecked::<PyTuple>(),
+            (!kwargs.is_null()).then(|| Borrowed::from_ptr(py, kwargs).cast_unchecked::<PyDict>()),
+        )
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let built = scope.get().__call__(py, &args, kwargs.as_deref())?;
+        Ok::<_, PyErr>(Bound::new(py, built)?.into_ptr())
+    }));
+    match result {
+        Ok(Ok(object)) => object,
+        Ok(Err(err)) => {
+            err.restore(py);
+            std::ptr::null_mut()
+        }
+        Err(_) => {
+            pyo3::exceptions::PyRuntimeError::new_err("internal error in hyperparameter (panic)")
+                .restore(py);
+            std::ptr::null_mut()
+        }
+    }
+}
+
 /// A subtype of `base` named `name` with the slots `extra` added.
 fn make_subtype(
     py: Python<'_>,
@@ -205,7 +245,10 @@ pub fn init(py: Python<'_>) -> PyResult<()> {
             py,
             py.get_type::<Scope>(),
             c"hyperparameter._native.Scope",
-            &[(ffi::Py_tp_getattro, fast_scope_getattro as *mut c_void)],
+            &[
+                (ffi::Py_tp_getattro, fast_scope_getattro as *mut c_void),
+                (ffi::Py_tp_call, fast_scope_call as *mut c_void),
+            ],
         )
     })?;
     Ok(())

@@ -493,7 +493,7 @@ impl Scope {
 
     /// `hp.scope(*items, **overrides)`: a new scope object (not entered yet).
     #[pyo3(signature = (*args, **kwargs))]
-    fn __call__(
+    pub(crate) fn __call__(
         &self,
         py: Python<'_>,
         args: &Bound<'_, PyTuple>,
@@ -721,8 +721,14 @@ impl Scope {
         Ok(slf.clone())
     }
 
-    #[pyo3(signature = (*_exc))]
-    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> PyResult<bool> {
+    #[pyo3(signature = (_exc_type=None, _exc_value=None, _traceback=None))]
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        _exc_type: Option<&Bound<'_, PyAny>>,
+        _exc_value: Option<&Bound<'_, PyAny>>,
+        _traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
         let reuse = with_synced(py, |cursor| -> Result<Option<Py<PyAny>>, CoreError> {
             let mut state = self.state();
             let top = cursor.current();
