@@ -10,9 +10,12 @@
 //! * [`scope`]: `hp.scope` and scope objects (reads, writes, enter/exit, inspection).
 //! * [`accessor`]: the immutable `hp.scope.a.b` objects.
 //! * [`context`]: keeping the thread's cursor in step with `contextvars`, so that asyncio
-//!   tasks are isolated (its module docs explain the design).
+//!   tasks are isolated (its module docs explain the design). Native code reads the
+//!   cursor as Python left it: `_native.native_read` shows the one truth from Python's side.
 //! * [`values`]: Python objects ↔ core values and the SPEC §4 typed reads.
 //! * [`param`]: the call path of `@hp.param`.
+//! * [`fast`]: C-level slots (attribute lookup, `|`, calling `hp.scope`) on subtypes of the
+//!   PyO3 classes, so the hot paths skip PyO3's generic method machinery.
 //! * [`errors`]: the one mapping of core errors to Python exceptions.
 
 pub mod accessor;
