@@ -148,3 +148,22 @@ def test_to_thread_carries_the_scope() -> None:
             return await asyncio.to_thread(lambda: hp.scope.a | 0)
 
     assert asyncio.run(main()) == 5
+
+
+def read_in_worker(payload: bytes) -> tuple[object, object]:
+    import pickle
+
+    scope = pickle.loads(payload)
+    with scope:
+        return hp.scope.model.size | 0, hp.scope.run.name | ""
+
+
+def test_scope_objects_carry_the_view_to_worker_processes() -> None:
+    import multiprocessing
+    import pickle
+
+    with hp.scope(**{"model.size": 8}), hp.scope(**{"run.name": "exp"}) as ps:
+        payload = pickle.dumps(ps)
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        assert pool.submit(read_in_worker, payload).result(timeout=60) == (8, "exp")
