@@ -74,11 +74,16 @@ enum Kind {
 struct ScopeState {
     overrides: EntryMap,
     inherit: bool,
-    /// Core scope ids of the places this object is entered (any thread or task).
-    active: Vec<ScopeId>,
-    /// For each id of `active`: the frame as entered and the context's frame handle before
-    /// entering, so that leaving can reuse both instead of copying and allocating.
-    entered: Vec<(Arc<Frame>, Option<Py<PyAny>>)>,
+    /// The places this object is entered (any thread or task): the core scope id, the
+    /// frame as entered and the context's frame handle before entering, so that leaving can
+    /// reuse both instead of copying and allocating.
+    active: Vec<(ScopeId, Arc<Frame>, Option<Py<PyAny>>)>,
+}
+
+impl ScopeState {
+    fn is_active(&self, id: ScopeId) -> bool {
+        self.active.iter().any(|active| active.0 == id)
+    }
 }
 
 /// Where a scope object stands relative to the running context's view.
@@ -93,12 +98,12 @@ fn position(state: &ScopeState, cursor: &Cursor) -> Position {
         return Position::Outside;
     }
     let top = cursor.current();
-    if state.active.contains(&top.scope_id()) {
+    if state.is_active(top.scope_id()) {
         return Position::Innermost;
     }
     let mut frame = top.parent();
     while let Some(current) = frame {
-        if state.active.contains(&current.scope_id()) {
+        if state.is_active(current.scope_id()) {
             return Position::Below(current.clone());
         }
         frame = current.parent();
@@ -269,7 +274,6 @@ impl Scope {
                 overrides,
                 inherit,
                 active: Vec::new(),
-                entered: Vec::new(),
             }),
             children: PyOnceLock::new(),
         }
@@ -714,8 +718,7 @@ impl Scope {
             let prior = expected(py);
             let mut state = this.state();
             let id = cursor.enter(state.overrides.clone(), state.inherit);
-            state.active.push(id);
-            state.entered.push((cursor.current(), prior));
+            state.active.push((id, cursor.current(), prior));
         })?;
         publish(py)?;
         Ok(slf.clone())
@@ -733,11 +736,10 @@ impl Scope {
             let mut state = self.state();
             let top = cursor.current();
             let id = top.scope_id();
-            match state.active.iter().rposition(|active| *active == id) {
+            match state.active.iter().rposition(|active| active.0 == id) {
                 Some(index) => {
                     cursor.exit(id)?;
-                    state.active.remove(index);
-                    let (entered, prior) = state.entered.remove(index);
+                    let (_, entered, prior) = state.active.remove(index);
                     if !Arc::ptr_eq(&top, &entered) {
                         // Written while entered: keep what it holds now.
                         state.overrides = top.overrides().clone();
