@@ -62,10 +62,28 @@ pub type EntryMap = HashMap<u64, Entry, BuildHasherDefault<KeyHashHasher>>;
 /// recognises its frame even after writes replaced it.
 pub type ScopeId = u64;
 
-static NEXT_SCOPE_ID: AtomicU64 = AtomicU64::new(1);
+/// Scope ids are handed to cursors in blocks, so entering a scope touches no shared counter.
+const SCOPE_ID_BLOCK: u64 = 1 << 16;
 
-fn new_scope_id() -> ScopeId {
-    NEXT_SCOPE_ID.fetch_add(1, Ordering::Relaxed)
+static NEXT_SCOPE_ID_BLOCK: AtomicU64 = AtomicU64::new(1);
+
+/// A thread's supply of unique scope ids.
+#[derive(Default)]
+struct ScopeIds {
+    next: u64,
+    end: u64,
+}
+
+impl ScopeIds {
+    #[inline]
+    fn take(&mut self) -> ScopeId {
+        if self.next == self.end {
+            self.next = NEXT_SCOPE_ID_BLOCK.fetch_add(SCOPE_ID_BLOCK, Ordering::Relaxed);
+            self.end = self.next + SCOPE_ID_BLOCK;
+        }
+        self.next += 1;
+        self.next - 1
+    }
 }
 
 /// The global snapshot that new threads start from; replaced by [`frozen`].
@@ -190,6 +208,7 @@ pub struct Cursor {
     /// Frames that left the path unshared, kept with their allocations for the next scope
     /// (a `with_params!` block then costs no allocation).
     spare_frames: Vec<Arc<Frame>>,
+    scope_ids: ScopeIds,
 }
 
 /// How many left frames a cursor keeps for reuse.
@@ -197,11 +216,12 @@ const SPARE_FRAMES: usize = 16;
 
 impl Cursor {
     fn new() -> Cursor {
+        let mut scope_ids = ScopeIds::default();
         let root = Frame {
             parent: None,
             isolated_base: Some(frozen_snapshot()),
             overrides: EntryMap::default(),
-            scope: new_scope_id(),
+            scope: scope_ids.take(),
             depth: 0,
         };
         let mut cursor = Cursor {
@@ -210,6 +230,7 @@ impl Cursor {
             undo: Vec::new(),
             path: Vec::new(),
             spare_frames: Vec::new(),
+            scope_ids,
         };
         cursor.apply(Arc::new(root));
         cursor
@@ -309,7 +330,7 @@ impl Cursor {
         fields.isolated_base = (!inherit).then(Arc::default);
         fields.depth = depth;
         fields.parent = Some(parent);
-        fields.scope = new_scope_id();
+        fields.scope = self.scope_ids.take();
         frame
     }
 
