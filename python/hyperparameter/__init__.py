@@ -14,6 +14,9 @@ defaults from it. See ``docs/scopes.md``.
 
 from __future__ import annotations
 
+import os as _os
+import sys as _sys
+
 from hyperparameter import storage as _storage
 from hyperparameter.param import auto_param, param
 from hyperparameter.scope import make_global as _make_global
@@ -40,8 +43,11 @@ __all__ = [
     "ScopeError",
     "auto_param",
     "backend_name",
+    "cmake_dir",
     "config",
+    "include",
     "launch",
+    "lib",
     "loader",
     "param",
     "param_scope",
@@ -84,6 +90,40 @@ from hyperparameter.errors import (  # noqa: E402
     MissingKeyError,
     ScopeError,
 )
+
+# Files for building C and C++ code against this package (SPEC §9, docs/cpp.md), computed
+# here from the package's location (a few `stat` calls; a module of their own would cost
+# more to import than they do).
+# * `lib`: the native module's file. It holds the process's one store and exports the C ABI
+#   (`hp_*`): a C++ extension loaded into Python links against this file (`-L` its directory,
+#   `-l:_native.abi3.so`; CMake: `hyperparameter::python`) and shares Python's scopes. `None`
+#   when the package has no native module.
+# * `include`: the directory holding `hyperparameter.h`; `cmake_dir`: the one holding
+#   `hyperparameterConfig.cmake`. Both are copied from `crates/hyperparameter-capi` into the
+#   package when the native module is built (`crates/hyperparameter-py/build.rs`).
+_package_dir = _os.path.dirname(_os.path.abspath(__file__))
+
+
+def _native_file() -> str | None:
+    """The loaded native module's file, else the one an import would load, else ``None``."""
+    path: str | None = getattr(_sys.modules.get("hyperparameter._native"), "__file__", None)
+    if path:
+        return _os.path.abspath(path)
+    # The pure-Python backend was chosen, so the module is not loaded: the file next to this
+    # one, in the import system's order of suffixes (`importlib.machinery` is loaded at
+    # interpreter startup).
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    for suffix in EXTENSION_SUFFIXES:
+        candidate = _os.path.join(_package_dir, "_native" + suffix)
+        if _os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+lib: str | None = _native_file()
+include: str = _os.path.join(_package_dir, "include")
+cmake_dir: str = _os.path.join(_package_dir, "cmake")
 
 
 def launch(func: Any = None, /, **options: Any) -> Any:

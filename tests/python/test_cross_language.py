@@ -4,6 +4,10 @@ same thread and task, and what native scopes set is what Python code they call r
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import os
+import shutil
+import subprocess
 import threading
 
 import pytest
@@ -84,3 +88,179 @@ def test_foreign_python_objects_are_opaque_to_the_core_but_kept() -> None:
     with hp.scope(o=obj):
         assert native_read("o") is obj
         assert hp.scope.o() is obj
+
+
+# --- C++ through the C ABI the native module exports (SPEC §9) -------------------------------
+
+# A C++ extension as a user would write one: the header, `GET_PARAM`/`WITH_PARAMS`, linked
+# against `hyperparameter.lib` by name (`-l:_native.abi3.so`), with no run-time search path:
+# the loader binds it to the module Python already loaded, through that module's soname.
+CPP_SOURCE = r"""
+#include <hyperparameter.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+using callback_t = int64_t (*)();
+
+extern "C" int64_t cpp_read() { return GET_PARAM(xl.value, -1); }
+
+extern "C" int cpp_read_name(char* out, size_t cap) {
+  std::string name = GET_PARAM(xl.name, "none");
+  if (name.size() + 1 > cap) return -1;
+  std::memcpy(out, name.c_str(), name.size() + 1);
+  return 0;
+}
+
+// Calls back into Python inside a C++ scope.
+extern "C" int64_t cpp_with(int64_t value, callback_t callback) {
+  auto guard = WITH_PARAMS(xl.value, value, xl.name, "from-cpp");
+  return callback();
+}
+
+// A value C++ writes into the scope Python made current.
+extern "C" void cpp_put(int64_t value) { hyperparameter::put("xl.put", value); }
+"""
+
+
+@pytest.fixture(scope="module")
+def cpp(tmp_path_factory: pytest.TempPathFactory) -> ctypes.PyDLL:
+    compiler = os.environ.get("CXX", "g++")
+    if shutil.which(compiler) is None:
+        pytest.skip(f"no C++ compiler ({compiler}) on PATH to build the test extension")
+    lib = hp.lib
+    assert lib is not None and os.path.isfile(lib), "the native backend has a module file"
+    assert os.path.isfile(os.path.join(hp.include, "hyperparameter.h"))
+    build = tmp_path_factory.mktemp("cpp")
+    source = build / "extension.cpp"
+    source.write_text(CPP_SOURCE)
+    output = build / "libextension.so"
+    command = [
+        compiler,
+        "-std=c++17",
+        "-shared",
+        "-fPIC",
+        "-Wall",
+        "-Werror",
+        "-I",
+        hp.include,
+        str(source),
+        "-L",
+        os.path.dirname(lib),
+        f"-l:{os.path.basename(lib)}",
+        "-o",
+        str(output),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    # PyDLL keeps the GIL held during calls, as a C++ extension module called from Python does.
+    dll = ctypes.PyDLL(str(output))
+    dll.cpp_read.restype = ctypes.c_int64
+    dll.cpp_read_name.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+    dll.cpp_with.restype = ctypes.c_int64
+    dll.cpp_with.argtypes = [ctypes.c_int64, CALLBACK]
+    dll.cpp_put.argtypes = [ctypes.c_int64]
+    return dll
+
+
+CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int64)
+
+
+def cpp_name(cpp: ctypes.PyDLL) -> str:
+    buffer = ctypes.create_string_buffer(64)
+    assert cpp.cpp_read_name(buffer, len(buffer)) == 0
+    return buffer.value.decode()
+
+
+def test_the_package_names_its_native_files() -> None:
+    from hyperparameter import _native
+
+    assert hp.lib == os.path.abspath(_native.__file__)
+    assert os.path.isfile(os.path.join(hp.include, "hyperparameter.h"))
+    assert os.path.isfile(os.path.join(hp.cmake_dir, "hyperparameterConfig.cmake"))
+
+
+def test_cpp_reads_what_python_scopes_set(cpp: ctypes.PyDLL) -> None:
+    assert cpp.cpp_read() == -1
+    with hp.scope(**{"xl.value": 1, "xl.name": "outer"}):
+        assert (cpp.cpp_read(), cpp_name(cpp)) == (1, "outer")
+        with hp.scope(**{"xl.value": "22"}):
+            assert cpp.cpp_read() == 22, "SPEC §4 conversion of a Python string"
+            hp.scope.xl.name = "inner"
+            assert cpp_name(cpp) == "inner"
+        assert (cpp.cpp_read(), cpp_name(cpp)) == (1, "outer")
+    assert (cpp.cpp_read(), cpp_name(cpp)) == (-1, "none")
+
+
+def test_python_reads_what_cpp_writes(cpp: ctypes.PyDLL) -> None:
+    with hp.scope():
+        cpp.cpp_put(5)
+        assert hp.scope.xl.put() == 5
+    assert "xl.put" not in hp.scope
+
+
+def test_python_called_from_cpp_sees_its_scope_and_it_rolls_back(cpp: ctypes.PyDLL) -> None:
+    seen: list[object] = []
+
+    def callback() -> int:
+        seen.append(hp.scope.xl.value())
+        seen.append(hp.scope.xl.name())
+        with hp.scope(**{"xl.value": 8}):
+            seen.append(cpp.cpp_read())
+        seen.append(cpp.cpp_read())
+        hp.scope.xl.written = "inside"  # into the C++ scope: gone when it ends
+        return 40
+
+    function = CALLBACK(callback)
+    with hp.scope(**{"xl.value": 1}):
+        assert cpp.cpp_with(7, function) == 40
+        assert seen == [7, "from-cpp", 8, 7]
+        assert hp.scope.xl.value() == 1
+        assert cpp.cpp_read() == 1
+        assert "xl.name" not in hp.scope
+        assert "xl.written" not in hp.scope
+    assert cpp.cpp_read() == -1
+
+
+def test_cpp_sees_each_threads_own_scope(cpp: ctypes.PyDLL) -> None:
+    count = 8
+    barrier = threading.Barrier(count)
+    seen: dict[int, list[object]] = {}
+
+    def worker(i: int) -> None:
+        with hp.scope(**{"xl.value": i}):
+            barrier.wait()
+            values: list[object] = [cpp.cpp_read() for _ in range(100)]
+            values.append(cpp.cpp_with(100 + i, CALLBACK(lambda: hp.scope.xl.value())))
+            values.append(cpp.cpp_read())
+            seen[i] = values
+
+    with hp.scope(**{"xl.value": -7}):
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert cpp.cpp_read() == -7
+    assert seen == {i: [i] * 100 + [100 + i, i] for i in range(count)}
+
+
+def test_cpp_called_right_after_an_await_sees_its_tasks_scope(cpp: ctypes.PyDLL) -> None:
+    # Between the `await` and the C++ read no Python code touches the store: the module's
+    # before-access hook moves the thread's view to the resumed task.
+    async def task(i: int) -> list[int]:
+        values = []
+        with hp.scope(**{"xl.value": i}):
+            for _ in range(3):
+                await asyncio.sleep(0)
+                values.append(cpp.cpp_read())
+        await asyncio.sleep(0)
+        values.append(cpp.cpp_read())
+        return values
+
+    async def main() -> list[list[int]]:
+        return list(await asyncio.gather(*(task(i) for i in range(50))))
+
+    with hp.scope(**{"xl.value": -3}):
+        assert asyncio.run(main()) == [[i, i, i, -3] for i in range(50)]

@@ -161,3 +161,27 @@ pub fn publish_handle(py: Python<'_>, handle: Py<PyAny>) -> PyResult<()> {
 pub fn expected(py: Python<'_>) -> Option<Py<PyAny>> {
     THREAD.with(|state| state.borrow().expect.as_ref().map(|h| h.clone_ref(py)))
 }
+
+/// The C ABI's before-access hook (installed at module init): before a C or C++ reader
+/// (`GET_PARAM`, `hp_get_*`, `WITH_PARAMS`, ...) touches the store, moves the thread's cursor
+/// to the running Python context's frame, exactly as a Python read would. Without it, C++
+/// code called from an asyncio task right after an `await` would still see the scopes of the
+/// task that ran before.
+///
+/// Threads that Python has never seen (no thread state) are left alone: no Python context
+/// runs there, and attaching would create a thread state for every native thread.
+pub fn sync_native_caller() {
+    // SAFETY: `PyGILState_GetThisThreadState` only reads this thread's thread-local slot of
+    // the GIL-state API; it may be called on any thread, attached or not, and does not require
+    // the GIL. The module's init installed this hook, so the interpreter was initialised.
+    let has_thread_state = unsafe { !ffi::PyGILState_GetThisThreadState().is_null() };
+    if !has_thread_state {
+        return;
+    }
+    Python::attach(|py| {
+        if let Err(err) = with_synced(py, |_| ()) {
+            // The hook cannot fail the C call; the reader then sees the cursor as it is.
+            err.write_unraisable(py, None);
+        }
+    });
+}

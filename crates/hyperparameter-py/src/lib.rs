@@ -17,6 +17,10 @@
 //! * [`fast`]: C-level slots (attribute lookup, `|`, calling `hp.scope`) on subtypes of the
 //!   PyO3 classes, so the hot paths skip PyO3's generic method machinery.
 //! * [`errors`]: the one mapping of core errors to Python exceptions.
+//!
+//! The module also exports the C ABI of `hyperparameter-capi` (`hp_*`), so C++ extensions
+//! linked against it share this process's store; its before-access hook is
+//! [`context::sync_native_caller`].
 
 pub mod accessor;
 pub mod config;
@@ -26,6 +30,11 @@ pub mod fast;
 pub mod param;
 pub mod scope;
 pub mod values;
+
+// Linked for its `#[no_mangle]` exports: naming the crate makes the linker keep them, so this
+// module exports the whole C ABI (`hp_*`) and is the one store of a Python process (SPEC §9).
+// A C++ extension links against this file (`hyperparameter.lib`) instead of a second copy.
+extern crate hyperparameter_capi;
 
 use hyperparameter::{Key, ParamScope};
 use pyo3::prelude::*;
@@ -92,6 +101,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<param::ParamSpec>()?;
     m.add_class::<context::FrameHandle>()?;
     fast::init(py)?;
+    // C and C++ readers first bring the thread's view in step with the running asyncio task.
+    hyperparameter_capi::set_before_access_hook(Some(context::sync_native_caller));
     m.add("scope", fast::new_global_scope(py)?)?;
     m.add("RESERVED_NAMES", scope::RESERVED.to_vec())?;
     m.add_function(wrap_pyfunction!(scope::_scope_from_dict, m)?)?;
