@@ -40,13 +40,14 @@ def register_converter(target: type[T], converter: Callable[[Any], T]) -> None:
 
 
 def _fail(key: str, value: Any, source: str, target: str, detail: str) -> ConversionError:
-    shown = repr(value) if isinstance(value, str) else _describe(value)
+    shown = repr(value) if isinstance(value, str) else describe_value(value)
     return ConversionError(
         f"cannot convert parameter `{key}` = {shown} (from {source}) to {target}: {detail}"
     )
 
 
-def _describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
+    """A value as error messages show it: `null`, `true`/`false`, floats with a `.`."""
     if value is None:
         return "null"
     if isinstance(value, bool):

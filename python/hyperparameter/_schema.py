@@ -27,7 +27,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from hyperparameter._convert import convert_value, format_float
+from hyperparameter._convert import convert_value, describe_value
 from hyperparameter.config import Config, _plain
 from hyperparameter.errors import ConfigError, ConversionError
 
@@ -456,13 +456,10 @@ def _set_attributes(target: type, values: dict[str, Any]) -> Any:
 
 # -- text ------------------------------------------------------------------------------------
 def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if type(value) is float:
-        return format_float(value)
-    text = repr(_plain(value)) if isinstance(value, (Mapping, tuple)) else repr(value)
+    if isinstance(value, (Mapping, tuple)):
+        text = repr(_plain(value))
+    else:
+        text = describe_value(value)
     return text if len(text) <= 80 else f"{text[:77]}..."
 
 
