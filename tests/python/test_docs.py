@@ -56,3 +56,14 @@ def test_config_doc_block_runs(index: int, tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setitem(sys.modules, "__doc__", module)
     code = compile(CONFIG_BLOCKS[index], f"{CONFIG_DOC.name}[block {index}]", "exec")
     exec(code, module.__dict__)
+
+
+README = DOC.parents[1] / "README.md"
+README_BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+
+
+@pytest.mark.parametrize("index", range(len(README_BLOCKS)))
+def test_readme_block_runs(index: int) -> None:
+    exec(
+        compile(README_BLOCKS[index], f"README.md[block {index}]", "exec"), {"__name__": "__doc__"}
+    )
