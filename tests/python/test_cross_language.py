@@ -246,6 +246,28 @@ def test_cpp_sees_each_threads_own_scope(cpp: ctypes.PyDLL) -> None:
     assert seen == {i: [i] * 100 + [100 + i, i] for i in range(count)}
 
 
+def test_cpp_reads_python_scopes_with_the_gil_released(cpp: ctypes.PyDLL) -> None:
+    # ctypes.CDLL releases the GIL around the call: the hook leaves such a thread's view as
+    # Python left it (and does not take the GIL back for every read).
+    released = ctypes.CDLL(cpp._name)
+    released.cpp_read.restype = ctypes.c_int64
+    seen: list[int] = []
+
+    def worker() -> None:
+        with hp.scope(**{"xl.value": 11}):
+            seen.append(released.cpp_read())
+        seen.append(released.cpp_read())
+
+    with hp.scope(**{"xl.value": 10}):
+        assert released.cpp_read() == 10
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+        assert released.cpp_read() == 10
+    assert released.cpp_read() == -1
+    assert seen == [11, -1]
+
+
 def test_cpp_called_right_after_an_await_sees_its_tasks_scope(cpp: ctypes.PyDLL) -> None:
     # Between the `await` and the C++ read no Python code touches the store: the module's
     # before-access hook moves the thread's view to the resumed task.

@@ -113,6 +113,14 @@ thread_local! {
 /// touch the store.
 #[inline]
 pub fn with_synced<R>(py: Python<'_>, f: impl FnOnce(&mut Cursor) -> R) -> PyResult<R> {
+    sync(py)?;
+    Ok(with_cursor(f))
+}
+
+/// Moves this thread's cursor to the frame of the running Python context (see the module
+/// docs): nothing to do when no context switch happened since the last synchronisation.
+#[inline]
+pub fn sync(py: Python<'_>) -> PyResult<()> {
     let var = context_var(py)?;
     let current = var.get(py)?;
     let replaced = THREAD.with(|state| {
@@ -139,7 +147,7 @@ pub fn with_synced<R>(py: Python<'_>, f: impl FnOnce(&mut Cursor) -> R) -> PyRes
         state.expect.replace(current.unbind())
     });
     drop(replaced);
-    Ok(with_cursor(f))
+    Ok(())
 }
 
 /// Records the cursor's current frame as this context's frame (after Python changed it).
@@ -168,20 +176,86 @@ pub fn expected(py: Python<'_>) -> Option<Py<PyAny>> {
 /// code called from an asyncio task right after an `await` would still see the scopes of the
 /// task that ran before.
 ///
-/// Threads that Python has never seen (no thread state) are left alone: no Python context
-/// runs there, and attaching would create a thread state for every native thread.
+/// It acts only on a thread that is attached to Python (holds the GIL) at that moment:
+/// * A thread Python has never seen has no Python context to follow.
+/// * A thread that released the GIL (a `ctypes.CDLL` call, `Py_BEGIN_ALLOW_THREADS`) cannot
+///   switch asyncio tasks until it re-attaches, so its view is the one Python left. Taking
+///   the GIL there would make every native read contend for it, and would deadlock when the
+///   thread holding the GIL waits on a lock this thread holds.
+///
+/// Where the interpreter's current-thread-state function cannot be found (see
+/// [`current_thread_state`]), a thread with a Python thread state attaches instead.
 pub fn sync_native_caller() {
     // SAFETY: `PyGILState_GetThisThreadState` only reads this thread's thread-local slot of
     // the GIL-state API; it may be called on any thread, attached or not, and does not require
     // the GIL. The module's init installed this hook, so the interpreter was initialised.
-    let has_thread_state = unsafe { !ffi::PyGILState_GetThisThreadState().is_null() };
-    if !has_thread_state {
+    let this_thread = unsafe { ffi::PyGILState_GetThisThreadState() };
+    if this_thread.is_null() {
         return;
     }
-    Python::attach(|py| {
-        if let Err(err) = with_synced(py, |_| ()) {
-            // The hook cannot fail the C call; the reader then sees the cursor as it is.
-            err.write_unraisable(py, None);
-        }
-    });
+    let Some(current) = current_thread_state() else {
+        Python::attach(sync_or_report);
+        return;
+    };
+    // SAFETY: the function returns the calling thread's attached thread state, or null; it
+    // has no preconditions (CPython documents it as callable without the GIL).
+    if unsafe { current() } != this_thread {
+        return;
+    }
+    // SAFETY: the thread is attached (its current thread state is its own, checked just
+    // above), and it is attached whenever the token is used: Python code that `sync` may run
+    // (the first import of `contextvars`, the unraisable hook) returns with the thread attached
+    // again. The token does not escape `sync_or_report`. (PyO3 does not count this attachment
+    // as its own, so an object released here has its reference count dropped at PyO3's next
+    // attach: harmless.)
+    sync_or_report(unsafe { Python::assume_attached() });
+}
+
+fn sync_or_report(py: Python<'_>) {
+    if let Err(err) = sync(py) {
+        // The hook cannot fail the C call; the reader then sees the cursor as it is.
+        err.write_unraisable(py, None);
+    }
+}
+
+type CurrentThreadState = unsafe extern "C" fn() -> *mut ffi::PyThreadState;
+
+/// CPython's "current thread state, or null" function: `PyThreadState_GetUnchecked`
+/// (3.13+), named `_PyThreadState_UncheckedGet` before (3.5.2–3.12). Neither is in the
+/// limited API the module is built for, so it is looked up in the running interpreter once.
+/// `None` where it is missing (or on platforms without `dlsym`).
+fn current_thread_state() -> Option<CurrentThreadState> {
+    static FUNCTION: std::sync::OnceLock<Option<CurrentThreadState>> = std::sync::OnceLock::new();
+    *FUNCTION.get_or_init(lookup_current_thread_state)
+}
+
+#[cfg(unix)]
+fn lookup_current_thread_state() -> Option<CurrentThreadState> {
+    use std::ffi::{c_char, c_void, CStr};
+
+    extern "C" {
+        fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
+    }
+    // `RTLD_DEFAULT`: search every object loaded into the process (the interpreter included).
+    #[cfg(any(target_os = "macos", target_os = "ios"))]
+    let default_handle = -2isize as *mut c_void;
+    #[cfg(not(any(target_os = "macos", target_os = "ios")))]
+    let default_handle = std::ptr::null_mut::<c_void>();
+    let names: [&CStr; 2] = [
+        c"PyThreadState_GetUnchecked",
+        c"_PyThreadState_UncheckedGet",
+    ];
+    names.into_iter().find_map(|name| {
+        // SAFETY: `dlsym` with RTLD_DEFAULT and a NUL-terminated name only looks the name up.
+        let address = unsafe { dlsym(default_handle, name.as_ptr()) };
+        // SAFETY: both names denote `PyThreadState *(void)` in every CPython that exports
+        // them; function and data pointers have the same size on unix targets.
+        (!address.is_null())
+            .then(|| unsafe { std::mem::transmute::<*mut c_void, CurrentThreadState>(address) })
+    })
+}
+
+#[cfg(not(unix))]
+fn lookup_current_thread_state() -> Option<CurrentThreadState> {
+    None
 }
