@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import os
+import re
 import shutil
 import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -286,3 +289,60 @@ def test_cpp_called_right_after_an_await_sees_its_tasks_scope(cpp: ctypes.PyDLL)
 
     with hp.scope(**{"xl.value": -3}):
         assert asyncio.run(main()) == [[i, i, i, -3] for i in range(50)]
+
+
+# --- docs/cpp.md, "C++ extensions in a Python process" -------------------------------------
+
+CPP_DOC = Path(__file__).resolve().parents[2] / "docs" / "cpp.md"
+
+
+def doc_block(pattern: str) -> str:
+    blocks = re.findall(pattern, CPP_DOC.read_text(encoding="utf-8"), re.DOTALL)
+    assert len(blocks) == 1, pattern
+    return str(blocks[0])
+
+
+def test_the_cpp_pages_extension_example_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiler = os.environ.get("CXX", "g++")
+    if shutil.which(compiler) is None:
+        pytest.skip(f"no C++ compiler ({compiler}) on PATH to build the page's extension")
+    (tmp_path / "extension.cpp").write_text(doc_block(r"```cpp file=extension\.cpp\n(.*?)```"))
+    # The page's shell block, run as written (`python` is this interpreter).
+    script = doc_block(r"```sh\n(lib=.*?)```")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run(
+        ["bash", "-ec", script], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    monkeypatch.chdir(tmp_path)
+    exec(compile(doc_block(r"```python\n(.*?)```"), "cpp.md", "exec"), {"__name__": "__doc__"})
+
+
+def test_a_cmake_built_extension_shares_the_store(tmp_path: Path) -> None:
+    if shutil.which("cmake") is None:
+        pytest.skip("cmake is not installed (apt-get install cmake)")
+    (tmp_path / "extension.cpp").write_text(doc_block(r"```cpp file=extension\.cpp\n(.*?)```"))
+    (tmp_path / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.16)\n"
+        "project(extension LANGUAGES CXX)\n"
+        "find_package(hyperparameter 0.1 REQUIRED CONFIG)\n"
+        "add_library(extension SHARED extension.cpp)\n"
+        "target_link_libraries(extension PRIVATE hyperparameter::python)\n"
+    )
+    build = tmp_path / "build"
+    for command in (
+        ["cmake", "-S", str(tmp_path), "-B", str(build), f"-Dhyperparameter_DIR={hp.cmake_dir}"],
+        ["cmake", "--build", str(build)],
+    ):
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+    ext = ctypes.PyDLL(str(build / "libextension.so"))
+    ext.learning_rate.restype = ctypes.c_double
+    with hp.scope(**{"train.lr": 0.5}):
+        assert ext.learning_rate() == 0.5
+    assert ext.learning_rate() == 0.001

@@ -1,7 +1,8 @@
 # find_package(hyperparameter CONFIG) support for the C ABI library and the C++ header.
 #
 # Imported targets:
-#   hyperparameter::hyperparameter  the shared library (libhyperparameter_capi.so / .dylib / .dll)
+#   hyperparameter::hyperparameter  the shared library (libhyperparameter_capi.so / .dylib / .dll),
+#                                   when present (not in the installed Python package)
 #   hyperparameter::static          the static library (libhyperparameter_capi.a), when present
 #   hyperparameter::python          the Python package's native module (_native*.so next to the
 #                                   cmake directory, as in an installed package), when present:
@@ -36,7 +37,9 @@ find_file(HYPERPARAMETER_STATIC_LIBRARY
 
 file(GLOB HYPERPARAMETER_PYTHON_MODULE "${_hyperparameter_root}/_native*.so")
 
-if(NOT HYPERPARAMETER_INCLUDE_DIR OR NOT HYPERPARAMETER_SHARED_LIBRARY)
+# The installed Python package (`hyperparameter.cmake_dir`) has the header and the native
+# module but no standalone library: it provides hyperparameter::python only.
+if(NOT HYPERPARAMETER_INCLUDE_DIR OR (NOT HYPERPARAMETER_SHARED_LIBRARY AND NOT HYPERPARAMETER_PYTHON_MODULE))
   set(hyperparameter_FOUND FALSE)
   set(hyperparameter_NOT_FOUND_MESSAGE
       "hyperparameter: header or shared library not found (looked in ${_hyperparameter_library_hints}); "
@@ -47,7 +50,7 @@ endif()
 include(CMakeFindDependencyMacro)
 find_dependency(Threads)
 
-if(NOT TARGET hyperparameter::hyperparameter)
+if(HYPERPARAMETER_SHARED_LIBRARY AND NOT TARGET hyperparameter::hyperparameter)
   add_library(hyperparameter::hyperparameter SHARED IMPORTED)
   # The library has no soname (a build script setting one would leak into every cdylib that
   # depends on the crate, the Python module included), so it is linked by name (-l) rather
@@ -79,8 +82,9 @@ endif()
 if(HYPERPARAMETER_PYTHON_MODULE AND NOT TARGET hyperparameter::python)
   list(GET HYPERPARAMETER_PYTHON_MODULE 0 _hyperparameter_python_module)
   add_library(hyperparameter::python SHARED IMPORTED)
-  # The module is already loaded when an extension that links it is imported; its symbols are
-  # resolved against that copy, so no run-time search path is needed.
+  # The module's soname is `_native.abi3.so`, which is what the extension records. The
+  # module is already loaded when an extension that links it is imported, and the loader
+  # binds the extension to that copy by soname, so no run-time search path is needed.
   set_target_properties(hyperparameter::python PROPERTIES
     IMPORTED_LOCATION "${_hyperparameter_python_module}"
     INTERFACE_INCLUDE_DIRECTORIES "${HYPERPARAMETER_INCLUDE_DIR}"
