@@ -27,6 +27,16 @@ fn reads(c: &mut Criterion) {
     c.bench_function("get compile-time key (present, i64)", |b| {
         b.iter(|| get_or(black_box(&SIZE), 10i64).unwrap())
     });
+    {
+        // Written through the same literal key, as `with_params! { set ...; }` does: the
+        // key-text check is an address comparison.
+        let _literal = ScopeGuard::enter_new();
+        set(&SIZE, 256i64, file!(), line!());
+        c.bench_function(
+            "get compile-time key (present, set by a literal key)",
+            |b| b.iter(|| get_or(black_box(&SIZE), 10i64).unwrap()),
+        );
+    }
     c.bench_function("get by run-time string key (present)", |b| {
         b.iter(|| get_or_str(black_box("model.layers._0.size"), 10i64).unwrap())
     });
