@@ -40,17 +40,48 @@ unsafe extern "C" fn fast_scope_getattro(
     // SAFETY: `slf` is a live instance of the subtype, whose layout is `Scope`'s.
     let scope = unsafe { Borrowed::from_ptr(py, slf).cast_unchecked::<Scope>() };
     if let Some(children) = scope.get().children_ptr(py) {
-        // SAFETY: as in `fast_getattro`.
-        unsafe {
-            let child = ffi::PyDict_GetItem(children, name);
-            if !child.is_null() {
-                ffi::Py_IncRef(child);
-                return child;
-            }
+        // SAFETY: `children` is the scope's live dict and `name` a live object.
+        let child = unsafe { cached_child(children, name) };
+        if !child.is_null() {
+            return child;
         }
     }
-    match FAST_SCOPE.get(py) {
-        // SAFETY: PyO3's getattro for `Scope`, valid for instances of its subtypes.
+    // SAFETY: called with the arguments the interpreter gave this slot.
+    unsafe { fallback_getattro(&FAST_SCOPE, py, slf, name) }
+}
+
+/// A new reference to the child accessor cached under `name`, or NULL (no exception set).
+///
+/// # Safety
+/// The thread is attached, `children` is a live dict and `name` a live object.
+unsafe fn cached_child(
+    children: *mut ffi::PyObject,
+    name: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: per the contract; the result is borrowed (or NULL), and owned after IncRef.
+    unsafe {
+        let child = ffi::PyDict_GetItem(children, name);
+        if !child.is_null() {
+            ffi::Py_IncRef(child);
+        }
+        child
+    }
+}
+
+/// The PyO3 `tp_getattro` of the base class recorded in `fast`, or the generic lookup.
+///
+/// # Safety
+/// Called from a `tp_getattro` slot with its own arguments, `slf` an instance of the subtype
+/// `fast` describes.
+unsafe fn fallback_getattro(
+    fast: &PyOnceLock<FastType>,
+    py: Python<'_>,
+    slf: *mut ffi::PyObject,
+    name: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    match fast.get(py) {
+        // SAFETY: the base slot is PyO3's getattro for the base class, valid for instances
+        // of its subtypes, called with the arguments the interpreter gave us.
         Some(fast) => unsafe { (fast.base_getattro)(slf, name) },
         // SAFETY: generic lookup on a live object with a live name.
         None => unsafe { ffi::PyObject_GenericGetAttr(slf, name) },
@@ -70,23 +101,13 @@ unsafe extern "C" fn fast_getattro(
     let py = unsafe { Python::assume_attached() };
     // SAFETY: `slf` is a live instance of the subtype, whose layout is `Accessor`'s.
     let accessor = unsafe { Borrowed::from_ptr(py, slf).cast_unchecked::<Accessor>() };
-    let children = accessor.get().children_ptr();
-    // SAFETY: `children` is the accessor's live dict and `name` a live object; the result
-    // is a borrowed reference (or NULL without an exception set), which we own by IncRef.
-    unsafe {
-        let child = ffi::PyDict_GetItem(children, name);
-        if !child.is_null() {
-            ffi::Py_IncRef(child);
-            return child;
-        }
+    // SAFETY: the accessor's children dict is live and `name` a live object.
+    let child = unsafe { cached_child(accessor.get().children_ptr(), name) };
+    if !child.is_null() {
+        return child;
     }
-    match FAST_TYPE.get(py) {
-        // SAFETY: the base slot is PyO3's getattro for `Accessor`, valid for instances of
-        // subtypes, called with the same arguments the interpreter gave us.
-        Some(fast) => unsafe { (fast.base_getattro)(slf, name) },
-        // SAFETY: generic lookup on a live object with a live name.
-        None => unsafe { ffi::PyObject_GenericGetAttr(slf, name) },
-    }
+    // SAFETY: called with the arguments the interpreter gave this slot.
+    unsafe { fallback_getattro(&FAST_TYPE, py, slf, name) }
 }
 
 /// The `nb_or` slot of the accessor subtype: `accessor | default`.
