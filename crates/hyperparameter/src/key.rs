@@ -36,12 +36,6 @@ impl Key {
         }
     }
 
-    /// A key from a hash and text already known to belong together (an entry's own key).
-    pub fn from_parts(hash: u64, text: Text) -> Key {
-        debug_assert_eq!(hash, key_hash(text.as_str()));
-        Key { hash, text }
-    }
-
     /// The key's hash.
     #[inline]
     pub fn hash(&self) -> u64 {

@@ -145,15 +145,6 @@ impl ParamScope {
         self.inherit
     }
 
-    /// Adds every entry of `other` (later wins).
-    pub fn merge(&mut self, other: &ParamScope) -> Result<()> {
-        for (hash, entry) in &other.entries {
-            let key = Key::from_parts(*hash, entry.key.clone());
-            self.put_with_source(&key, entry.value.clone(), entry.source.clone())?;
-        }
-        Ok(())
-    }
-
     /// The overrides as stored, for the front ends.
     pub fn entries(&self) -> &EntryMap {
         &self.entries
