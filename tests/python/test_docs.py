@@ -67,3 +67,23 @@ def test_readme_block_runs(index: int) -> None:
     exec(
         compile(README_BLOCKS[index], f"README.md[block {index}]", "exec"), {"__name__": "__doc__"}
     )
+
+
+MIGRATION_DOC = DOC.with_name("migration-hydra.md")
+MIGRATION_TEXT = MIGRATION_DOC.read_text(encoding="utf-8")
+MIGRATION_FILES = re.findall(r"```\w+ file=(\S+)\n(.*?)```", MIGRATION_TEXT, re.DOTALL)
+MIGRATION_BLOCKS = re.findall(r"```python\n(.*?)```", MIGRATION_TEXT, re.DOTALL)
+
+
+@pytest.mark.parametrize("index", range(len(MIGRATION_BLOCKS)))
+def test_migration_doc_block_runs(
+    index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs in a folder holding the page's files (```yaml file=NAME blocks)."""
+    monkeypatch.chdir(tmp_path)
+    for name, text in MIGRATION_FILES:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    module = types.ModuleType("__doc__")
+    monkeypatch.setitem(sys.modules, "__doc__", module)
+    code = compile(MIGRATION_BLOCKS[index], f"{MIGRATION_DOC.name}[block {index}]", "exec")
+    exec(code, module.__dict__)
