@@ -228,7 +228,9 @@ def convert_to(value: Any, target: Any, key: str, source: str) -> Any:
     inner = _unwrap_optional(target)
     if inner is not target:
         return convert_value(value, inner, key, source) if inner is not None else value
-    if not isinstance(target, type) or target is object:
+    # `typing.Any` is a class from Python 3.11 on, but it means "no conversion", as any other
+    # special form of `typing` that is not a real type.
+    if not isinstance(target, type) or target is object or target.__module__ == "typing":
         return value
     if isinstance(value, target):
         return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import typing
 
 import pytest
 
@@ -33,6 +34,18 @@ def test_values_convert_to_annotation_or_default_type() -> None:
     with hp.scope(**{"train.batch_size": "sixteen"}):
         with pytest.raises(hp.ConversionError):
             train()
+
+
+def test_an_any_annotation_means_no_conversion() -> None:
+    @hp.param("anyp")
+    def f(x: typing.Any = 1) -> typing.Any:
+        return x
+
+    with hp.scope(**{"anyp.x": "text"}):
+        assert f() == "text"
+    marker = object()
+    with hp.scope(**{"anyp.x": marker}):
+        assert f() is marker
 
 
 def test_namespace_defaults_to_the_function_name() -> None:
