@@ -147,8 +147,17 @@ class _Visitor(ast.NodeVisitor):
     def __init__(self, file: str, lines: list[str]) -> None:
         self.file = file
         self.lines = lines
+        self.source = "\n".join(lines)
         self.found: list[Declaration] = []
         self.context: list[str] = []
+
+    def _text(self, node: ast.AST) -> str:
+        """``node`` as source text: normalised by ``ast.unparse`` (Python 3.9+), else as
+        written in the file (Python 3.8)."""
+        unparse = getattr(ast, "unparse", None)
+        if unparse is not None:
+            return str(unparse(node))
+        return ast.get_source_segment(self.source, node) or ""
 
     def _where(self) -> str:
         return ".".join(self.context) or "<module>"
@@ -197,7 +206,7 @@ class _Visitor(ast.NodeVisitor):
             self.found.append(
                 Declaration(
                     f"{namespace}.{arg.arg}",
-                    ast.unparse(default),
+                    self._text(default),
                     self.file,
                     arg.lineno,
                     "param",
@@ -210,7 +219,7 @@ class _Visitor(ast.NodeVisitor):
         if isinstance(node.op, ast.BitOr):
             key = _scope_key(node.left)
             if key is not None:
-                self._read(key, ast.unparse(node.right), node.lineno)
+                self._read(key, self._text(node.right), node.lineno)
                 self.visit(node.right)
                 return
         self.generic_visit(node)
@@ -219,10 +228,10 @@ class _Visitor(ast.NodeVisitor):
         key = _scope_key(node.func)
         args = node.args
         if key is not None and not node.keywords and len(args) <= 1:
-            self._read(key, ast.unparse(args[0]) if args else None, node.lineno)
+            self._read(key, self._text(args[0]) if args else None, node.lineno)
         elif _is_scope_get(node):
             key_text = args[0].value  # type: ignore[attr-defined]
-            self._read(key_text, ast.unparse(args[1]) if len(args) > 1 else None, node.lineno)
+            self._read(key_text, self._text(args[1]) if len(args) > 1 else None, node.lineno)
         self.generic_visit(node)
 
     def _read(self, key: str, default: str | None, line: int) -> None:

@@ -161,3 +161,15 @@ def test_an_installed_module_by_name() -> None:
         assert {item["file"] for item in found} == {str(Path(quickstart.__file__))}
     done = run("params", "no_such_module_here")
     assert done.returncode == 2
+
+
+def test_defaults_are_shown_as_written_without_ast_unparse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python 3.8 has no ``ast.unparse``: the analyzer then shows the source text itself."""
+    import ast
+
+    from hyperparameter.analyzer import analyze_source
+
+    monkeypatch.delattr(ast, "unparse")
+    source = 'import hyperparameter as hp\nx = hp.scope.a.b | "v"\ny = hp.scope.c(1 + 2)\n'
+    found = {d.key: d.default for d in analyze_source(source)}
+    assert found == {"a.b": '"v"', "c": "1 + 2"}
