@@ -24,6 +24,7 @@
 //! key, so it too costs O(its own overrides).
 
 use std::cell::RefCell;
+use std::collections::hash_map::Entry as Slot;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -246,10 +247,6 @@ impl Cursor {
         same_text(entry.key.as_str().as_bytes(), key.as_bytes()).then_some(entry)
     }
 
-    fn get_any(&self, hash: u64) -> Option<&Entry> {
-        self.overlay.get(&hash).or_else(|| self.base.get(&hash))
-    }
-
     fn top(&self) -> &Applied {
         // The root frame is applied when the cursor is made and is never taken off by
         // `exit`, so the path is never empty.
@@ -384,7 +381,20 @@ impl Cursor {
 
     /// Writes `entry` under `hash` into the innermost frame.
     pub fn put(&mut self, hash: u64, entry: Entry) -> Result<()> {
-        if let Some(existing) = self.get_any(hash) {
+        let Cursor {
+            base,
+            overlay,
+            undo,
+            path,
+            ..
+        } = self;
+        // One probe of the overlay serves both the collision check and the write.
+        let slot = overlay.entry(hash);
+        let existing = match &slot {
+            Slot::Occupied(occupied) => Some(occupied.get()),
+            Slot::Vacant(_) => base.get(&hash),
+        };
+        if let Some(existing) = existing {
             if !same_text(
                 existing.key.as_str().as_bytes(),
                 entry.key.as_str().as_bytes(),
@@ -395,15 +405,21 @@ impl Cursor {
                 });
             }
         }
-        let applied = self.path.last_mut().expect("root frame is always applied");
+        let applied = path.last_mut().expect("root frame is always applied");
         let frame = Arc::make_mut(&mut applied.frame);
         let first_write_here = frame.overrides.insert(hash, entry.clone()).is_none();
-        let shadowed = self.overlay.insert(hash, entry);
+        let shadowed = match slot {
+            Slot::Occupied(mut occupied) => Some(occupied.insert(entry)),
+            Slot::Vacant(vacant) => {
+                vacant.insert(entry);
+                None
+            }
+        };
         // Isolated frames restore by setting the whole overlay back; other frames record
         // what they shadow the first time they write a key (so a loop of writes stays O(1)
         // in memory).
         if applied.set_aside.is_none() && first_write_here {
-            self.undo.push((hash, shadowed));
+            undo.push((hash, shadowed));
         }
         Ok(())
     }
