@@ -669,7 +669,7 @@ export! {
             Err(status) => return status,
         };
         let result = with_cursor(|cursor| {
-            let innermost = cursor.current().scope_id();
+            let innermost = cursor.innermost_scope();
             if innermost != scope {
                 return Err(Error::Scope(format!(
                     "cannot write `{}` through scope #{scope}: scope #{innermost} is the \

@@ -93,7 +93,7 @@ enum Position {
     Outside,
 }
 
-fn position(state: &ScopeState, cursor: &Cursor) -> Position {
+fn position(state: &ScopeState, cursor: &mut Cursor) -> Position {
     if state.active.is_empty() {
         return Position::Outside;
     }
@@ -717,8 +717,8 @@ impl Scope {
         with_synced(py, |cursor| {
             let prior = expected(py);
             let mut state = this.state();
-            let id = cursor.enter(state.overrides.clone(), state.inherit);
-            state.active.push((id, cursor.current(), prior));
+            let frame = cursor.enter_frame(&state.overrides, state.inherit);
+            state.active.push((frame.scope_id(), frame, prior));
         })?;
         publish(py)?;
         Ok(slf.clone())

@@ -49,6 +49,7 @@ pub mod convert;
 pub mod de;
 mod error;
 mod key;
+mod overlay;
 pub mod read;
 mod registry;
 mod scope;

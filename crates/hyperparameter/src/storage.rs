@@ -24,12 +24,12 @@
 //! key, so it too costs O(its own overrides).
 
 use std::cell::RefCell;
-use std::collections::hash_map::Entry as Slot;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
+use crate::overlay::{Found, Overlay};
 use crate::{Entry, Error, Result};
 
 /// Hasher for maps keyed by key hashes: the key already is a well-mixed xxh64, so it is used
@@ -160,18 +160,27 @@ impl Frame {
     }
 }
 
-/// A frame applied to the cursor, with what is needed to take it off again.
-struct Applied {
-    frame: Arc<Frame>,
-    /// Length of the undo log before this frame was applied.
+/// A scope applied to the cursor, with what is needed to take it off again.
+struct Level {
+    /// The scope's frame, once it has one. A scope entered with [`Cursor::enter`] starts
+    /// without one: its overrides live only in the cursor's entry stack, which is all a
+    /// `with_params!` block needs, until something asks for the frame
+    /// ([`Cursor::current`]) and it is built from them. Levels without a frame are always
+    /// the innermost ones: a frame's parent must be a frame.
+    frame: Option<Arc<Frame>>,
+    scope: ScopeId,
+    /// Length of the undo log before this level was applied.
     undo_mark: usize,
+    /// Length of the entry stack before this level was applied: the level's own entries
+    /// follow.
+    entry_mark: u32,
     /// For isolated frames: the base and overlay set aside while it is applied.
-    set_aside: Option<(Arc<EntryMap>, EntryMap)>,
+    set_aside: Option<(Arc<EntryMap>, Overlay)>,
 }
 
 /// Key-text equality on the read path: literal keys written and read through the same
-/// `&'static str` compare by address; others word by word, inlined (a call into `memcmp`
-/// cost as much as the hash lookup itself, measured with callgrind).
+/// `&'static str` compare by address; others by a few overlapping word loads, inlined (a
+/// call into `memcmp` cost as much as the hash lookup itself, measured with callgrind).
 #[inline(always)]
 fn same_text(stored: &[u8], wanted: &[u8]) -> bool {
     let len = stored.len();
@@ -181,33 +190,67 @@ fn same_text(stored: &[u8], wanted: &[u8]) -> bool {
     if stored.as_ptr() == wanted.as_ptr() {
         return true;
     }
-    if len < 8 {
-        return stored == wanted;
-    }
     let word = |bytes: &[u8], at: usize| -> u64 {
         let mut chunk = [0u8; 8];
         chunk.copy_from_slice(&bytes[at..at + 8]);
         u64::from_ne_bytes(chunk)
     };
-    let mut at = 0;
-    while at + 8 < len {
-        if word(stored, at) != word(wanted, at) {
-            return false;
+    match len {
+        0..=7 => stored == wanted,
+        // Two words that may overlap cover 8 to 16 bytes; four cover up to 32.
+        8..=16 => {
+            word(stored, 0) == word(wanted, 0) && word(stored, len - 8) == word(wanted, len - 8)
         }
-        at += 8;
+        17..=32 => {
+            ((word(stored, 0) ^ word(wanted, 0))
+                | (word(stored, 8) ^ word(wanted, 8))
+                | (word(stored, len - 16) ^ word(wanted, len - 16))
+                | (word(stored, len - 8) ^ word(wanted, len - 8)))
+                == 0
+        }
+        _ => stored == wanted,
     }
-    // The last word may overlap the previous one; that is fine for equality.
-    word(stored, len - 8) == word(wanted, len - 8)
+}
+
+/// Puts `entry` on the entry stack, returning its position.
+#[inline]
+fn push_entry(entries: &mut Vec<(u64, Entry)>, hash: u64, entry: Entry) -> u32 {
+    let position = u32::try_from(entries.len()).expect("fewer than 2^32 entries");
+    entries.push((hash, entry));
+    position
+}
+
+/// Puts `overrides` on the entry stack and in the overlay, recording what they shadow in
+/// `undo` when given.
+fn add_entries(
+    entries: &mut Vec<(u64, Entry)>,
+    overlay: &mut Overlay,
+    mut undo: Option<&mut Vec<(u64, Option<u32>)>>,
+    overrides: impl IntoIterator<Item = (u64, Entry)>,
+) {
+    for (hash, entry) in overrides {
+        let position = push_entry(entries, hash, entry);
+        let shadowed = overlay.insert(hash, position);
+        if let Some(undo) = undo.as_deref_mut() {
+            undo.push((hash, shadowed));
+        }
+    }
 }
 
 /// One thread's materialized view. See the module docs.
 pub struct Cursor {
     base: Arc<EntryMap>,
-    overlay: EntryMap,
-    undo: Vec<(u64, Option<Entry>)>,
-    path: Vec<Applied>,
+    /// Key hash to the position in `entries` of the entry that wins.
+    overlay: Overlay,
+    /// The entries the applied levels set, level after level, with their key hashes. A
+    /// level holds each key once: writing it again replaces the entry in place.
+    entries: Vec<(u64, Entry)>,
+    /// What each level's entries shadowed in `overlay`, in order: the previous position,
+    /// or `None` when the key was not in it.
+    undo: Vec<(u64, Option<u32>)>,
+    path: Vec<Level>,
     /// Frames that left the path unshared, kept with their allocations for the next scope
-    /// (a `with_params!` block then costs no allocation).
+    /// that needs a frame.
     spare_frames: Vec<Arc<Frame>>,
     scope_ids: ScopeIds,
 }
@@ -227,7 +270,8 @@ impl Cursor {
         };
         let mut cursor = Cursor {
             base: Arc::default(),
-            overlay: EntryMap::default(),
+            overlay: Overlay::default(),
+            entries: Vec::new(),
             undo: Vec::new(),
             path: Vec::new(),
             spare_frames: Vec::new(),
@@ -238,16 +282,16 @@ impl Cursor {
     }
 
     /// The entry for `hash` if it holds `key` (a different key with the same hash is not it).
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, hash: u64, key: &str) -> Option<&Entry> {
-        let entry = match self.overlay.get(&hash) {
-            Some(entry) => entry,
+        let entry = match self.overlay.get(hash) {
+            Some(position) => &self.entries[position as usize].1,
             None => self.base.get(&hash)?,
         };
         same_text(entry.key.as_str().as_bytes(), key.as_bytes()).then_some(entry)
     }
 
-    fn top(&self) -> &Applied {
+    fn top(&self) -> &Level {
         // The root frame is applied when the cursor is made and is never taken off by
         // `exit`, so the path is never empty.
         self.path
@@ -255,48 +299,137 @@ impl Cursor {
             .expect("cursor path always holds the root frame")
     }
 
-    fn apply(&mut self, frame: Arc<Frame>) {
+    /// Puts `entry` on the entry stack, returning its position.
+    #[inline]
+    fn push_entry(&mut self, hash: u64, entry: Entry) -> u32 {
+        push_entry(&mut self.entries, hash, entry)
+    }
+
+    /// Pushes a level for `scope` holding `overrides`. An isolated level (one given the
+    /// base it reads through to) starts from an empty overlay; any other shadows what is
+    /// visible key by key.
+    fn push_level(
+        &mut self,
+        frame: Option<Arc<Frame>>,
+        scope: ScopeId,
+        isolated_base: Option<Arc<EntryMap>>,
+        overrides: impl IntoIterator<Item = (u64, Entry)>,
+    ) {
         let undo_mark = self.undo.len();
-        let set_aside = if let Some(base) = &frame.isolated_base {
-            let old_base = std::mem::replace(&mut self.base, base.clone());
-            let old_overlay = std::mem::replace(&mut self.overlay, frame.overrides.clone());
-            Some((old_base, old_overlay))
-        } else {
-            for (hash, entry) in &frame.overrides {
-                let shadowed = self.overlay.insert(*hash, entry.clone());
-                self.undo.push((*hash, shadowed));
-            }
-            None
-        };
-        self.path.push(Applied {
+        let entry_mark = u32::try_from(self.entries.len()).expect("fewer than 2^32 entries");
+        let set_aside = isolated_base.map(|base| {
+            let old_base = std::mem::replace(&mut self.base, base);
+            let old_overlay = std::mem::take(&mut self.overlay);
+            (old_base, old_overlay)
+        });
+        let undo = set_aside.is_none().then_some(&mut self.undo);
+        add_entries(&mut self.entries, &mut self.overlay, undo, overrides);
+        self.path.push(Level {
             frame,
+            scope,
             undo_mark,
+            entry_mark,
             set_aside,
         });
     }
 
-    fn unapply(&mut self) -> Arc<Frame> {
-        let applied = self
+    /// Applies a frame on top of the path.
+    fn apply(&mut self, frame: Arc<Frame>) {
+        let scope = frame.scope;
+        let isolated_base = frame.isolated_base.clone();
+        self.push_level(Some(frame), scope, isolated_base, []);
+        let Cursor {
+            entries,
+            overlay,
+            undo,
+            path,
+            ..
+        } = self;
+        let level = path.last().expect("just pushed");
+        let frame = level.frame.as_ref().expect("just pushed");
+        let undo = level.set_aside.is_none().then_some(undo);
+        let copies = frame
+            .overrides
+            .iter()
+            .map(|(hash, entry)| (*hash, entry.clone()));
+        add_entries(entries, overlay, undo, copies);
+    }
+
+    /// Takes the innermost level off, returning its frame if it had one.
+    fn unapply(&mut self) -> Option<Arc<Frame>> {
+        let level = self
             .path
             .pop()
             .expect("unapply is only called above the root");
-        while self.undo.len() > applied.undo_mark {
+        while self.undo.len() > level.undo_mark {
             let (hash, shadowed) = self.undo.pop().expect("checked length");
             match shadowed {
-                Some(entry) => self.overlay.insert(hash, entry),
-                None => self.overlay.remove(&hash),
-            };
+                Some(position) => {
+                    self.overlay.insert(hash, position);
+                }
+                None => self.overlay.remove(hash),
+            }
         }
-        if let Some((base, overlay)) = applied.set_aside {
+        self.entries.truncate(level.entry_mark as usize);
+        if let Some((base, overlay)) = level.set_aside {
             self.base = base;
             self.overlay = overlay;
         }
-        applied.frame
+        level.frame
     }
 
-    /// The innermost frame; holding it freezes it (later writes copy it).
-    pub fn current(&self) -> Arc<Frame> {
-        self.top().frame.clone()
+    /// The innermost scope's id.
+    pub fn innermost_scope(&self) -> ScopeId {
+        self.top().scope
+    }
+
+    /// The innermost frame; holding it freezes it (later writes copy it). Builds the frames
+    /// of levels entered without one.
+    pub fn current(&mut self) -> Arc<Frame> {
+        if let Some(frame) = &self.top().frame {
+            return frame.clone();
+        }
+        self.build_frames()
+    }
+
+    /// Gives every frameless level its frame, from its part of the entry stack, and returns
+    /// the innermost one.
+    #[cold]
+    fn build_frames(&mut self) -> Arc<Frame> {
+        let first = self
+            .path
+            .iter()
+            .rposition(|level| level.frame.is_some())
+            .expect("the root level always has a frame")
+            + 1;
+        let mut parent = self.path[first - 1].frame.clone();
+        for index in first..self.path.len() {
+            let start = self.path[index].entry_mark as usize;
+            let end = self
+                .path
+                .get(index + 1)
+                .map_or(self.entries.len(), |level| level.entry_mark as usize);
+            let mut frame = self.spare_frame();
+            let fields = Arc::make_mut(&mut frame);
+            fields
+                .overrides
+                .extend(self.entries[start..end].iter().cloned());
+            fields.isolated_base = None;
+            fields.depth = index;
+            fields.parent = parent;
+            fields.scope = self.path[index].scope;
+            self.path[index].frame = Some(frame.clone());
+            parent = Some(frame);
+        }
+        parent.expect("at least one level was built")
+    }
+
+    /// A frame left by an earlier scope, with its allocations, or a new one.
+    fn spare_frame(&mut self) -> Arc<Frame> {
+        self.spare_frames
+            .pop()
+            .filter(|frame| Arc::strong_count(frame) == 1 && Arc::weak_count(frame) == 0)
+            .unwrap_or_default()
     }
 
     /// A new scope's frame on top of the current one, not yet applied.
@@ -317,11 +450,7 @@ impl Cursor {
     fn child_frame(&mut self, inherit: bool, fill: impl FnOnce(&mut EntryMap)) -> Arc<Frame> {
         let parent = self.current();
         let depth = parent.depth + 1;
-        let mut frame = self
-            .spare_frames
-            .pop()
-            .filter(|frame| Arc::strong_count(frame) == 1 && Arc::weak_count(frame) == 0)
-            .unwrap_or_default();
+        let mut frame = self.spare_frame();
         let fields = Arc::make_mut(&mut frame);
         fill(&mut fields.overrides);
         fields.isolated_base = (!inherit).then(Arc::default);
@@ -332,7 +461,8 @@ impl Cursor {
     }
 
     /// Keeps a frame that left the path for reuse, if nothing else holds it.
-    fn recycle(&mut self, mut frame: Arc<Frame>) {
+    fn recycle(&mut self, frame: Option<Arc<Frame>>) {
+        let Some(mut frame) = frame else { return };
         if self.spare_frames.len() < SPARE_FRAMES {
             if let Some(spare) = Arc::get_mut(&mut frame) {
                 spare.overrides.clear();
@@ -345,6 +475,12 @@ impl Cursor {
 
     /// Enters a new scope holding a copy of `overrides`, returning its id.
     pub fn enter_copied(&mut self, overrides: &EntryMap, inherit: bool) -> ScopeId {
+        if inherit {
+            let scope = self.scope_ids.take();
+            let copies = overrides.iter().map(|(hash, entry)| (*hash, entry.clone()));
+            self.push_level(None, scope, None, copies);
+            return scope;
+        }
         let frame = self.new_child_copied(overrides, inherit);
         let scope = frame.scope;
         self.apply(frame);
@@ -353,15 +489,28 @@ impl Cursor {
 
     /// Enters a new scope on top of the current view with `overrides`, returning its id.
     pub fn enter(&mut self, overrides: EntryMap, inherit: bool) -> ScopeId {
+        if inherit {
+            let scope = self.scope_ids.take();
+            self.push_level(None, scope, None, overrides);
+            return scope;
+        }
         let frame = self.new_child(overrides, inherit);
         let scope = frame.scope;
         self.apply(frame);
         scope
     }
 
+    /// Enters a new scope holding a copy of `overrides` and returns its frame (for front
+    /// ends that keep the frame of every scope they enter).
+    pub fn enter_frame(&mut self, overrides: &EntryMap, inherit: bool) -> Arc<Frame> {
+        let frame = self.new_child_copied(overrides, inherit);
+        self.apply(frame.clone());
+        frame
+    }
+
     /// Leaves scope `scope`, which must be the innermost one.
     pub fn exit(&mut self, scope: ScopeId) -> Result<()> {
-        let top = &self.top().frame;
+        let top = self.top();
         if top.scope != scope {
             return Err(Error::Scope(format!(
                 "scope #{scope} exited while scope #{} is the innermost active one; \
@@ -369,7 +518,7 @@ impl Cursor {
                 top.scope
             )));
         }
-        if top.parent.is_none() {
+        if self.path.len() == 1 {
             return Err(Error::Scope(
                 "the thread's root layer cannot be exited".into(),
             ));
@@ -381,18 +530,11 @@ impl Cursor {
 
     /// Writes `entry` under `hash` into the innermost frame.
     pub fn put(&mut self, hash: u64, entry: Entry) -> Result<()> {
-        let Cursor {
-            base,
-            overlay,
-            undo,
-            path,
-            ..
-        } = self;
         // One probe of the overlay serves both the collision check and the write.
-        let slot = overlay.entry(hash);
-        let existing = match &slot {
-            Slot::Occupied(occupied) => Some(occupied.get()),
-            Slot::Vacant(_) => base.get(&hash),
+        let found = self.overlay.find(hash);
+        let existing = match found {
+            Found::Occupied { position, .. } => Some(&self.entries[position as usize].1),
+            Found::Vacant { .. } => self.base.get(&hash),
         };
         if let Some(existing) = existing {
             if !same_text(
@@ -405,50 +547,72 @@ impl Cursor {
                 });
             }
         }
-        let applied = path.last_mut().expect("root frame is always applied");
-        let frame = Arc::make_mut(&mut applied.frame);
-        let first_write_here = frame.overrides.insert(hash, entry.clone()).is_none();
-        let shadowed = match slot {
-            Slot::Occupied(mut occupied) => Some(occupied.insert(entry)),
-            Slot::Vacant(vacant) => {
-                vacant.insert(entry);
-                None
+        let top = self.path.last_mut().expect("root frame is always applied");
+        if let Some(frame) = &mut top.frame {
+            Arc::make_mut(frame).overrides.insert(hash, entry.clone());
+        }
+        // Isolated levels restore by setting the whole overlay back; the others record
+        // what a key shadowed on their first write to it.
+        let record = top.set_aside.is_none();
+        let mark = top.entry_mark;
+        match found {
+            Found::Occupied { position, .. } if position >= mark => {
+                self.entries[position as usize].1 = entry;
             }
-        };
-        // Isolated frames restore by setting the whole overlay back; other frames record
-        // what they shadow the first time they write a key (so a loop of writes stays O(1)
-        // in memory).
-        if applied.set_aside.is_none() && first_write_here {
-            undo.push((hash, shadowed));
+            Found::Occupied { slot, position } => {
+                let new = self.push_entry(hash, entry);
+                self.overlay.set(slot, new);
+                if record {
+                    self.undo.push((hash, Some(position)));
+                }
+            }
+            Found::Vacant { slot } => {
+                let new = self.push_entry(hash, entry);
+                self.overlay.fill(slot, hash, new);
+                if record {
+                    self.undo.push((hash, None));
+                }
+            }
         }
         Ok(())
     }
 
     /// Removes every override of the innermost frame, keeping the scope active.
     pub fn clear_current(&mut self) {
-        let old = self.unapply();
-        let cleared = Frame {
-            parent: old.parent.clone(),
-            isolated_base: old.isolated_base.clone(),
-            overrides: EntryMap::default(),
-            scope: old.scope,
-            depth: old.depth,
-        };
-        self.apply(Arc::new(cleared));
+        let scope = self.top().scope;
+        match self.unapply() {
+            Some(old) => {
+                let cleared = Frame {
+                    parent: old.parent.clone(),
+                    isolated_base: old.isolated_base.clone(),
+                    overrides: EntryMap::default(),
+                    scope: old.scope,
+                    depth: old.depth,
+                };
+                self.apply(Arc::new(cleared));
+            }
+            None => self.push_level(None, scope, None, []),
+        }
     }
 
     /// Moves the cursor so that `target` is the innermost frame: unwinds to the deepest frame
     /// both paths share, then applies the rest of `target`'s path.
     pub fn move_to(&mut self, target: &Arc<Frame>) {
-        if Arc::ptr_eq(&self.top().frame, target) {
+        let holds = |level: &Level, frame: &Arc<Frame>| {
+            level
+                .frame
+                .as_ref()
+                .is_some_and(|held| Arc::ptr_eq(held, frame))
+        };
+        if holds(self.top(), target) {
             return;
         }
         let mut to_apply = Vec::new();
         let mut keep = 0;
         let mut next = Some(target);
         while let Some(frame) = next {
-            if let Some(applied) = self.path.get(frame.depth) {
-                if Arc::ptr_eq(&applied.frame, frame) {
+            if let Some(level) = self.path.get(frame.depth) {
+                if holds(level, frame) {
                     keep = frame.depth + 1;
                     break;
                 }
@@ -463,7 +627,8 @@ impl Cursor {
         if keep == 0 {
             // Nothing shared (a frame from another thread's tree): start from nothing.
             self.base = Arc::default();
-            self.overlay = EntryMap::default();
+            self.overlay.clear();
+            self.entries.clear();
             self.undo.clear();
         }
         for frame in to_apply.into_iter().rev() {
@@ -474,7 +639,11 @@ impl Cursor {
     /// Every entry visible now, innermost winning.
     pub fn visible(&self) -> EntryMap {
         let mut view = (*self.base).clone();
-        view.extend(self.overlay.iter().map(|(h, e)| (*h, e.clone())));
+        view.extend(
+            self.overlay
+                .positions()
+                .map(|position| self.entries[position as usize].clone()),
+        );
         view
     }
 }
@@ -498,14 +667,21 @@ pub fn with_cursor<R>(f: impl FnOnce(&mut Cursor) -> R) -> R {
 #[inline]
 pub fn with_entry<R>(hash: u64, key: &str, f: impl FnOnce(Option<&Entry>) -> R) -> R {
     CURSOR.with(|cell| {
-        if let Some(cursor) = &*cell.borrow() {
-            return f(cursor.get(hash, key));
+        let mut cursor = cell.borrow();
+        if cursor.is_none() {
+            drop(cursor);
+            start_cursor(cell);
+            cursor = cell.borrow();
         }
-        f(cell
-            .borrow_mut()
-            .get_or_insert_with(Cursor::new)
-            .get(hash, key))
+        f(cursor.as_ref().and_then(|cursor| cursor.get(hash, key)))
     })
+}
+
+/// Makes this thread's cursor on its first access (kept out of line, off the read path).
+#[cold]
+#[inline(never)]
+fn start_cursor(cell: &RefCell<Option<Cursor>>) {
+    cell.borrow_mut().get_or_insert_with(Cursor::new);
 }
 
 /// Makes this thread's current view the snapshot that threads started from now on begin

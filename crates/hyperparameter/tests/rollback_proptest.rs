@@ -1,15 +1,26 @@
-//! Property: any sequence of enter / write / exit restores exactly the previous view.
+//! Property: any sequence of enter / write / exit restores exactly the previous view, and a
+//! view captured on the way (as an async task captures it) never changes afterwards.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
-use hyperparameter::{entries, put, Key, ParamScope, ScopeGuard, Source, Value};
+use hyperparameter::{bind, entries, put, Key, ParamScope, ScopeGuard, Scoped, Source, Value};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Enter { inherit: bool, sets: Vec<(u8, i64)> },
+    Enter {
+        inherit: bool,
+        sets: Vec<(u8, i64)>,
+    },
     Put(u8, i64),
     Exit,
+    /// Captures the current view, as `bind` does for a task.
+    Capture,
+    /// Reads a captured view back (the index is taken modulo the number captured).
+    ReadCaptured(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -21,6 +32,8 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(inherit, sets)| Op::Enter { inherit, sets }),
         (0u8..6, any::<i64>()).prop_map(|(k, v)| Op::Put(k, v)),
         Just(Op::Exit),
+        Just(Op::Capture),
+        any::<usize>().prop_map(Op::ReadCaptured),
     ]
 }
 
@@ -35,13 +48,39 @@ fn view() -> BTreeMap<String, Value> {
         .collect()
 }
 
+/// A task that reports, each time it is polled, the view it runs in, and never finishes.
+struct ViewProbe;
+
+impl Future for ViewProbe {
+    type Output = BTreeMap<String, Value>;
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        SEEN.with(|seen| *seen.borrow_mut() = Some(view()));
+        Poll::Pending
+    }
+}
+
+thread_local! {
+    static SEEN: std::cell::RefCell<Option<BTreeMap<String, Value>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Polls a captured task once and returns the view it saw.
+fn view_in(task: &mut Scoped<ViewProbe>) -> BTreeMap<String, Value> {
+    assert!(Pin::new(task)
+        .poll(&mut Context::from_waker(Waker::noop()))
+        .is_pending());
+    SEEN.with(|seen| seen.borrow_mut().take().expect("the probe ran"))
+}
+
 // The model: a stack of maps, each the full view at that depth.
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
     #[test]
     fn enter_write_exit_restores_the_view(ops in prop::collection::vec(op(), 0..40)) {
         std::thread::spawn(move || {
             let mut guards: Vec<ScopeGuard> = Vec::new();
             let mut model: Vec<BTreeMap<String, Value>> = vec![view()];
+            let mut captured: Vec<(Scoped<ViewProbe>, BTreeMap<String, Value>)> = Vec::new();
             for op in ops {
                 match op {
                     Op::Enter { inherit, sets } => {
@@ -64,8 +103,19 @@ proptest! {
                             model.pop();
                         }
                     }
+                    Op::Capture => captured.push((bind(ViewProbe), model.last().unwrap().clone())),
+                    Op::ReadCaptured(i) => {
+                        if !captured.is_empty() {
+                            let len = captured.len();
+                            let (task, seen_then) = &mut captured[i % len];
+                            assert_eq!(&view_in(task), seen_then);
+                        }
+                    }
                 }
                 assert_eq!(&view(), model.last().unwrap());
+            }
+            for (task, seen_then) in &mut captured {
+                assert_eq!(&view_in(task), seen_then);
             }
             while let Some(guard) = guards.pop() {
                 guard.exit().unwrap();
