@@ -43,6 +43,8 @@ __all__ = [
     "ScopeError",
     "auto_param",
     "backend_name",
+    "capi_lib",
+    "capi_static_lib",
     "cmake_dir",
     "config",
     "include",
@@ -98,9 +100,16 @@ from hyperparameter.errors import (  # noqa: E402
 #   (`hp_*`): a C++ extension loaded into Python links against this file (`-L` its directory,
 #   `-l:_native.abi3.so`; CMake: `hyperparameter::python`) and shares Python's scopes. `None`
 #   when the package has no native module.
+# * `capi_lib`, `capi_static_lib`: the standalone C ABI library, shared
+#   (`lib/libhyperparameter_capi.so`, `.dylib`, `hyperparameter_capi.dll`) and static
+#   (`lib/libhyperparameter_capi.a`, `hyperparameter_capi.lib`), for programs without Python
+#   (CMake: `hyperparameter::hyperparameter`, `hyperparameter::static`). Each holds a store of
+#   its own, so neither may be loaded into a Python process: there, link `lib`. `None` when
+#   the package has no such file.
 # * `include`: the directory holding `hyperparameter.h`; `cmake_dir`: the one holding
 #   `hyperparameterConfig.cmake`. Both are copied from `crates/hyperparameter-capi` into the
-#   package when the native module is built (`crates/hyperparameter-py/build.rs`).
+#   package, and the standalone libraries built into it, when the native module is built by
+#   maturin (`crates/hyperparameter-py/build.rs`).
 _package_dir = _os.path.dirname(_os.path.abspath(__file__))
 
 
@@ -121,7 +130,20 @@ def _native_file() -> str | None:
     return None
 
 
+def _package_file(*names: str) -> str | None:
+    """The first of `names` present in the package's `lib` directory, else ``None``."""
+    for name in names:
+        candidate = _os.path.join(_package_dir, "lib", name)
+        if _os.path.isfile(candidate):
+            return candidate
+    return None
+
+
 lib: str | None = _native_file()
+capi_lib: str | None = _package_file(
+    "libhyperparameter_capi.so", "libhyperparameter_capi.dylib", "hyperparameter_capi.dll"
+)
+capi_static_lib: str | None = _package_file("libhyperparameter_capi.a", "hyperparameter_capi.lib")
 include: str = _os.path.join(_package_dir, "include")
 cmake_dir: str = _os.path.join(_package_dir, "cmake")
 

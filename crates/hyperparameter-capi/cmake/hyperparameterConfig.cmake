@@ -1,9 +1,10 @@
 # find_package(hyperparameter CONFIG) support for the C ABI library and the C++ header.
 #
 # Imported targets:
-#   hyperparameter::hyperparameter  the shared library (libhyperparameter_capi.so / .dylib / .dll),
-#                                   when present (not in the installed Python package)
-#   hyperparameter::static          the static library (libhyperparameter_capi.a), when present
+#   hyperparameter::hyperparameter  the standalone shared library (libhyperparameter_capi.so /
+#                                   .dylib / .dll), when present: for programs without Python
+#   hyperparameter::static          the standalone static library (libhyperparameter_capi.a),
+#                                   when present: for programs without Python
 #   hyperparameter::python          the Python package's native module (_native*.so next to the
 #                                   cmake directory, as in an installed package), when present:
 #                                   link a C++ Python extension with it, so that it shares the
@@ -14,6 +15,10 @@
 #   HYPERPARAMETER_LIBRARY_DIR (a cache variable or environment variable), for the libraries
 #   <this dir>/../include and <this dir>/../lib   (an installed or packaged layout)
 #   <this dir>/../../../target/release, .../debug (this file inside a source checkout)
+# The installed Python package has that layout: its copy of this file is in
+# `hyperparameter.cmake_dir`, the header in `include/` beside it, the standalone libraries in
+# `lib/` (`hyperparameter.capi_lib`, `hyperparameter.capi_static_lib`) and the native module in
+# the package directory itself, so it provides all three targets.
 # Point CMake here with -Dhyperparameter_DIR=<this dir> or CMAKE_PREFIX_PATH.
 
 get_filename_component(_hyperparameter_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
@@ -37,8 +42,9 @@ find_file(HYPERPARAMETER_STATIC_LIBRARY
 
 file(GLOB HYPERPARAMETER_PYTHON_MODULE "${_hyperparameter_root}/_native*.so")
 
-# The installed Python package (`hyperparameter.cmake_dir`) has the header and the native
-# module but no standalone library: it provides hyperparameter::python only.
+# The header and one library are enough: the standalone shared library, or the native module
+# alone (a Python package built without the standalone libraries provides hyperparameter::python
+# only).
 if(NOT HYPERPARAMETER_INCLUDE_DIR OR (NOT HYPERPARAMETER_SHARED_LIBRARY AND NOT HYPERPARAMETER_PYTHON_MODULE))
   set(hyperparameter_FOUND FALSE)
   set(hyperparameter_NOT_FOUND_MESSAGE
