@@ -124,12 +124,14 @@ fn build_standalone_capi(workspace: &Path, lib_dir: &Path) {
         .args(["--target", &target, "--profile", profile])
         .arg("--target-dir")
         .arg(&nested_target_dir)
-        // Settings of the outer invocation that are not meant for this one (the target
-        // directory is given above; the outer build's flags reach this one through
-        // CARGO_ENCODED_RUSTFLAGS, which cargo sets for build scripts).
+        // Settings of the outer invocation that are not meant for this one: the target
+        // directory and target are given above, and `cargo clippy` sets the wrapper. The
+        // outer build's flags reach this one through CARGO_ENCODED_RUSTFLAGS, which cargo
+        // sets for build scripts.
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("CARGO_BUILD_TARGET_DIR")
-        .env_remove("CARGO_BUILD_TARGET");
+        .env_remove("CARGO_BUILD_TARGET")
+        .env_remove("RUSTC_WORKSPACE_WRAPPER");
     let output = command
         .output()
         .unwrap_or_else(|err| panic!("running {command:?}: {err}"));
