@@ -14,7 +14,7 @@
 //!    uses (`hyperparameter_key::key_problem`), and hashed with the same `const` xxh64. An
 //!    invalid key is a compile error pointing at it.
 //! 3. **expand** (`expand`): code that calls the runtime's hidden support module
-//!    `hyperparameter::private`. Each key becomes a `const Key` holding its text and its
+//!    `hyperparameter::private`. Each key becomes a `static Key` holding its text and its
 //!    hash as a literal, so a read does no hashing at run time.
 //!
 //! The macros hold no runtime logic: scopes, storage and conversions live in `hyperparameter`.

@@ -11,8 +11,10 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use hyperparameter::private::{set, ScopeGuard};
 use hyperparameter::{get_or, get_or_str, key_hash, put, Key, ParamScope, Source};
 
-const LR: Key = Key::from_static("train.optimizer.lr", key_hash("train.optimizer.lr"));
-const SIZE: Key = Key::from_static("model.layers._0.size", key_hash("model.layers._0.size"));
+// `static`, as the macros emit them: a `const` with drop glue would be copied and dropped at
+// every use.
+static LR: Key = Key::from_static("train.optimizer.lr", key_hash("train.optimizer.lr"));
+static SIZE: Key = Key::from_static("model.layers._0.size", key_hash("model.layers._0.size"));
 
 fn reads(c: &mut Criterion) {
     let _scope = ParamScope::new()

@@ -1,7 +1,7 @@
 //! Reading and writing the current thread's view (the innermost active scope and outward).
 
 use crate::convert::{FromParam, ParamDefault};
-use crate::storage::{self, with_cursor, with_entry};
+use crate::storage::{self, with_cursor, with_entry, with_key_entry};
 use crate::{key_hash, validate_key, Entry, Error, Key, Result, Source, Value};
 
 /// The error for a stored entry that does not convert to `target`.
@@ -19,7 +19,7 @@ pub fn conversion_error(key: &str, entry: &Entry, target: &str, detail: String) 
 /// (SPEC §4). A value that does not convert is an error, never a silent default.
 #[inline]
 pub fn get_or<D: ParamDefault>(key: &Key, default: D) -> Result<D::Output> {
-    match lookup_converted(key.hash(), key.as_str()) {
+    match with_key_entry(key, convert_entry) {
         Lookup::Found(value) => Ok(value),
         Lookup::Absent => Ok(default.into_output()),
         Lookup::NotConvertible => Err(conversion_failure::<D::Output>(key.as_str())),
@@ -30,7 +30,7 @@ pub fn get_or<D: ParamDefault>(key: &Key, default: D) -> Result<D::Output> {
 /// validated only when it is absent (a stored key is valid by construction), so an invalid
 /// key is still an error rather than a silent default.
 pub fn get_or_str<D: ParamDefault>(key: &str, default: D) -> Result<D::Output> {
-    match lookup_converted(key_hash(key), key) {
+    match with_entry(key_hash(key), key, convert_entry) {
         Lookup::Found(value) => Ok(value),
         Lookup::Absent => {
             validate_key(key)?;
@@ -47,15 +47,15 @@ enum Lookup<T> {
     NotConvertible,
 }
 
-#[inline]
-fn lookup_converted<T: FromParam>(hash: u64, key: &str) -> Lookup<T> {
-    with_entry(hash, key, |entry| match entry {
+#[inline(always)]
+fn convert_entry<T: FromParam>(entry: Option<&Entry>) -> Lookup<T> {
+    match entry {
         None => Lookup::Absent,
         Some(entry) => match T::from_param(&entry.value) {
             Ok(value) => Lookup::Found(value),
             Err(_) => Lookup::NotConvertible,
         },
-    })
+    }
 }
 
 /// Builds the conversion error off the hot path, by looking the entry up again.
@@ -75,7 +75,7 @@ fn conversion_failure<T: FromParam>(key: &str) -> Error {
 
 /// Reads a required `key` as `T`: [`Error::Missing`] when absent.
 pub fn get<T: FromParam>(key: &Key) -> Result<T> {
-    with_entry(key.hash(), key.as_str(), |entry| match entry {
+    with_key_entry(key, |entry| match entry {
         None => Err(Error::Missing {
             key: key.to_string(),
         }),
@@ -86,7 +86,7 @@ pub fn get<T: FromParam>(key: &Key) -> Result<T> {
 
 /// The entry stored for `key` in the current view, if any.
 pub fn get_entry(key: &Key) -> Option<Entry> {
-    with_entry(key.hash(), key.as_str(), |entry| entry.cloned())
+    with_key_entry(key, |entry| entry.cloned())
 }
 
 /// Writes `value` for `key` into the innermost active scope (or, with none active, into the

@@ -11,13 +11,21 @@
 //! it started with, whatever its parent does next.
 //!
 //! # The cursor
-//! Each thread has one [`Cursor`]: the frame path from its root to the innermost frame, a
-//! flat `overlay` map holding the winning entry of every key those frames set, the frozen
-//! `base` snapshot underneath, and an undo log of the entries each frame shadowed. A read is
-//! one lookup in `overlay` and, on a miss, one in `base`. Entering a frame applies its `k`
-//! overrides (recording what they shadow); leaving replays that part of the undo log. Both
-//! cost O(k), whatever the number of visible keys. Moving the cursor to another frame (a
-//! task resuming on this thread) unwinds to the common ancestor and applies the rest.
+//! Each thread has one [`Cursor`]: the levels from its root scope to the innermost one, an
+//! entry stack holding every entry those levels set (level after level, each key once per
+//! level), an `overlay` hash table from key hash to the position of the winning entry, the
+//! frozen `base` snapshot underneath, and an undo log of the positions each level shadowed.
+//! A read is one probe of `overlay` (see [`crate::overlay`]) and, on a miss, one lookup in
+//! `base`. Entering a scope pushes its `k` overrides and records what they shadow; leaving
+//! replays that part of the undo log and truncates the entry stack. Both cost O(k), whatever
+//! the number of visible keys. Moving the cursor to another frame (a task resuming on this
+//! thread) unwinds to the common ancestor and applies the rest.
+//!
+//! A level gets its [`Frame`] only when something asks for one: a `with_params!` block or
+//! a C++ `WITH_PARAMS` enters, writes and leaves without allocating a frame or touching a
+//! reference count, and [`Cursor::current`] builds the frames of such levels from their
+//! parts of the entry stack when a task or a front end captures the view. Levels entered
+//! from a frame (Python scopes, tasks) hold it from the start, and writes go to both.
 //!
 //! A frame that does not inherit (a root frame, or a scope made with
 //! [`crate::ParamScope::empty`]) swaps the overlay and base aside instead of shadowing key by
@@ -30,7 +38,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crate::overlay::{Found, Overlay};
-use crate::{Entry, Error, Result};
+use crate::{Entry, Error, Key, Result, Text};
 
 /// Hasher for maps keyed by key hashes: the key already is a well-mixed xxh64, so it is used
 /// as is.
@@ -212,6 +220,22 @@ fn same_text(stored: &[u8], wanted: &[u8]) -> bool {
     }
 }
 
+/// Whether `entry` holds `key`; if it does under a run-time copy of the text, the entry
+/// takes the literal instead (see [`Cursor::get_literal`]). Entries already holding another
+/// literal keep it, so two literals of one key do not take turns.
+/// Returns the entry when it holds `key` (so that nothing stays alive across the call).
+#[cold]
+#[inline(never)]
+fn adopt_literal<'a>(entry: &'a mut Entry, key: &'static str) -> Option<&'a Entry> {
+    if entry.key.as_str() != key {
+        return None;
+    }
+    if matches!(entry.key, Text::Shared(_)) {
+        entry.key = Text::Static(key);
+    }
+    Some(entry)
+}
+
 /// Puts `entry` on the entry stack, returning its position.
 #[inline]
 fn push_entry(entries: &mut Vec<(u64, Entry)>, hash: u64, entry: Entry) -> u32 {
@@ -289,6 +313,23 @@ impl Cursor {
             None => self.base.get(&hash)?,
         };
         same_text(entry.key.as_str().as_bytes(), key.as_bytes()).then_some(entry)
+    }
+
+    /// [`Cursor::get`] for a key whose text is a literal. When the entry's key text is
+    /// equal but stored elsewhere (written from a config file, say), the entry adopts the
+    /// literal, so that the next read with it compares addresses instead of bytes.
+    #[inline(always)]
+    pub fn get_literal(&mut self, hash: u64, key: &'static str) -> Option<&Entry> {
+        let Some(position) = self.overlay.get(hash) else {
+            let entry = self.base.get(&hash)?;
+            return same_text(entry.key.as_str().as_bytes(), key.as_bytes()).then_some(entry);
+        };
+        let entry = &mut self.entries[position as usize].1;
+        let stored = entry.key.as_str();
+        if stored.as_ptr() == key.as_ptr() && stored.len() == key.len() {
+            return Some(entry);
+        }
+        adopt_literal(entry, key)
     }
 
     fn top(&self) -> &Level {
@@ -667,21 +708,45 @@ pub fn with_cursor<R>(f: impl FnOnce(&mut Cursor) -> R) -> R {
 #[inline]
 pub fn with_entry<R>(hash: u64, key: &str, f: impl FnOnce(Option<&Entry>) -> R) -> R {
     CURSOR.with(|cell| {
-        let mut cursor = cell.borrow();
-        if cursor.is_none() {
-            drop(cursor);
-            start_cursor(cell);
-            cursor = cell.borrow();
+        if let Ok(guard) = cell.try_borrow() {
+            if let Some(cursor) = guard.as_ref() {
+                return f(cursor.get(hash, key));
+            }
         }
-        f(cursor.as_ref().and_then(|cursor| cursor.get(hash, key)))
+        with_entry_cold(cell, hash, key, f)
     })
 }
 
-/// Makes this thread's cursor on its first access (kept out of line, off the read path).
+/// [`with_entry`] for a [`Key`]: a literal key's text is `&'static str`, which lets the
+/// cursor compare key texts by address (see [`Cursor::get_literal`]).
+#[inline]
+pub fn with_key_entry<R>(key: &Key, f: impl FnOnce(Option<&Entry>) -> R) -> R {
+    let Text::Static(text) = *key.text() else {
+        return with_entry(key.hash(), key.as_str(), f);
+    };
+    CURSOR.with(|cell| {
+        if let Ok(mut guard) = cell.try_borrow_mut() {
+            if let Some(cursor) = guard.as_mut() {
+                return f(cursor.get_literal(key.hash(), text));
+            }
+        }
+        with_entry_cold(cell, key.hash(), text, f)
+    })
+}
+
+/// The rare paths of a read: this thread's first access (which makes its cursor), or a
+/// read from inside a write (which panics with `RefCell`'s message). Out of line, so that
+/// the read path keeps nothing alive across a call and needs no stack frame.
 #[cold]
 #[inline(never)]
-fn start_cursor(cell: &RefCell<Option<Cursor>>) {
-    cell.borrow_mut().get_or_insert_with(Cursor::new);
+fn with_entry_cold<R>(
+    cell: &RefCell<Option<Cursor>>,
+    hash: u64,
+    key: &str,
+    f: impl FnOnce(Option<&Entry>) -> R,
+) -> R {
+    let mut cursor = cell.borrow_mut();
+    f(cursor.get_or_insert_with(Cursor::new).get(hash, key))
 }
 
 /// Makes this thread's current view the snapshot that threads started from now on begin

@@ -135,6 +135,28 @@ fn hash_collisions_are_detected_not_confused() {
 }
 
 #[test]
+fn literal_reads_of_run_time_keys_check_the_text() {
+    // Written under run-time text, read through literals: the equal literal finds the value
+    // (and the entry adopts it, see `Cursor::get_literal`), a different literal with the
+    // same hash never does, before or after.
+    const H: u64 = 0x0fed_cba9_8765_4321;
+    let written = Key::new("adopt.written").unwrap();
+    let same = Key::from_static("adopt.written", written.hash());
+    let forced = Key::from_static("adopt.written", H);
+    let other = Key::from_static("adopt.another", written.hash());
+    let _scope = ParamScope::new().enter();
+    put(&written, 5, Source::Unknown).unwrap();
+    assert_eq!(get_or(&other, 0i64).unwrap(), 0);
+    for _ in 0..3 {
+        assert_eq!(get_or(&same, 0i64).unwrap(), 5);
+        assert_eq!(get_or(&other, 0i64).unwrap(), 0);
+        assert_eq!(get_or(&forced, 0i64).unwrap(), 0);
+    }
+    assert_eq!(get_or(&written, 0i64).unwrap(), 5);
+    assert_eq!(keys(), vec!["adopt.written"]);
+}
+
+#[test]
 fn defines_split_at_the_first_equals_and_keep_text() {
     let items = vec![
         "train.lr=1e-3".to_string(),
