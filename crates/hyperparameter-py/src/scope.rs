@@ -15,7 +15,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use hyperparameter::storage::{Cursor, EntryMap, Frame, ScopeId};
+use hyperparameter::storage::{with_cursor, Cursor, EntryMap, Frame, ScopeId};
 use hyperparameter::{Entry, Error, Key, Source, Value};
 use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::ffi;
@@ -732,7 +732,8 @@ impl Scope {
         _exc_value: Option<&Bound<'_, PyAny>>,
         _traceback: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
-        let reuse = with_synced(py, |cursor| -> Result<Option<Py<PyAny>>, CoreError> {
+        type Left = (Option<Py<PyAny>>, Arc<Frame>);
+        let (reuse, left) = with_synced(py, |cursor| -> Result<Left, CoreError> {
             let mut state = self.state();
             let top = cursor.current();
             let id = top.scope_id();
@@ -746,12 +747,13 @@ impl Scope {
                     }
                     // The view is back where it was before entering: reuse that handle.
                     let now = cursor.current();
-                    Ok(prior.filter(|handle| {
+                    let reuse = prior.filter(|handle| {
                         handle
                             .bind(py)
                             .cast::<FrameHandle>()
                             .is_ok_and(|handle| Arc::ptr_eq(&handle.get().frame, &now))
-                    }))
+                    });
+                    Ok((reuse, entered))
                 }
                 None => Err(match position(&state, cursor) {
                     Position::Below(_) => scope_error(
@@ -766,6 +768,9 @@ impl Scope {
             Some(handle) => publish_handle(py, handle)?,
             None => publish(py)?,
         }
+        // Publishing released the context's handle on the left frame: unless something else
+        // still holds it, the next scope reuses its allocations.
+        with_cursor(|cursor| cursor.recycle(left));
         Ok(false)
     }
 

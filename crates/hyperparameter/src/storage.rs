@@ -501,9 +501,9 @@ impl Cursor {
         frame
     }
 
-    /// Keeps a frame that left the path for reuse, if nothing else holds it.
-    fn recycle(&mut self, frame: Option<Arc<Frame>>) {
-        let Some(mut frame) = frame else { return };
+    /// Keeps a frame that left the path for reuse by a later scope, if nothing else holds
+    /// it (a front end that held on to a frame hands it back here once it let go of it).
+    pub fn recycle(&mut self, mut frame: Arc<Frame>) {
         if self.spare_frames.len() < SPARE_FRAMES {
             if let Some(spare) = Arc::get_mut(&mut frame) {
                 spare.overrides.clear();
@@ -564,8 +564,9 @@ impl Cursor {
                 "the thread's root layer cannot be exited".into(),
             ));
         }
-        let frame = self.unapply();
-        self.recycle(frame);
+        if let Some(frame) = self.unapply() {
+            self.recycle(frame);
+        }
         Ok(())
     }
 
@@ -662,8 +663,9 @@ impl Cursor {
             next = frame.parent.as_ref();
         }
         while self.path.len() > keep {
-            let frame = self.unapply();
-            self.recycle(frame);
+            if let Some(frame) = self.unapply() {
+                self.recycle(frame);
+            }
         }
         if keep == 0 {
             // Nothing shared (a frame from another thread's tree): start from nothing.
