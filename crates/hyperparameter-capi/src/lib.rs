@@ -97,7 +97,7 @@ pub struct HpItem {
 
 /// This thread's store, for a read: the embedding library's hook first (see [`hook`]).
 #[inline(always)]
-fn with_entry<R>(hash: u64, key: &str, f: impl FnOnce(Option<&Entry>) -> R) -> R {
+fn with_entry<R>(hash: u64, key: &[u8], f: impl FnOnce(Option<&Entry>) -> R) -> R {
     before_access();
     storage::with_entry(hash, key, f)
 }
@@ -159,9 +159,8 @@ unsafe fn borrowed_bytes<'a>(ptr: *const c_char, len: usize) -> Option<&'a [u8]>
     Some(unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) })
 }
 
-/// The key text of a call, or the failure status (with its message recorded).
-///
-/// On the read path: ASCII keys (the common case) skip the general UTF-8 validation.
+/// The key text of a write, or the failure status (with its message recorded). ASCII keys
+/// (the common case) skip the general UTF-8 validation.
 ///
 /// # Safety
 /// As [`borrowed_bytes`].
@@ -220,9 +219,21 @@ fn checked_write_key(hash: u64, key: &str) -> Result<(), HpStatus> {
     Ok(())
 }
 
+/// The key of a read, as bytes: reads compare it with stored keys, which are valid UTF-8,
+/// so it needs no validation of its own (a key that is not UTF-8 simply is not found).
+///
+/// # Safety
+/// As [`borrowed_bytes`].
+#[inline(always)]
+unsafe fn read_key<'a>(key: *const c_char, key_len: usize) -> Result<&'a [u8], HpStatus> {
+    // SAFETY: forwarded caller contract.
+    unsafe { borrowed_bytes(key, key_len) }.ok_or_else(null_key)
+}
+
 #[cold]
 #[inline(never)]
-fn null_value(key: &str, entry: &Entry, target: Target) -> HpStatus {
+fn null_value(key: &[u8], entry: &Entry, target: Target) -> HpStatus {
+    let key = String::from_utf8_lossy(key);
     fail(
         HpStatus::NullValue,
         format!(
@@ -236,8 +247,9 @@ fn null_value(key: &str, entry: &Entry, target: Target) -> HpStatus {
 
 #[cold]
 #[inline(never)]
-fn not_convertible(key: &str, entry: &Entry, target: Target, detail: String) -> HpStatus {
-    fail_with(conversion_error(key, entry, target.name(), detail))
+fn not_convertible(key: &[u8], entry: &Entry, target: Target, detail: String) -> HpStatus {
+    let key = String::from_utf8_lossy(key);
+    fail_with(conversion_error(&key, entry, target.name(), detail))
 }
 
 /// A typed read of a primitive: looks the key up and converts by SPEC §4, without allocating
@@ -260,7 +272,7 @@ unsafe fn read_primitive<T: Copy>(
         return fail(HpStatus::InvalidArgument, "the output pointer is null");
     }
     // SAFETY: forwarded caller contract.
-    let key = match unsafe { key_text(key, key_len) } {
+    let key = match unsafe { read_key(key, key_len) } {
         Ok(key) => key,
         Err(status) => return status,
     };
@@ -524,7 +536,7 @@ export! {
             return fail(HpStatus::InvalidArgument, "the length output pointer is null, or the buffer is null with a capacity");
         }
         // SAFETY: the caller passes `key_len` readable bytes (module conventions).
-        let key = match unsafe { key_text(key, key_len) } {
+        let key = match unsafe { read_key(key, key_len) } {
             Ok(key) => key,
             Err(status) => return status,
         };

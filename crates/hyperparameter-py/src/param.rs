@@ -72,7 +72,7 @@ impl ParamSpec {
             open.iter()
                 .map(|slot| {
                     cursor
-                        .get(slot.key.hash(), slot.key.as_str())
+                        .get(slot.key.hash(), slot.key.as_str().as_bytes())
                         .map(|entry| convert_entry(py, entry, slot.key.as_str(), &slot.target))
                         .transpose()
                 })

@@ -323,18 +323,18 @@ impl Scope {
         f: impl FnOnce(Option<&Entry>) -> R,
     ) -> PyResult<R> {
         match self.kind() {
-            Kind::Global => with_synced(py, |cursor| f(cursor.get(hash, key))),
+            Kind::Global => with_synced(py, |cursor| f(cursor.get(hash, key.as_bytes()))),
             Kind::Object => with_synced(py, |cursor| {
                 let state = self.state();
                 match position(&state, cursor) {
-                    Position::Innermost => f(cursor.get(hash, key)),
+                    Position::Innermost => f(cursor.get(hash, key.as_bytes())),
                     Position::Below(frame) => {
                         f(frame.lookup(hash).filter(|e| e.key.as_str() == key))
                     }
                     Position::Outside => {
                         match state.overrides.get(&hash).filter(|e| e.key.as_str() == key) {
                             Some(entry) => f(Some(entry)),
-                            None if state.inherit => f(cursor.get(hash, key)),
+                            None if state.inherit => f(cursor.get(hash, key.as_bytes())),
                             None => f(None),
                         }
                     }

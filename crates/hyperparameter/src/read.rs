@@ -30,7 +30,7 @@ pub fn get_or<D: ParamDefault>(key: &Key, default: D) -> Result<D::Output> {
 /// validated only when it is absent (a stored key is valid by construction), so an invalid
 /// key is still an error rather than a silent default.
 pub fn get_or_str<D: ParamDefault>(key: &str, default: D) -> Result<D::Output> {
-    match with_entry(key_hash(key), key, convert_entry) {
+    match with_entry(key_hash(key), key.as_bytes(), convert_entry) {
         Lookup::Found(value) => Ok(value),
         Lookup::Absent => {
             validate_key(key)?;
@@ -62,7 +62,7 @@ fn convert_entry<T: FromParam>(entry: Option<&Entry>) -> Lookup<T> {
 #[cold]
 #[inline(never)]
 fn conversion_failure<T: FromParam>(key: &str) -> Error {
-    with_entry(key_hash(key), key, |entry| match entry {
+    with_entry(key_hash(key), key.as_bytes(), |entry| match entry {
         Some(entry) => {
             let detail = T::from_param(&entry.value).err().unwrap_or_default();
             conversion_error(key, entry, T::TARGET, detail)

@@ -306,13 +306,15 @@ impl Cursor {
     }
 
     /// The entry for `hash` if it holds `key` (a different key with the same hash is not it).
+    /// The key is taken as bytes, so that callers holding unchecked text (the C ABI) need
+    /// not validate it as UTF-8 first: only a stored key, which is valid, can be equal.
     #[inline(always)]
-    pub fn get(&self, hash: u64, key: &str) -> Option<&Entry> {
+    pub fn get(&self, hash: u64, key: &[u8]) -> Option<&Entry> {
         let entry = match self.overlay.get(hash) {
             Some(position) => &self.entries[position as usize].1,
             None => self.base.get(&hash)?,
         };
-        same_text(entry.key.as_str().as_bytes(), key.as_bytes()).then_some(entry)
+        same_text(entry.key.as_str().as_bytes(), key).then_some(entry)
     }
 
     /// [`Cursor::get`] for a key whose text is a literal. When the entry's key text is
@@ -706,9 +708,10 @@ pub fn with_cursor<R>(f: impl FnOnce(&mut Cursor) -> R) -> R {
     CURSOR.with(|cell| f(cell.borrow_mut().get_or_insert_with(Cursor::new)))
 }
 
-/// Runs `f` on the entry for `hash`/`key` in this thread's current view.
+/// Runs `f` on the entry for `hash`/`key` in this thread's current view (the key as bytes,
+/// see [`Cursor::get`]).
 #[inline]
-pub fn with_entry<R>(hash: u64, key: &str, f: impl FnOnce(Option<&Entry>) -> R) -> R {
+pub fn with_entry<R>(hash: u64, key: &[u8], f: impl FnOnce(Option<&Entry>) -> R) -> R {
     CURSOR.with(|cell| {
         if let Ok(guard) = cell.try_borrow() {
             if let Some(cursor) = guard.as_ref() {
@@ -724,7 +727,7 @@ pub fn with_entry<R>(hash: u64, key: &str, f: impl FnOnce(Option<&Entry>) -> R) 
 #[inline]
 pub fn with_key_entry<R>(key: &Key, f: impl FnOnce(Option<&Entry>) -> R) -> R {
     let Text::Static(text) = *key.text() else {
-        return with_entry(key.hash(), key.as_str(), f);
+        return with_entry(key.hash(), key.as_str().as_bytes(), f);
     };
     CURSOR.with(|cell| {
         if let Ok(mut guard) = cell.try_borrow_mut() {
@@ -732,7 +735,7 @@ pub fn with_key_entry<R>(key: &Key, f: impl FnOnce(Option<&Entry>) -> R) -> R {
                 return f(cursor.get_literal(key.hash(), text));
             }
         }
-        with_entry_cold(cell, key.hash(), text, f)
+        with_entry_cold(cell, key.hash(), text.as_bytes(), f)
     })
 }
 
@@ -744,7 +747,7 @@ pub fn with_key_entry<R>(key: &Key, f: impl FnOnce(Option<&Entry>) -> R) -> R {
 fn with_entry_cold<R>(
     cell: &RefCell<Option<Cursor>>,
     hash: u64,
-    key: &str,
+    key: &[u8],
     f: impl FnOnce(Option<&Entry>) -> R,
 ) -> R {
     let mut cursor = cell.borrow_mut();
