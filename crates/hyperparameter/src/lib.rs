@@ -14,11 +14,11 @@
 //! view.
 //!
 //! # Why reads are a lookup and scopes cost O(overrides)
-//! Each thread keeps its current view materialized in one flat map (see [`storage`]): a read
-//! is a single hash lookup with the precomputed key hash, with no walk over the scope stack.
-//! Entering a scope writes its `k` overrides into that map and records what they shadow;
-//! leaving replays the record. Neither step looks at the other visible keys, so a scope costs
-//! the same with ten or a hundred thousand keys around it.
+//! Each thread keeps its current view materialized (see [`storage`]): one hash table from key
+//! hash to the winning entry, so a read is a single probe with the precomputed key hash and
+//! no walk over the scope stack. Entering a scope pushes its `k` overrides and records what
+//! they shadow; leaving replays the record. Neither step looks at the other visible keys, so
+//! a scope costs the same with ten or a hundred thousand keys around it.
 //!
 //! Scopes form a tree of immutable frames underneath. An async task ([`Scoped`], [`bind`])
 //! holds the frame it was created in; when it is polled the thread's view moves to that frame
