@@ -220,10 +220,10 @@ fn same_text(stored: &[u8], wanted: &[u8]) -> bool {
     }
 }
 
-/// Whether `entry` holds `key`; if it does under a run-time copy of the text, the entry
-/// takes the literal instead (see [`Cursor::get_literal`]). Entries already holding another
-/// literal keep it, so two literals of one key do not take turns.
-/// Returns the entry when it holds `key` (so that nothing stays alive across the call).
+/// `entry` if it holds `key`. If it holds it under a run-time copy of the text, the entry
+/// takes the literal instead (see [`Cursor::get_literal`]); an entry already holding another
+/// literal keeps it, so two literals of one key do not take turns. Returning the entry
+/// rather than a flag leaves the caller nothing to keep alive across the call.
 #[cold]
 #[inline(never)]
 fn adopt_literal<'a>(entry: &'a mut Entry, key: &'static str) -> Option<&'a Entry> {
@@ -739,9 +739,10 @@ pub fn with_key_entry<R>(key: &Key, f: impl FnOnce(Option<&Entry>) -> R) -> R {
     })
 }
 
-/// The rare paths of a read: this thread's first access (which makes its cursor), or a
-/// read from inside a write (which panics with `RefCell`'s message). Out of line, so that
-/// the read path keeps nothing alive across a call and needs no stack frame.
+/// The rare paths of a read: a literal-key read while another read holds the cursor (it
+/// reads without adopting), this thread's first access (which makes its cursor), or a read
+/// from inside a write (which panics with `RefCell`'s message). Out of line, so that the
+/// read path keeps nothing alive across a call.
 #[cold]
 #[inline(never)]
 fn with_entry_cold<R>(
@@ -750,6 +751,11 @@ fn with_entry_cold<R>(
     key: &[u8],
     f: impl FnOnce(Option<&Entry>) -> R,
 ) -> R {
+    if let Ok(guard) = cell.try_borrow() {
+        if let Some(cursor) = guard.as_ref() {
+            return f(cursor.get(hash, key));
+        }
+    }
     let mut cursor = cell.borrow_mut();
     f(cursor.get_or_insert_with(Cursor::new).get(hash, key))
 }

@@ -157,6 +157,27 @@ fn literal_reads_of_run_time_keys_check_the_text() {
 }
 
 #[test]
+fn a_literal_read_inside_a_read_works() {
+    // `storage::with_entry` holds the cursor while its closure runs; a literal-key read in
+    // there cannot adopt (it would need the cursor mutably) and reads without adopting.
+    static INNER: Key = Key::from_static("nested.inner", hyperparameter::key_hash("nested.inner"));
+    let _scope = ParamScope::new()
+        .with("nested.outer", 1)
+        .unwrap()
+        .with("nested.inner", 2)
+        .unwrap()
+        .enter();
+    let outer = key("nested.outer");
+    let seen = hyperparameter::storage::with_entry(outer.hash(), b"nested.outer", |entry| {
+        (
+            entry.map(|e| e.value.clone()),
+            get_or(&INNER, 0i64).unwrap(),
+        )
+    });
+    assert_eq!(seen, (Some(Value::Int(1)), 2));
+}
+
+#[test]
 fn defines_split_at_the_first_equals_and_keep_text() {
     let items = vec![
         "train.lr=1e-3".to_string(),
