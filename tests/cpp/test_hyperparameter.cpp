@@ -285,6 +285,20 @@ void test_invalid_keys_and_collisions() {
   CHECK(std::string(hp_last_error_message()).find("x.y") != std::string::npos);
 }
 
+void test_scope_items_with_one_key_twice() {
+  // One key twice: the later item wins, and leaving restores the key's absence.
+  const std::uint64_t dup = hp::key_hash("items.dup");
+  {
+    const hp_item_t items[] = {hp::detail::make_item(dup, "items.dup", 9, 1, nullptr, 0, 0),
+                               hp::detail::make_item(dup, "items.dup", 9, 2, nullptr, 0, 0)};
+    std::uint64_t scope = 0;
+    CHECK(hp_scope_enter_with(items, 2, &scope) == HP_OK);
+    CHECK(GET_PARAM(items.dup, 0) == 2);
+    CHECK(hp_scope_exit(scope) == HP_OK);
+    CHECK(GET_PARAM(items.dup, 0) == 0);
+  }
+}
+
 void test_second_translation_unit() {
   CHECK(second_unit_read_depth() == -1);
   CHECK(second_unit_read_name() == "unset");
@@ -349,6 +363,7 @@ int main(int argc, char **argv) {
   test_values_know_their_call_site();
   test_scope_objects();
   test_invalid_keys_and_collisions();
+  test_scope_items_with_one_key_twice();
   test_second_translation_unit();
   test_threads_are_isolated();
   test_frozen_reaches_new_threads_only();

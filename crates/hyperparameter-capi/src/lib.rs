@@ -34,7 +34,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use hyperparameter::convert::{self, Target};
 use hyperparameter::read::conversion_error;
-use hyperparameter::storage::{self, Cursor, EntryMap};
+use hyperparameter::storage::{self, Cursor};
 use hyperparameter::{key_hash, key_problem, Entry, Error, Source, Text, Value};
 
 use hook::before_access;
@@ -196,6 +196,34 @@ fn not_utf8_key(bytes: &[u8]) -> HpStatus {
             String::from_utf8_lossy(bytes)
         ),
     )
+}
+
+/// Items of one scope that share a hash must share the key: a different key is a
+/// collision. A handful of items (what `WITH_PARAMS` passes) is checked pairwise, more
+/// through a map.
+fn check_same_keys(items: &[(u64, Entry)]) -> Result<(), Error> {
+    let collision = |entry: &Entry, existing: &Entry| Error::HashCollision {
+        key: entry.key.to_string(),
+        existing: existing.key.to_string(),
+    };
+    if items.len() <= 16 {
+        for (index, (hash, entry)) in items.iter().enumerate() {
+            for (earlier_hash, earlier) in &items[..index] {
+                if earlier_hash == hash && earlier.key != entry.key {
+                    return Err(collision(entry, earlier));
+                }
+            }
+        }
+        return Ok(());
+    }
+    let mut seen: std::collections::HashMap<u64, &Entry> = std::collections::HashMap::new();
+    for (hash, entry) in items {
+        let existing = *seen.entry(*hash).or_insert(entry);
+        if existing.key != entry.key {
+            return Err(collision(entry, existing));
+        }
+    }
+    Ok(())
 }
 
 /// A key for a write: valid by SPEC §1 and hashed as `hash` says.
@@ -627,7 +655,7 @@ export! {
         if out_scope.is_null() {
             return fail(HpStatus::InvalidArgument, "the scope output pointer is null");
         }
-        let scope = with_cursor(|cursor| cursor.enter(EntryMap::default(), true));
+        let scope = with_cursor(|cursor| cursor.enter_entries([]));
         // SAFETY: checked non-null above; the caller promises it is writable.
         unsafe { write_scope(out_scope, scope) }
     }
@@ -645,24 +673,18 @@ export! {
             // SAFETY: non-null, and the caller passes `count` readable items.
             unsafe { std::slice::from_raw_parts(items, count) }
         };
-        let mut overrides = EntryMap::with_capacity_and_hasher(items.len(), Default::default());
+        let mut overrides = Vec::with_capacity(items.len());
         for item in items {
             // SAFETY: each item's pointers follow the module conventions.
-            let (hash, entry) = match unsafe { decode_item(item) } {
-                Ok(decoded) => decoded,
+            match unsafe { decode_item(item) } {
+                Ok(decoded) => overrides.push(decoded),
                 Err(status) => return status,
-            };
-            if let Some(existing) = overrides.get(&hash) {
-                if existing.key != entry.key {
-                    return fail_with(Error::HashCollision {
-                        key: entry.key.to_string(),
-                        existing: existing.key.to_string(),
-                    });
-                }
             }
-            overrides.insert(hash, entry);
         }
-        let scope = with_cursor(|cursor| cursor.enter(overrides, true));
+        if let Err(err) = check_same_keys(&overrides) {
+            return fail_with(err);
+        }
+        let scope = with_cursor(|cursor| cursor.enter_entries(overrides));
         // SAFETY: checked non-null above; the caller promises it is writable.
         unsafe { write_scope(out_scope, scope) }
     }

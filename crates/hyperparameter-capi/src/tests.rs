@@ -310,3 +310,32 @@ fn the_item_layout_matches_the_header() {
     assert_eq!(offset(std::ptr::addr_of!(item.file) as usize), 64);
     assert_eq!(offset(std::ptr::addr_of!(item.line) as usize), 80);
 }
+
+#[test]
+fn items_of_one_scope_sharing_a_hash_must_share_the_key() {
+    // Real xxh64 collisions cannot be made up, and the C ABI refuses a hash that is not its
+    // key's, so the check is tested on decoded items with forced hashes: few items (checked
+    // pairwise) and many (checked through a map).
+    let entry = |key: &str| Entry {
+        key: Text::from(key),
+        value: Value::Int(1),
+        source: Source::Unknown,
+    };
+    for count in [2u64, 40] {
+        let mut items: Vec<(u64, Entry)> = (0..count - 1)
+            .map(|i| (i, entry(&format!("items.k{i}"))))
+            .collect();
+        assert!(check_same_keys(&items).is_ok());
+        items.push((0, entry("items.k0")));
+        assert!(
+            check_same_keys(&items).is_ok(),
+            "the same key twice is no collision"
+        );
+        items.push((0, entry("items.other")));
+        let err = check_same_keys(&items).unwrap_err();
+        assert!(
+            matches!(&err, Error::HashCollision { key, existing } if key == "items.other" && existing == "items.k0"),
+            "{err}"
+        );
+    }
+}

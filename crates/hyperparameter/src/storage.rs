@@ -533,13 +533,20 @@ impl Cursor {
     /// Enters a new scope on top of the current view with `overrides`, returning its id.
     pub fn enter(&mut self, overrides: EntryMap, inherit: bool) -> ScopeId {
         if inherit {
-            let scope = self.scope_ids.take();
-            self.push_level(None, scope, None, overrides);
-            return scope;
+            return self.enter_entries(overrides);
         }
         let frame = self.new_child(overrides, inherit);
         let scope = frame.scope;
         self.apply(frame);
+        scope
+    }
+
+    /// Enters a new scope on top of the current view holding `entries`, in order (a later
+    /// entry for a key wins over an earlier one), returning its id. The caller has checked
+    /// that equal hashes among them belong to equal keys.
+    pub fn enter_entries(&mut self, entries: impl IntoIterator<Item = (u64, Entry)>) -> ScopeId {
+        let scope = self.scope_ids.take();
+        self.push_level(None, scope, None, entries);
         scope
     }
 

@@ -178,6 +178,28 @@ fn a_literal_read_inside_a_read_works() {
 }
 
 #[test]
+fn a_scope_entered_with_one_key_twice_keeps_the_later_value_when_captured() {
+    use hyperparameter::storage::with_cursor;
+    let k = key("twice.k");
+    let entry = |value: i64| hyperparameter::Entry {
+        key: k.text().clone(),
+        value: Value::Int(value),
+        source: Source::Unknown,
+    };
+    let scope =
+        with_cursor(|cursor| cursor.enter_entries([(k.hash(), entry(1)), (k.hash(), entry(2))]));
+    assert_eq!(get_or(&k, 0i64).unwrap(), 2);
+    // Capturing builds the scope's frame from its entries: the later one must win there too.
+    let frame = with_cursor(|cursor| cursor.current());
+    assert_eq!(
+        frame.overrides().get(&k.hash()).map(|e| &e.value),
+        Some(&Value::Int(2))
+    );
+    with_cursor(|cursor| cursor.exit(scope)).unwrap();
+    assert_eq!(get_or(&k, 0i64).unwrap(), 0);
+}
+
+#[test]
 fn defines_split_at_the_first_equals_and_keep_text() {
     let items = vec![
         "train.lr=1e-3".to_string(),
