@@ -59,11 +59,19 @@ unsafe fn cached_child(
     name: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
     // SAFETY: per the contract; the result is borrowed (or NULL), and owned after IncRef.
+    // `PyDict_GetItemWithError` rather than `PyDict_GetItem`, which saves and restores the
+    // exception state on every call (measured with perf: a few percent of a read). A name
+    // is a `str`, so the lookup cannot fail; if it ever did, the error is cleared and the
+    // slow path answers.
     unsafe {
-        let child = ffi::PyDict_GetItem(children, name);
-        if !child.is_null() {
-            ffi::Py_IncRef(child);
+        let child = ffi::PyDict_GetItemWithError(children, name);
+        if child.is_null() {
+            if !ffi::PyErr_Occurred().is_null() {
+                ffi::PyErr_Clear();
+            }
+            return child;
         }
+        ffi::Py_IncRef(child);
         child
     }
 }
