@@ -216,23 +216,18 @@ macro_rules! from_param_int {
 
 from_param_int!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 
-/// f64 reads of anything but a `Value::Float` (out of line, see [`integer_slow`]).
+/// Reads of anything but a value of the target's own kind: null is refused with the hint
+/// to read an `Option`, the rest goes to `convert` (out of line, see [`integer_slow`]).
 #[cold]
 #[inline(never)]
-fn float_slow(value: &Value) -> Result<f64, String> {
+fn other_kind<T>(
+    value: &Value,
+    target: &str,
+    convert: fn(&Value) -> Result<T, String>,
+) -> Result<T, String> {
     match value {
-        Value::Null => Err(null_error(f64::TARGET)),
-        other => to_f64(other),
-    }
-}
-
-/// bool reads of anything but a `Value::Bool` (out of line, see [`integer_slow`]).
-#[cold]
-#[inline(never)]
-fn bool_slow(value: &Value) -> Result<bool, String> {
-    match value {
-        Value::Null => Err(null_error(bool::TARGET)),
-        other => to_bool(other),
+        Value::Null => Err(null_error(target)),
+        other => convert(other),
     }
 }
 
@@ -242,7 +237,7 @@ impl FromParam for f64 {
     fn from_param(value: &Value) -> Result<Self, String> {
         match value {
             Value::Float(x) => Ok(*x),
-            other => float_slow(other),
+            other => other_kind(other, Self::TARGET, to_f64),
         }
     }
 }
@@ -267,7 +262,7 @@ impl FromParam for bool {
     fn from_param(value: &Value) -> Result<Self, String> {
         match value {
             Value::Bool(b) => Ok(*b),
-            other => bool_slow(other),
+            other => other_kind(other, Self::TARGET, to_bool),
         }
     }
 }

@@ -342,12 +342,6 @@ impl Cursor {
             .expect("cursor path always holds the root frame")
     }
 
-    /// Puts `entry` on the entry stack, returning its position.
-    #[inline]
-    fn push_entry(&mut self, hash: u64, entry: Entry) -> u32 {
-        push_entry(&mut self.entries, hash, entry)
-    }
-
     /// Pushes a level for `scope` holding `overrides`. An isolated level (one given the
     /// base it reads through to) starts from an empty overlay; any other shadows what is
     /// visible key by key.
@@ -611,14 +605,14 @@ impl Cursor {
                 self.entries[position as usize].1 = entry;
             }
             Found::Occupied { slot, position } => {
-                let new = self.push_entry(hash, entry);
+                let new = push_entry(&mut self.entries, hash, entry);
                 self.overlay.set(slot, new);
                 if record {
                     self.undo.push((hash, Some(position)));
                 }
             }
             Found::Vacant { slot } => {
-                let new = self.push_entry(hash, entry);
+                let new = push_entry(&mut self.entries, hash, entry);
                 self.overlay.fill(slot, hash, new);
                 if record {
                     self.undo.push((hash, None));
