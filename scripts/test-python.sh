@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
 # maturin is the build backend; pytest runs the suite; mypy checks the stubs and typing.
-python -m pip install --quiet "maturin>=1.5,<2" pytest mypy
+python -m pip install --quiet "maturin>=1.5,<2" pytest mypy "hypothesis>=6.100"
 python -m pip install --quiet --no-build-isolation -e .
 
 python -m pytest tests/python -q

@@ -3,11 +3,58 @@ the pure-Python one (scripts/test-python.sh runs both)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import threading
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
+from hypothesis import HealthCheck, settings
+
 
 import hyperparameter as hp
+
+
+T = TypeVar("T")
+
+# The fuzzers are part of the test command, so they are seeded and bounded: the same examples
+# on every run, about a fixed number per test. HP_FUZZ_EXAMPLES raises the budget for a longer
+# local hunt (new crashers found that way go into tests/fixtures/ as regression cases).
+settings.register_profile(
+    "bounded",
+    derandomize=True,
+    deadline=None,
+    max_examples=int(os.environ.get("HP_FUZZ_EXAMPLES", "150")),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    print_blob=True,
+)
+settings.load_profile("bounded")
+
+SMALL_STACK = 256 * 1024
+
+
+def on_small_stack(fn: Callable[[], T], stack_size: int = SMALL_STACK) -> T:
+    """Runs `fn` on a new thread whose stack is `stack_size` bytes and returns its result, or
+    re-raises what it raised: a walk over user data that recurses too deep kills the process
+    there instead of passing."""
+    outcome: dict[str, object] = {}
+
+    def body() -> None:
+        try:
+            outcome["value"] = fn()
+        except BaseException as error:  # handed back to the caller's thread
+            outcome["error"] = error
+
+    previous = threading.stack_size(stack_size)
+    try:
+        thread = threading.Thread(target=body)
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]
 
 
 def pytest_report_header() -> str:
