@@ -11,9 +11,7 @@ from typing import TypeVar
 import pytest
 from hypothesis import HealthCheck, settings
 
-
 import hyperparameter as hp
-
 
 T = TypeVar("T")
 
