@@ -211,6 +211,7 @@ def _add_common(parser: argparse.ArgumentParser, prefix: str) -> None:
         dest=f"{prefix}config",
         metavar="FILE",
         action="append",
+        type=_config_path,
         default=argparse.SUPPRESS,
         help="load TOML, JSON or YAML config files, e.g. -C base.yaml exp.toml (repeatable; "
         "several files may follow one flag; later files win)",
@@ -285,7 +286,28 @@ def _define_item(item: str) -> str:
         validate_key(key.strip())
     except ValueError as err:
         raise argparse.ArgumentTypeError(f"invalid item {item!r}: {err}") from None
+    if not _is_utf8(item):
+        raise argparse.ArgumentTypeError(f"invalid item {item!r}: {_NOT_UTF8}")
     return item
+
+
+def _config_path(path: str) -> str:
+    if not _is_utf8(path):
+        raise argparse.ArgumentTypeError(f"invalid file name {path!r}: {_NOT_UTF8}")
+    return path
+
+
+_NOT_UTF8 = "not UTF-8 text (the command line holds bytes that do not decode)"
+
+
+def _is_utf8(text: str) -> bool:
+    """False for text holding lone surrogates: bytes of the command line that did not decode
+    (Python keeps them as surrogates), which the config tree cannot hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _value_type(option: _Option, flag: str) -> Callable[[str], Any]:
