@@ -504,7 +504,9 @@ def _tree_error(message: str, configs: list[str], defines: list[str]) -> str:
 
     missing = re.search(r"missing key `([^`]+)`", message)
     if missing:
-        hint = _suggest(missing.group(1), _tree_keys(configs, defines))
+        own = item.partition("=")[0].strip()  # the item cannot refer to itself
+        keys = [key for key in _tree_keys(configs, defines) if key != own]
+        hint = _suggest(missing.group(1), keys)
         if hint:
             message += f"; did you mean {hint}?"
     return message

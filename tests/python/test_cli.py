@@ -543,6 +543,10 @@ def test_defines_and_file_keys_refer_to_each_other(tmp_path: Path) -> None:
         done, "-D t.ref=${t.nearli}: missing key `t.nearli`", "did you mean t.nearly?"
     )
     assert "-C/--config" not in done.stderr
+    # The hint is never the item's own key (that would refer to itself).
+    done = run([*prog, "-D", "t.nearly=${t.nearli}"])
+    assert_usage_error(done, "-D t.nearly=${t.nearli}: missing key `t.nearli`")
+    assert "did you mean" not in done.stderr
     # A file's own bad reference stays the file's error.
     done = run([*prog, "-C", str(base)])
     assert_usage_error(done, f"argument -C/--config: {base}:3:", "t.width")
