@@ -303,7 +303,7 @@ SUBPROCESS_CASES = [
     ["--enthusiasm", "1e400"],
     ["-D", "greet.enthusiasm=${env:HP_FUZZ_UNSET,2}", "greet.name=名前"],
     ["--enthusiasmm=2", "-ep", "greet.nmae"],
-    ["-ep", "greet.name", "--name", "\u00e9\u0301\u200b"],
+    ["--name", "\u00e9\u0301\u200b\U0001f600", "--enthusiasm=0"],
 ]
 
 
