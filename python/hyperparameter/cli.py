@@ -28,7 +28,7 @@ from hyperparameter._docstring import parse_docstring
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
-    from typing import Any, Callable, Sequence
+    from typing import Any, Callable, NoReturn, Sequence
 
     from hyperparameter.config import Config
     from hyperparameter.errors import ConversionError
@@ -47,9 +47,12 @@ _EXPLAIN_ALL = "\0all"
 class _Parser(argparse.ArgumentParser):
     """argparse with a hint for unrecognized words."""
 
+    _words: Sequence[str] = ()  # the words being parsed, for hints in `error`
+
     def parse_command_line(self, words: list[str]) -> argparse.Namespace:
         """``parse_args``, with unrecognized words reported with a hint: a close option name,
         the command an option belongs to, or that words after ``--`` are not options."""
+        self._words = words
         namespace, extras = self.parse_known_args(words)
         # Some Python versions leave the `--` itself among the extras; it ends the options
         # and is no argument of its own.
@@ -60,14 +63,31 @@ class _Parser(argparse.ArgumentParser):
             )
         return namespace
 
+    def error(self, message: str) -> NoReturn:
+        # `prog --epochs 3 train` reads `3` as the command: say where `--epochs` belongs.
+        if message.startswith("argument COMMAND: invalid choice"):
+            for word in self._words:
+                hint = _command_hint(self, word.split("=", 1)[0])
+                if hint:
+                    message += hint
+                    break
+        super().error(message)
 
-def _hint_for(parser: argparse.ArgumentParser, words: list[str], extras: list[str]) -> str:
-    """`` (did you mean --name?)`` and the like for the first option-like extra word, or
-    nothing; never the word itself."""
-    cut = words.index("--") if "--" in words else len(words)
-    before, after = words[:cut], words[cut + 1 :]
-    own = _option_strings(parser)
-    commands: dict[str, list[str]] = {}  # command -> its options, aliases left out
+
+def _command_hint(parser: argparse.ArgumentParser, name: str) -> str:
+    """`` (--epochs is an option of the command train: ...)`` when ``name`` is an option of
+    a subcommand only, else nothing."""
+    if not name.startswith("-") or name in _option_strings(parser):
+        return ""
+    for command, names in _commands(parser).items():
+        if name in names:
+            return f" ({name} is an option of the command {command}: give it after {command})"
+    return ""
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, list[str]]:
+    """Each subcommand of ``parser`` (aliases left out) and its options."""
+    commands: dict[str, list[str]] = {}
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             seen: set[int] = set()
@@ -75,15 +95,25 @@ def _hint_for(parser: argparse.ArgumentParser, words: list[str], extras: list[st
                 if id(sub) not in seen:
                     seen.add(id(sub))
                     commands[command] = _option_strings(sub)
+    return commands
+
+
+def _hint_for(parser: argparse.ArgumentParser, words: list[str], extras: list[str]) -> str:
+    """`` (did you mean --name?)`` and the like for the first option-like extra word, or
+    nothing; never the word itself."""
+    cut = words.index("--") if "--" in words else len(words)
+    before, after = words[:cut], words[cut + 1 :]
+    own = _option_strings(parser)
+    commands = _commands(parser)
     for word in extras:
         if not word.startswith("-") or word == "-":
             continue
         if word in after and word not in before:
             return f" (words after '--' are not options; give {word} before '--')"
         name = word.split("=", 1)[0]
-        for command, names in commands.items():
-            if name in names and name not in own:
-                return f" ({name} is an option of the command {command}: give it after {command})"
+        belongs = _command_hint(parser, name)
+        if belongs:
+            return belongs
         everything = own + [name for names in commands.values() for name in names]
         hint = _suggest(name, [candidate for candidate in everything if candidate != name])
         return f" (did you mean {hint}?)" if hint else ""

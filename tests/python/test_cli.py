@@ -589,8 +589,9 @@ def test_words_after_double_dash_are_not_options(tmp_path: Path) -> None:
 
 def test_unrecognized_option_hints(tmp_path: Path) -> None:
     prog = script(tmp_path, SUBCOMMANDS)
-    done = run([*prog, "--epochs=3", "train_model"])
-    assert_usage_error(done, "--epochs is an option of the command train_model")
+    for argv in (["--epochs=3", "train_model"], ["--epochs", "3", "train-model"]):
+        done = run([*prog, *argv])
+        assert_usage_error(done, "--epochs is an option of the command train_model")
     done = run([*prog, "train_model", "--epoch", "3"])
     assert_usage_error(done, "unrecognized arguments: --epoch 3 (did you mean --epochs?)")
     done = run([*QUICKSTART, "--enthusiasm=2", "--colour=red"])
