@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Builds the Python package from this checkout into the current Python and runs the Python
-# test suite twice: with the native backend and with the pure-Python one.
+# Installs the test tools and this checkout into the active Python environment, then runs
+# the Python test suite twice: with the native backend and with the pure-Python one. The
+# checkout is installed the way the README's set-up step does it (`pip install .`, not in
+# editable mode), so the suite tests what a user installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
-# maturin is the build backend; pytest runs the suite; mypy checks the stubs and typing.
+# maturin is the build backend; pytest runs the suite; mypy checks the stubs and typing;
+# hypothesis drives the fuzz tests.
 python -m pip install --quiet "maturin>=1.5,<2" pytest mypy "hypothesis>=6.100"
-python -m pip install --quiet --no-build-isolation -e .
+python -m pip install --quiet .
 
 python -m pytest tests/python -q
 HYPERPARAMETER_BACKEND=python python -m pytest tests/python -q

@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # The one test command (README "Run every test"; CI runs exactly this): formatting and lints,
-# then the Rust, Python (both backends) and C/C++ suites.
+# then the Rust, Python (both backends, fuzzers included) and C/C++ suites and the write
+# benchmark's linearity check. It installs into the active Python environment: the test tools
+# (ruff, maturin, pytest, mypy, hypothesis) and this checkout, as `pip install .` does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$SECONDS
+report_time() {
+  local status=$? elapsed=$((SECONDS - started))
+  printf '\n== test command: %s in %dm%02ds\n' "$([[ $status -eq 0 ]] && echo passed || echo FAILED)" \
+    $((elapsed / 60)) $((elapsed % 60))
+}
+trap report_time EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -26,4 +35,8 @@ bash scripts/test-python.sh
 step "C and C++ tests"
 bash scripts/test-cpp.sh
 
-printf '\nAll tests passed.\n'
+# A write is O(1) amortized: the quick run compares n = 10,000 with n = 100,000 keys.
+if [[ -f benchmarks/python/bench_writes.py ]]; then
+  step "write linearity (benchmarks/python/bench_writes.py --quick)"
+  python benchmarks/python/bench_writes.py --quick
+fi

@@ -30,6 +30,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, NoReturn, Sequence
 
+    from hyperparameter.config import Config
+    from hyperparameter.errors import ConversionError
     from hyperparameter.param import ParamFunction
 
 __all__ = ["launch", "run_cli"]
@@ -43,18 +45,83 @@ _EXPLAIN_ALL = "\0all"
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with a suggestion for unknown options."""
+    """argparse with a hint for unrecognized words."""
+
+    _words: Sequence[str] = ()  # the words being parsed, for hints in `error`
+
+    def parse_command_line(self, words: list[str]) -> argparse.Namespace:
+        """``parse_args``, with unrecognized words reported with a hint: a close option name,
+        the command an option belongs to, or that words after ``--`` are not options."""
+        self._words = words
+        namespace, extras = self.parse_known_args(words)
+        # Some Python versions leave the `--` itself among the extras; it ends the options
+        # and is no argument of its own.
+        extras = [word for word in extras if word != "--"]
+        if extras:
+            self.error(
+                f"unrecognized arguments: {' '.join(extras)}{_hint_for(self, words, extras)}"
+            )
+        return namespace
 
     def error(self, message: str) -> NoReturn:
-        prefix = "unrecognized arguments: "
-        if message.startswith(prefix):
-            known = [s for action in self._actions for s in action.option_strings]
-            for word in message[len(prefix) :].split():
-                hint = _suggest(word.split("=", 1)[0], known)
+        # `prog --epochs 3 train` reads `3` as the command: say where `--epochs` belongs.
+        if message.startswith("argument COMMAND: invalid choice"):
+            for word in self._words:
+                hint = _command_hint(self, word.split("=", 1)[0])
                 if hint:
-                    message += f" (did you mean {hint}?)"
+                    message += hint
                     break
         super().error(message)
+
+
+def _command_hint(parser: argparse.ArgumentParser, name: str) -> str:
+    """`` (--epochs is an option of the command train: ...)`` when ``name`` is an option of
+    a subcommand only, else nothing."""
+    if not name.startswith("-") or name in _option_strings(parser):
+        return ""
+    for command, names in _commands(parser).items():
+        if name in names:
+            return f" ({name} is an option of the command {command}: give it after {command})"
+    return ""
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, list[str]]:
+    """Each subcommand of ``parser`` (aliases left out) and its options."""
+    commands: dict[str, list[str]] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            seen: set[int] = set()
+            for command, sub in action.choices.items():
+                if id(sub) not in seen:
+                    seen.add(id(sub))
+                    commands[command] = _option_strings(sub)
+    return commands
+
+
+def _hint_for(parser: argparse.ArgumentParser, words: list[str], extras: list[str]) -> str:
+    """`` (did you mean --name?)`` and the like for the first option-like extra word, or
+    nothing; never the word itself."""
+    cut = words.index("--") if "--" in words else len(words)
+    before, after = words[:cut], words[cut + 1 :]
+    own = _option_strings(parser)
+    commands = _commands(parser)
+    for word in extras:
+        if not word.startswith("-") or word == "-":
+            continue
+        if word in after and word not in before:
+            return f" (words after '--' are not options; give {word} before '--')"
+        name = word.split("=", 1)[0]
+        belongs = _command_hint(parser, name)
+        if belongs:
+            return belongs
+        everything = own + [name for names in commands.values() for name in names]
+        hint = _suggest(name, [candidate for candidate in everything if candidate != name])
+        return f" (did you mean {hint}?)" if hint else ""
+    return ""
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
+    return [option for action in parser._actions for option in action.option_strings]
 
 
 def _suggest(word: str, candidates: Sequence[str]) -> str | None:
@@ -174,8 +241,10 @@ def _add_common(parser: argparse.ArgumentParser, prefix: str) -> None:
         dest=f"{prefix}config",
         metavar="FILE",
         action="append",
+        type=_config_path,
         default=argparse.SUPPRESS,
-        help="load a TOML, JSON or YAML config file (repeatable; later files win)",
+        help="load TOML, JSON or YAML config files, e.g. -C base.yaml exp.toml (repeatable; "
+        "several files may follow one flag; later files win)",
     )
     group.add_argument(
         *_LIST_FLAGS,
@@ -195,9 +264,24 @@ def _add_common(parser: argparse.ArgumentParser, prefix: str) -> None:
     )
 
 
-def _split_defines(argv: list[str]) -> list[str]:
-    """``-D a=1 b=2`` → ``-D a=1 -D b=2``: the items after one flag are the words holding a
-    ``=``, so a subcommand or positional argument may follow them."""
+_CONFIG_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
+
+
+def _is_define_item(word: str) -> bool:
+    return "=" in word and not word.startswith("-")
+
+
+def _is_config_file(word: str) -> bool:
+    return not word.startswith("-") and word.lower().endswith(_CONFIG_SUFFIXES)
+
+
+def _split_groups(argv: list[str]) -> list[str]:
+    """Several items after one flag, one flag each: ``-D a=1 b=2`` → ``-D a=1 -D b=2`` and
+    ``-C a.yaml b.json`` → ``-C a.yaml -C b.json``. The first word after a flag always
+    belongs to it; the further ones are the words holding a ``=`` (for ``-D``) or named like
+    a config file (``.toml``, ``.json``, ``.yaml``, ``.yml``, for ``-C``), so a subcommand or
+    a positional argument may follow them. Nothing after ``--`` is touched."""
+    groups = (("-D", "--define", _is_define_item), ("-C", "--config", _is_config_file))
     out: list[str] = []
     index = 0
     while index < len(argv):
@@ -207,14 +291,16 @@ def _split_defines(argv: list[str]) -> list[str]:
         if word == "--":
             out.extend(argv[index:])
             break
-        if word in ("-D", "--define") and index < len(argv):
-            out.append(argv[index])
-            index += 1
-        elif not (word.startswith("--define=") or (word.startswith("-D") and word != "-D")):
-            continue
-        while index < len(argv) and "=" in argv[index] and not argv[index].startswith("-"):
-            out.extend(("-D", argv[index]))
-            index += 1
+        for short, long, belongs in groups:
+            if word in (short, long) and index < len(argv):
+                out.append(argv[index])
+                index += 1
+            elif not (word.startswith(f"{long}=") or (word.startswith(short) and word != short)):
+                continue
+            while index < len(argv) and belongs(argv[index]):
+                out.extend((short, argv[index]))
+                index += 1
+            break
     return out
 
 
@@ -230,7 +316,28 @@ def _define_item(item: str) -> str:
         validate_key(key.strip())
     except ValueError as err:
         raise argparse.ArgumentTypeError(f"invalid item {item!r}: {err}") from None
+    if not _is_utf8(item):
+        raise argparse.ArgumentTypeError(f"invalid item {item!r}: {_NOT_UTF8}")
     return item
+
+
+def _config_path(path: str) -> str:
+    if not _is_utf8(path):
+        raise argparse.ArgumentTypeError(f"invalid file name {path!r}: {_NOT_UTF8}")
+    return path
+
+
+_NOT_UTF8 = "not UTF-8 text (the command line holds bytes that do not decode)"
+
+
+def _is_utf8(text: str) -> bool:
+    """False for text holding lone surrogates: bytes of the command line that did not decode
+    (Python keeps them as surrogates), which the config tree cannot hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _value_type(option: _Option, flag: str) -> Callable[[str], Any]:
@@ -351,47 +458,100 @@ def _build_parser(
 
 # -- running -------------------------------------------------------------------------------
 class _Layers:
-    """The values launch puts in the scope, with where each came from."""
+    """The values launch puts in the scope, with where each came from: the config tree
+    (files and ``-D`` items, resolved together) and the options given."""
 
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}
         self.sources: dict[str, str] = {}
+        self.tree: Config | None = None
+        self.options: dict[str, Any] = {}
 
     def put(self, key: str, value: Any, source: str) -> None:
         self.values[key] = value
         self.sources[key] = source
+
+    def scope(self) -> Any:
+        """A context manager entering these values: the tree (so reads name the file, line
+        or ``-D`` item of a value), then the options over it."""
+        import contextlib
+
+        import hyperparameter as hp
+
+        stack = contextlib.ExitStack()
+        if self.tree is not None:
+            stack.enter_context(hp.scope(self.tree))
+        if self.options:
+            stack.enter_context(hp.scope(self.options))
+        return stack
 
 
 def _load_layers(
     parser: _Parser, configs: list[str], defines: list[str], given: list[tuple[_Option, Any, str]]
 ) -> _Layers:
     layers = _Layers()
-    if configs:
-        _load_configs(parser, configs, defines, layers)
-    else:
-        for item in defines:
-            key, _, value = item.partition("=")
-            layers.put(key.strip(), value, f"-D {item}")
+    if configs or defines:
+        _load_tree(parser, configs, defines, layers)
     for option, value, flag in given:
         if option.key is not None:
             layers.put(option.key, value, flag)
+            layers.options[option.key] = value
     return layers
 
 
-def _load_configs(parser: _Parser, configs: list[str], defines: list[str], layers: _Layers) -> None:
-    """Config files merged in order, the ``-D`` items merged into that tree before
-    interpolation (SPEC §6), each value with the file and line (or ``-D`` item) it came
-    from."""
-    try:
-        from hyperparameter.config import config as load_config
-    except ImportError as err:
-        parser.error(f"argument -C/--config: config files cannot be loaded here ({err})")
+def _load_tree(parser: _Parser, configs: list[str], defines: list[str], layers: _Layers) -> None:
+    """Config files merged in order and the ``-D`` items merged into that tree before
+    interpolation, with or without files, so ``-D a=${b} -D b=5`` gives ``a = 5`` either way.
+    Each value keeps the file and line (or ``-D`` item) it came from."""
+    from hyperparameter.config import config as load_config
+
     try:
         loaded = load_config(*configs, overrides=defines)
+    except ImportError as err:
+        if configs or any("${" in item for item in defines):
+            what = "config files" if configs else "`${...}` in -D items"
+            parser.error(f"{what} cannot be resolved here ({err})")
+        for item in defines:  # without the native module: the items as text
+            key, _, value = item.partition("=")
+            layers.put(key.strip(), value, f"-D {item}")
+            layers.options[key.strip()] = value
+        return
     except (OSError, ValueError) as err:
-        parser.error(f"argument -C/--config: {err}")
+        parser.error(_tree_error(str(err), configs, defines))
+    layers.tree = loaded
     for key, value in loaded.to_dict(nested=False).items():
         layers.put(key, value, loaded.origin(key) or "config file")
+
+
+def _tree_error(message: str, configs: list[str], defines: list[str]) -> str:
+    """The message for a tree that does not load, labelled by what it is about: a ``-D``
+    item's own error names the item (and a close key for a missing reference); anything
+    else is about the config files."""
+    item = next((item for item in reversed(defines) if message.startswith(f"-D {item}:")), None)
+    if item is None:
+        return f"argument -C/--config: {message}"
+    import re
+
+    missing = re.search(r"missing key `([^`]+)`", message)
+    if missing:
+        own = item.partition("=")[0].strip()  # the item cannot refer to itself
+        keys = [key for key in _tree_keys(configs, defines) if key != own]
+        hint = _suggest(missing.group(1), keys)
+        if hint:
+            message += f"; did you mean {hint}?"
+    return message
+
+
+def _tree_keys(configs: list[str], defines: list[str]) -> list[str]:
+    """The keys the merged tree would have with every ``-D`` reference left as text (to
+    suggest a close one); none when the files themselves do not load."""
+    from hyperparameter.config import config as load_config
+
+    escaped = [item.replace("${", "$${") for item in defines]
+    try:
+        return list(load_config(*configs, overrides=escaped).to_dict(nested=False))
+    except (ImportError, OSError, ValueError):
+        return [item.partition("=")[0].strip() for item in defines]
 
 
 def _check_types(parser: _Parser, options: list[_Option], layers: _Layers) -> None:
@@ -420,13 +580,32 @@ def _caller_entries(func: Any, depth: int) -> list[ParamFunction]:
         param(func)
         return [registered()[-1]]
     module = sys._getframe(depth).f_globals.get("__name__")
-    found = [entry for entry in entries if entry.module == module]
-    if not found:
+    # The public functions of the module, one per name: a later definition replaces an
+    # earlier one of the same name (two test methods each defining `foo`), as rebinding a
+    # name does; names starting with `_` are private, not commands.
+    by_name: dict[str, ParamFunction] = {}
+    private: list[str] = []
+    for entry in entries:
+        if entry.module != module:
+            continue
+        name = _entry_name(entry)
+        if name.startswith("_"):
+            private.append(name)
+            continue
+        by_name[name] = entry
+    if not by_name:
+        where = f"module {module!r}"
+        if private:
+            raise RuntimeError(
+                f"hp.launch() found no public @hp.param function in {where} (names starting "
+                f"with `_` are not commands: {', '.join(private)}); pass one explicitly: "
+                f"hp.launch({private[0]})"
+            )
         raise RuntimeError(
-            f"hp.launch() found no @hp.param function in module {module!r}; "
+            f"hp.launch() found no @hp.param function in {where}; "
             "decorate one or pass it: hp.launch(main)"
         )
-    return found
+    return list(by_name.values())
 
 
 def launch(
@@ -447,7 +626,7 @@ def launch(
     entries = _caller_entries(func, _depth)
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser, options = _build_parser(entries, prog, _listing_requested(args_list))
-    namespace = vars(parser.parse_args(_split_defines(args_list)))
+    namespace = vars(parser.parse_command_line(_split_groups(args_list)))
     names = {alias: name for name in options for alias in (name, name.replace("_", "-"))}
     command: str | None = names.get(str(namespace.get("command:")))
     defines = [*namespace.get("define", []), *namespace.get("sub:define", [])]
@@ -465,7 +644,7 @@ def launch(
         from hyperparameter.param import registered
 
         every = [opt for entry in registered() for opt in _options_of(entry) if opt.key]
-        with hp.scope(layers.values):
+        with layers.scope():
             if listing:
                 _print_list(every, layers)
             if explain is not None:
@@ -481,17 +660,34 @@ def launch(
         if o.kind == "keyword" and f"param:{o.name}" in namespace
     }
     entry = next(entry for entry in entries if _entry_name(entry) == command)
-    with hp.scope(layers.values):
+    from hyperparameter.errors import ConversionError
+
+    with layers.scope():
         hp.scope.frozen()
-        result = entry.function(*positional, **keywords)
-        import inspect
+        try:
+            result = entry.function(*positional, **keywords)
+            import inspect
 
-        if inspect.iscoroutine(result):
-            # `async def main`: run it to completion inside the scope.
-            import asyncio
+            if inspect.iscoroutine(result):
+                # `async def main`: run it to completion inside the scope.
+                import asyncio
 
-            result = asyncio.run(result)
+                result = asyncio.run(result)
+        except ConversionError as err:
+            _report_bad_read(parser, layers, err)
+            raise
         return result
+
+
+def _report_bad_read(parser: _Parser, layers: _Layers, err: ConversionError) -> None:
+    """A read in the program that cannot convert a value the command line gave is a usage
+    error (exit status 2, no traceback) naming the item or file the value came from; a
+    value the program set itself stays the program's error."""
+    import re
+
+    found = re.search(r"parameter `([^`]+)`", str(err))
+    if found and found.group(1) in layers.sources:
+        parser.error(f"{layers.sources[found.group(1)]}: {err}")
 
 
 def _flag_of(option: _Option) -> str:

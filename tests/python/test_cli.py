@@ -3,6 +3,7 @@ stdout, stderr) plus a few in-process checks of what ``launch`` returns."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -445,3 +446,242 @@ def test_docstring_styles(doc: str, expected: tuple[str, dict[str, str]]) -> Non
     from hyperparameter._docstring import parse_docstring
 
     assert parse_docstring(doc) == expected
+
+
+# -- -D items resolve the same with or without config files -----------------------------
+SHOW = """
+    import json
+    import hyperparameter as hp
+
+    @hp.param("t")
+    def show(n: int = 0) -> None:
+        values = {k: v for k, v in hp.scope.to_dict(nested=False).items() if k[:2] == "t."}
+        print(json.dumps(values, sort_keys=True))
+
+    hp.launch()
+"""
+
+# Items and what each key ends up as: references to other items, in either order, inside
+# longer text, escaped, from the environment, and a later item winning before
+# interpolation.
+DEFINES = [
+    "t.a=${t.b}", "t.b=5",
+    "t.c=${t.d}x", "t.d=${t.e}", "t.e=7",
+    "t.f=$${t.b}", "t.g=a$${t.b}${t.b}",
+    "t.h=${env:HP_CLI_TEST_VAR}", "t.i=${env:HP_CLI_TEST_UNSET,fallback}",
+    "t.j=${t.k}", "t.k=1", "t.k=2",
+]  # fmt: skip
+RESOLVED = {
+    "t.a": "5", "t.b": "5", "t.c": "7x", "t.d": "7", "t.e": "7", "t.f": "${t.b}",
+    "t.g": "a${t.b}5", "t.h": "from env", "t.i": "fallback", "t.j": "2", "t.k": "2",
+}  # fmt: skip
+
+
+def file_layouts(tmp_path: Path) -> dict[str, list[str]]:
+    """Ways of giving config files that hold none of the keys the items set."""
+    (tmp_path / "empty.yaml").write_text("", encoding="utf-8")
+    (tmp_path / "empty.toml").write_text("", encoding="utf-8")
+    (tmp_path / "empty.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "other.toml").write_text("[u]\nx = 1\n", encoding="utf-8")
+    empty_yaml, empty_toml = str(tmp_path / "empty.yaml"), str(tmp_path / "empty.toml")
+    other = str(tmp_path / "other.toml")
+    return {
+        "no file": [],
+        "empty yaml": ["-C", empty_yaml],
+        "empty json": ["--config", str(tmp_path / "empty.json")],
+        "several files after one flag": ["-C", empty_toml, other],
+        "repeated flags": ["-C", other, f"--config={empty_yaml}"],
+    }
+
+
+def test_defines_resolve_the_same_with_or_without_files(tmp_path: Path) -> None:
+    prog = script(tmp_path, SHOW)
+    env = {**os.environ, "HP_CLI_TEST_VAR": "from env"}
+    env.pop("HP_CLI_TEST_UNSET", None)
+    for layout, files in file_layouts(tmp_path).items():
+        for argv in ([*files, "-D", *DEFINES], ["-D", *DEFINES, *files]):
+            done = subprocess.run(
+                [*prog, *argv], capture_output=True, text=True, check=False, env=env
+            )
+            assert done.returncode == 0, (layout, done.stderr)
+            assert json.loads(done.stdout) == RESOLVED, layout
+
+
+@pytest.mark.parametrize(
+    ("items", "fragments"),
+    [
+        (
+            ["t.a=${t.c}", "t.b=5"],
+            ["-D t.a=${t.c}: missing key `t.c`", "did you mean t.b?"],
+        ),
+        (["t.a=${t.b}", "t.b=${t.a}"], ["-D t.a=${t.b}: interpolation cycle: t.a -> t.b -> t.a"]),
+        (["t.a=${env:HP_CLI_TEST_UNSET}"], ["-D t.a=${env:HP_CLI_TEST_UNSET}:", "not set"]),
+    ],
+)
+def test_define_reference_errors_name_the_item(
+    tmp_path: Path, items: list[str], fragments: list[str]
+) -> None:
+    prog = script(tmp_path, SHOW)
+    for layout, files in file_layouts(tmp_path).items():
+        done = run([*prog, *files, "-D", *items])
+        assert_usage_error(done, *fragments)
+        assert "-C/--config" not in done.stderr, layout
+
+
+def test_defines_and_file_keys_refer_to_each_other(tmp_path: Path) -> None:
+    prog = script(tmp_path, SHOW)
+    base = tmp_path / "base.yaml"
+    base.write_text('t:\n  dim: 5\n  name: "net-${t.width}"\n  nearly: 1\n', encoding="utf-8")
+    done = run([*prog, "-C", str(base), "-D", "t.ref=${t.dim}", "t.width=64"])
+    assert done.returncode == 0, done.stderr
+    # An exact reference to a file value keeps its type; a file value sees the -D item.
+    assert json.loads(done.stdout) == {
+        "t.dim": 5, "t.name": "net-64", "t.nearly": 1, "t.ref": 5, "t.width": "64",
+    }  # fmt: skip
+    done = run([*prog, "-C", str(base), "-D", "t.width=1", "t.ref=${t.nearli}"])
+    assert_usage_error(
+        done, "-D t.ref=${t.nearli}: missing key `t.nearli`", "did you mean t.nearly?"
+    )
+    assert "-C/--config" not in done.stderr
+    # The hint is never the item's own key (that would refer to itself).
+    done = run([*prog, "-D", "t.nearly=${t.nearli}"])
+    assert_usage_error(done, "-D t.nearly=${t.nearli}: missing key `t.nearli`")
+    assert "did you mean" not in done.stderr
+    # A file's own bad reference stays the file's error.
+    done = run([*prog, "-C", str(base)])
+    assert_usage_error(done, f"argument -C/--config: {base}:3:", "t.width")
+
+
+def test_a_bad_read_of_a_command_line_value_is_a_usage_error(tmp_path: Path) -> None:
+    prog = script(
+        tmp_path,
+        """
+        import hyperparameter as hp
+
+        @hp.param("job")
+        def job(n: int = 1) -> None:
+            print(n + (hp.scope.job.extra | 0))
+
+        hp.launch()
+        """,
+    )
+    assert run([*prog, "-D", "job.extra=3", "--n", "2"]).stdout == "5\n"
+    done = run([*prog, "-D", "job.extra=lots"])
+    assert_usage_error(done, "-D job.extra=lots: cannot convert parameter `job.extra`", "int")
+    config = tmp_path / "job.toml"
+    config.write_text('[job]\nextra = "lots"\n', encoding="utf-8")
+    assert_usage_error(run([*prog, "-C", str(config)]), f"{config}:2:9:", "`job.extra`")
+
+
+# -- messages for unrecognized words -----------------------------------------------------
+def test_words_after_double_dash_are_not_options(tmp_path: Path) -> None:
+    done = run([*QUICKSTART, "--", "--name"])
+    assert_usage_error(done, "unrecognized arguments: --name", "words after '--' are not options")
+    assert "did you mean --name" not in done.stderr
+    assert run([*QUICKSTART, "--name", "X", "--"]).stdout == "Hello, X!\n"
+    # With a positional argument, a word after `--` is its value even when it looks like one.
+    done = run([*script(tmp_path, TRAIN), "--lr", "0.2", "--", "--data"])
+    assert done.stdout.startswith("data=--data lr=0.2 "), done.stderr
+    # `-D` items are not collected after `--` either.
+    done = run([*script(tmp_path, TRAIN), "-D", "train.extra=1", "--", "a=b"])
+    assert done.stdout.startswith("data=a=b lr=0.1 "), done.stderr
+
+
+def test_unrecognized_option_hints(tmp_path: Path) -> None:
+    prog = script(tmp_path, SUBCOMMANDS)
+    for argv in (["--epochs=3", "train_model"], ["--epochs", "3", "train-model"]):
+        done = run([*prog, *argv])
+        assert_usage_error(done, "--epochs is an option of the command train_model")
+    done = run([*prog, "train_model", "--epoch", "3"])
+    assert_usage_error(done, "unrecognized arguments: --epoch 3 (did you mean --epochs?)")
+    done = run([*QUICKSTART, "--enthusiasm=2", "--colour=red"])
+    assert_usage_error(done, "unrecognized arguments: --colour=red")
+    assert "did you mean --colour" not in done.stderr
+
+
+# -- compatibility with the seeds' 0.6.0 command line ------------------------------------
+def test_several_config_files_after_one_flag(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text('{"train": {"lr": 0.5, "tag": "a"}}', encoding="utf-8")
+    (tmp_path / "b.json").write_text('{"train": {"tag": "b"}}', encoding="utf-8")
+    (tmp_path / "c.yml").write_text("train:\n  batch_size: 4\n", encoding="utf-8")
+    prog = script(tmp_path, TRAIN)
+    done = run([*prog, "-C", "a.json", "b.json", "mnist"], cwd=tmp_path)
+    assert done.stdout.startswith("data=mnist lr=0.5 batch_size=16 amp=True tag=b"), done.stderr
+    done = run([*prog, "--config", "a.json", "b.json", "-C", "c.yml", "mnist"], cwd=tmp_path)
+    assert done.stdout.startswith("data=mnist lr=0.5 batch_size=4 amp=True tag=b"), done.stderr
+    done = run([*prog, "mnist", "--config=b.json", "a.json"], cwd=tmp_path)
+    assert "tag=a" in done.stdout, done.stderr
+    done = run([*prog, "-C", "a.json", "missing.json", "mnist"], cwd=tmp_path)
+    assert_usage_error(done, "argument -C/--config:", "missing.json")
+
+
+def test_same_name_functions_and_private_ones(tmp_path: Path) -> None:
+    prog = script(
+        tmp_path,
+        """
+        import hyperparameter as hp
+
+        class TestA:
+            def test_one(self):
+                @hp.param("one")
+                def foo(x: int = 1):
+                    return ("first", x)
+
+        class TestB:
+            def test_two(self):
+                @hp.param("two")
+                def foo(x: int = 2):
+                    return ("second", x)
+
+        @hp.param
+        def _helper(y: int = 0):
+            return ("helper", y)
+
+        TestA().test_one()
+        TestB().test_two()
+        print(hp.launch())
+        """,
+    )
+    done = run(prog)
+    assert done.stdout == "('second', 2)\n", done.stderr  # one command left: no subcommands
+    assert run([*prog, "--x", "5"]).stdout == "('second', 5)\n"
+    help_text = run([*prog, "--help"]).stdout
+    assert "_helper" not in help_text and "-helper" not in help_text
+    assert_usage_error(run([*prog, "_helper"]), "unrecognized arguments: _helper")
+
+
+def test_private_functions_are_not_subcommands(tmp_path: Path) -> None:
+    prog = script(
+        tmp_path,
+        """
+        import hyperparameter as hp
+
+        @hp.param
+        def fit(x: int = 1):
+            return ("fit", x)
+
+        @hp.param
+        def evaluate(x: int = 1):
+            return ("evaluate", x)
+
+        @hp.param
+        def _debug(x: int = 1):
+            return ("debug", x)
+
+        print(hp.launch())
+        """,
+    )
+    assert run([*prog, "evaluate", "--x", "3"]).stdout == "('evaluate', 3)\n"
+    for word in ("_debug", "-debug"):
+        assert_usage_error(run([*prog, word]))
+    assert_usage_error(run(prog), "choose a command: fit, evaluate")
+    only_private = script(
+        tmp_path,
+        "import hyperparameter as hp\n@hp.param\ndef _main(x: int = 1):\n    return x\n"
+        "hp.launch()\n",
+        name="private.py",
+    )
+    done = run(only_private)
+    assert done.returncode == 1
+    assert "no public @hp.param function" in done.stderr
+    assert "hp.launch(_main)" in done.stderr

@@ -9,11 +9,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
+from python_on_path import env_with_python
 
 import hyperparameter as hp
 
@@ -311,10 +311,7 @@ def test_the_cpp_pages_extension_example_runs(
     (tmp_path / "extension.cpp").write_text(doc_block(r"```cpp file=extension\.cpp\n(.*?)```"))
     # The page's shell block, run as written (`python` is this interpreter).
     script = doc_block(r"```sh\n(lib=.*?)```")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "python").symlink_to(sys.executable)
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    env = env_with_python(tmp_path)
     result = subprocess.run(
         ["bash", "-ec", script], cwd=tmp_path, env=env, capture_output=True, text=True
     )

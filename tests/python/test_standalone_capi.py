@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from python_on_path import env_with_python
 
 import hyperparameter as hp
 
@@ -185,10 +186,7 @@ def test_the_cpp_pages_commands_for_the_installed_package_run(tmp_path: Path) ->
     assert len(scripts) == 1 and programs, "the page's g++ commands and its first program"
     (tmp_path / "main.cpp").write_text(programs[0])
     # The page's shell block, run as written (`python` is this interpreter).
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "python").symlink_to(sys.executable)
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    env = env_with_python(tmp_path)
     env.pop("LD_LIBRARY_PATH", None)
     result = subprocess.run(
         ["bash", "-ec", scripts[0]], cwd=tmp_path, env=env, capture_output=True, text=True

@@ -74,12 +74,9 @@ fn parse_define(item: &str) -> std::result::Result<String, String> {
 
 impl ParamArgs {
     /// The scope the options describe: config files merged in order, then the `-D` items
-    /// applied before interpolation. Without config files it is the `-D` items alone, kept
-    /// as text (typed reads convert them, SPEC §4).
+    /// applied before interpolation, with or without files (so `-D a=${b} -D b=5` gives
+    /// `a = 5` either way). The items' values are text; typed reads convert them.
     pub fn scope(&self) -> Result<ParamScope> {
-        if self.config.is_empty() {
-            return ParamScope::from_defines(&self.define);
-        }
         let mut raw = RawConfig::new();
         for path in &self.config {
             raw.merge(RawConfig::read(path)?);
@@ -234,6 +231,31 @@ mod tests {
         );
         assert_eq!(scope.get::<i64>("model.lr").unwrap(), Some(2));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn defines_resolve_the_same_without_files() {
+        let args = Args::try_parse_from([
+            "p",
+            "-D",
+            "a=${b}",
+            "b=5",
+            "c=x${b}",
+            "d=$${b}",
+            "e=${env:HP_CLI_RS_TEST_UNSET,dflt}",
+        ])
+        .unwrap();
+        let scope = args.params.scope().unwrap();
+        assert_eq!(scope.get::<i64>("a").unwrap(), Some(5));
+        assert_eq!(scope.get::<String>("c").unwrap().unwrap(), "x5");
+        assert_eq!(scope.get::<String>("d").unwrap().unwrap(), "${b}");
+        assert_eq!(scope.get::<String>("e").unwrap().unwrap(), "dflt");
+        let args = Args::try_parse_from(["p", "-D", "a=${nope}"]).unwrap();
+        let err = args.params.scope().unwrap_err().to_string();
+        assert!(
+            err.contains("-D a=${nope}") && err.contains("nope"),
+            "{err}"
+        );
     }
 
     #[test]
