@@ -164,8 +164,8 @@ impl RawConfig {
             // An empty YAML document (or one holding only `null`) is an empty configuration.
             Kind::Scalar(Value::Null) if format == Format::Yaml => Ok(RawConfig::new()),
             _ => Err(node.origin.error(format!(
-                "the top level of a configuration must be a map, not a {}",
-                node.type_name()
+                "the top level of a configuration must be a map, not {}",
+                with_article(node.type_name())
             ))),
         }
     }
@@ -178,8 +178,8 @@ impl RawConfig {
         match node.kind {
             Kind::Map(root) => Ok(RawConfig { root }),
             _ => Err(origin.error(format!(
-                "a configuration must be a map, not a {}",
-                node.type_name()
+                "a configuration must be a map, not {}",
+                with_article(node.type_name())
             ))),
         }
     }
@@ -222,6 +222,23 @@ impl RawConfig {
     /// The tree as a nested map, references unresolved.
     pub fn to_value(&self) -> Value {
         Value::from(map_to_value(&self.root))
+    }
+}
+
+/// A type name (or a phrase starting with one) with its indefinite article, for messages:
+/// `an int`, `a map`, `an int value`; the type `null` alone reads `null`.
+pub(crate) fn with_article(phrase: &str) -> String {
+    if phrase == "null" {
+        return phrase.to_string();
+    }
+    let vowel = phrase
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    if vowel {
+        format!("an {phrase}")
+    } else {
+        format!("a {phrase}")
     }
 }
 

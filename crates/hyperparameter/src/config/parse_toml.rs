@@ -13,8 +13,93 @@ use super::origin::{LineIndex, Origin};
 use super::tree::{insert, too_deep, Kind, Node, NodeMap};
 use crate::{Result, Value};
 
+/// Nesting of inline arrays and tables up to which a TOML text is parsed on the caller's
+/// thread; deeper (up to the bound) it is parsed on a helper thread with [`DEEP_STACK`]
+/// bytes of stack, because the `toml` parser recurses once per level.
+const SHALLOW: usize = 8;
+
+/// The stack of the helper thread that parses deeply nested TOML.
+const DEEP_STACK: usize = 8 * 1024 * 1024;
+
 /// Parses a TOML document into a map node.
+///
+/// Nesting deeper than [`MAX_DEPTH`] is refused by a scan of the text before the `toml`
+/// parser sees it, so the parser's recursion is bounded whatever the input.
 pub(crate) fn parse(text: &str, file: &Arc<str>) -> Result<Node> {
+    let (depth, offset) = inline_depth(text);
+    if depth > MAX_DEPTH {
+        let lines = LineIndex::new(text);
+        let (line, col) = lines.position(offset);
+        return Err(too_deep(&Origin::file(file, line, col)));
+    }
+    if depth <= SHALLOW {
+        return parse_here(text, file);
+    }
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("hyperparameter-toml".into())
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(scope, || parse_here(text, file))
+            .map_err(|err| {
+                Origin::file(file, 0, 0).error(format!("cannot start a thread to parse: {err}"))
+            })?
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// How deep inline arrays and tables (`[`, `{`) nest in a TOML text, and the byte offset
+/// of the first bracket at that depth; strings and comments are skipped. Table headers
+/// (`[a]`, `[[a]]`) count as the brackets they are, which is never deep.
+fn inline_depth(text: &str) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            quote @ (b'"' | b'\'') => {
+                let triple = bytes[i..].starts_with(&[quote; 3]);
+                i += if triple { 3 } else { 1 };
+                while i < bytes.len() {
+                    if quote == b'"' && bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if !triple && bytes[i] == b'\n' {
+                        break;
+                    }
+                    if bytes[i] == quote && (!triple || bytes[i..].starts_with(&[quote; 3])) {
+                        // A closing `"""` may be followed by up to two more quotes that
+                        // belong to the string; they are skipped as ordinary bytes.
+                        i += if triple { 3 } else { 1 };
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > deepest {
+                    deepest = depth;
+                    at = i;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    (deepest, at)
+}
+
+/// Parses a TOML document into a map node on the current thread.
+fn parse_here(text: &str, file: &Arc<str>) -> Result<Node> {
     let lines = LineIndex::new(text);
     let document = DeTable::parse(text).map_err(|err| {
         let (line, col) = err.span().map_or((0, 0), |span| lines.position(span.start));
