@@ -46,25 +46,36 @@ fn a_chain_of_6000_references_resolves_on_a_small_stack() {
     assert_eq!(config.origin("k0").unwrap().to_string(), "chain.yaml:1:5");
 }
 
-#[test]
-fn a_chain_as_long_as_the_node_bound_allows_resolves() {
-    // The longest chain a configuration can hold: one value per key, every value but the
-    // last a reference to the next (an in-memory map: no text of that size is accepted).
-    let links: usize = std::env::var("LINKS").map_or(hyperparameter::config::MAX_NODES - 2, |v| {
-        v.parse().unwrap()
-    });
+/// A chain of `links` references in an in-memory map (no text that long is accepted), on a
+/// small stack.
+fn resolve_map_chain(links: usize) -> Config {
     let mut map = IndexMap::new();
     for i in 0..links {
         map.insert(format!("k{i}"), Value::from(format!("${{k{}}}", i + 1)));
     }
     map.insert(format!("k{links}"), Value::Int(7));
     let value = Value::Map(Arc::new(map));
-    let config = on_small_stack(move || {
+    on_small_stack(move || {
         RawConfig::from_value(&value, "<map>")
             .unwrap()
             .resolve()
             .unwrap()
-    });
+    })
+}
+
+#[test]
+fn a_chain_of_200_000_references_resolves_on_a_small_stack() {
+    // Stack use does not grow with the chain: 200,000 links (about 5 s in a debug build).
+    let config = resolve_map_chain(200_000);
+    assert_eq!(config.get("k0"), Some(Value::Int(7)));
+}
+
+#[test]
+#[ignore = "about 30 s in a debug build; run with --ignored (or --release)"]
+fn a_chain_as_long_as_the_node_bound_allows_resolves() {
+    // The longest chain a configuration can hold: one value per key, every value but the
+    // last a reference to the next.
+    let config = resolve_map_chain(hyperparameter::config::MAX_NODES - 1);
     assert_eq!(config.get("k0"), Some(Value::Int(7)));
 }
 
@@ -266,4 +277,85 @@ fn from_params_and_from_value_bound_the_depth() {
         hyperparameter::from_params::<serde_json::Value>("").unwrap_err()
     });
     assert!(err.to_string().contains("deeper than 64 levels"), "{err}");
+}
+
+/// A fresh directory for one test's files.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("hp-config-limits-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[cfg(unix)]
+#[test]
+fn only_regular_files_are_read() {
+    let dir = scratch("special");
+    let zero = dir.join("z.toml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let err = RawConfig::read(&zero).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{}: cannot read the file: it is a character device, not a regular file",
+            zero.display()
+        )
+    );
+    // A FIFO with no writer: refused before opening, so this does not block.
+    let fifo = dir.join("p.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let err = RawConfig::read(&fifo).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{}: cannot read the file: it is a FIFO (named pipe), not a regular file",
+            fifo.display()
+        )
+    );
+    let folder = dir.join("d.json");
+    std::fs::create_dir(&folder).unwrap();
+    let err = Config::load([&folder]).unwrap_err().to_string();
+    assert!(
+        err.ends_with("it is a directory, not a regular file"),
+        "{err}"
+    );
+    // A link to a regular file is read.
+    std::fs::write(dir.join("real.toml"), "a = 1\n").unwrap();
+    std::os::unix::fs::symlink(dir.join("real.toml"), dir.join("link.toml")).unwrap();
+    let config = Config::load([dir.join("link.toml")]).unwrap();
+    assert_eq!(config.get("a"), Some(Value::Int(1)));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn no_more_than_the_size_bound_is_read() {
+    let dir = scratch("size");
+    let path = dir.join("big.yaml");
+    let mut text = "a: ".to_string();
+    text.push_str(&"x".repeat(hyperparameter::config::MAX_INPUT_BYTES - 4));
+    text.push('\n');
+    assert_eq!(text.len(), hyperparameter::config::MAX_INPUT_BYTES);
+    std::fs::write(&path, &text).unwrap();
+    assert!(RawConfig::read(&path).is_ok());
+    text.push('\n');
+    std::fs::write(&path, &text).unwrap();
+    let err = RawConfig::read(&path).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "{}: the input is larger than 16777216 bytes and is refused",
+            path.display()
+        )
+    );
+    std::fs::write(&path, b"a: \xff\n").unwrap();
+    let err = RawConfig::read(&path).unwrap_err().to_string();
+    assert!(
+        err.ends_with("it is not UTF-8 text (invalid byte at offset 3)"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

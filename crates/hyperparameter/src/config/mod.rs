@@ -128,21 +128,16 @@ impl RawConfig {
 
     /// Reads and parses one file; the format comes from its extension. Errors name the path
     /// as given.
+    ///
+    /// Only a regular file (or a link to one) is read: a directory, a FIFO, a device or a
+    /// socket is an error saying what it is, found before the file is opened. At most
+    /// [`MAX_INPUT_BYTES`] are read whatever size the file reports, so a file that grows
+    /// while it is read is refused like one that is too large.
     pub fn read(path: impl AsRef<Path>) -> Result<RawConfig> {
         let path = path.as_ref();
         let name = path.display().to_string();
         let format = Format::from_path(path)?;
-        let io_error = |err: std::io::Error| Error::Parse {
-            file: name.clone(),
-            line: 0,
-            col: 0,
-            msg: format!("cannot read the file: {err}"),
-        };
-        let size = std::fs::metadata(path).map_err(io_error)?.len();
-        if size > MAX_INPUT_BYTES as u64 {
-            return Err(too_large(&name));
-        }
-        let text = std::fs::read_to_string(path).map_err(io_error)?;
+        let text = read_bounded(path, &name)?;
         RawConfig::parse(&text, format, &name)
     }
 
@@ -239,6 +234,74 @@ pub(crate) fn with_article(phrase: &str) -> String {
         format!("an {phrase}")
     } else {
         format!("a {phrase}")
+    }
+}
+
+/// The text of the regular file at `path`, at most [`MAX_INPUT_BYTES`] long.
+fn read_bounded(path: &Path, name: &str) -> Result<String> {
+    use std::io::Read;
+
+    let error = |msg: String| Error::Parse {
+        file: name.to_string(),
+        line: 0,
+        col: 0,
+        msg,
+    };
+    let io_error = |err: std::io::Error| error(format!("cannot read the file: {err}"));
+    // Checked before opening: opening a FIFO would wait for a writer.
+    let kind = std::fs::metadata(path).map_err(io_error)?.file_type();
+    if !kind.is_file() {
+        return Err(error(format!(
+            "cannot read the file: it is {}, not a regular file",
+            describe_file_type(&kind)
+        )));
+    }
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    // The path may have been replaced between the check and the open.
+    let kind = file.metadata().map_err(io_error)?.file_type();
+    if !kind.is_file() {
+        return Err(error(format!(
+            "cannot read the file: it is {}, not a regular file",
+            describe_file_type(&kind)
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(too_large(name));
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        error(format!(
+            "cannot read the file: it is not UTF-8 text (invalid byte at offset {})",
+            err.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// What kind of file this is, for messages: `a directory`, `a FIFO (named pipe)`, ...
+fn describe_file_type(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
     }
 }
 

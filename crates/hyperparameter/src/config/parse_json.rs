@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::limits::MAX_DEPTH;
 use super::origin::{saturate, Origin};
-use super::tree::{insert, too_deep, Kind, Node, NodeMap};
+use super::tree::{insert, int_too_big, too_deep, Kind, Node, NodeMap};
 use crate::{Error, Result, Value};
 
 /// Parses a JSON document; the top level may be any value (the caller checks it is a map).
@@ -47,7 +47,19 @@ struct JsonParser<'a> {
     file: &'a Arc<str>,
 }
 
-impl JsonParser<'_> {
+/// The dotted path of the value about to be read inside the lists and maps `open`.
+fn dotted_path(open: &[Open]) -> String {
+    let steps: Vec<String> = open
+        .iter()
+        .map(|open| match open {
+            Open::List(_, items) => items.len().to_string(),
+            Open::Map(_, _, (key, _)) => key.clone(),
+        })
+        .collect();
+    steps.join(".")
+}
+
+impl<'a> JsonParser<'a> {
     fn origin(&self) -> Origin {
         let col = self
             .text
@@ -121,7 +133,7 @@ impl JsonParser<'_> {
                         continue;
                     }
                 }
-                _ => self.primitive()?,
+                _ => self.primitive(&open)?,
             };
             // The value is complete: place it, closing the lists and maps it completes.
             loop {
@@ -186,8 +198,8 @@ impl JsonParser<'_> {
         Ok((key, key_origin))
     }
 
-    /// A string, number, `true`, `false` or `null`.
-    fn primitive(&mut self) -> Result<Node> {
+    /// A string, number, `true`, `false` or `null`, inside the lists and maps `open`.
+    fn primitive(&mut self, open: &[Open]) -> Result<Node> {
         let origin = self.origin();
         let kind = match self.peek() {
             None => return Err(self.error("unexpected end of input, expected a value")),
@@ -195,7 +207,10 @@ impl JsonParser<'_> {
             Some(b't') => self.word("true", Value::Bool(true))?,
             Some(b'f') => self.word("false", Value::Bool(false))?,
             Some(b'n') => self.word("null", Value::Null)?,
-            Some(b'-' | b'0'..=b'9') => Kind::Scalar(self.number()?),
+            Some(b'-' | b'0'..=b'9') => match self.number()? {
+                Ok(value) => Kind::Scalar(value),
+                Err(literal) => return Err(int_too_big(literal, &dotted_path(open), &origin)),
+            },
             Some(_) => return Err(self.error("expected a value")),
         };
         Ok(Node::new(kind, origin))
@@ -292,7 +307,8 @@ impl JsonParser<'_> {
         Ok(digits)
     }
 
-    fn number(&mut self) -> Result<Value> {
+    /// A number; an integer literal beyond 64 bits comes back as `Err(literal)`.
+    fn number(&mut self) -> Result<Result<Value, &'a str>> {
         let start = self.pos;
         let origin = self.origin();
         if self.peek() == Some(b'-') {
@@ -326,15 +342,11 @@ impl JsonParser<'_> {
         let literal = &self.text[start..self.pos];
         if is_float {
             match literal.parse::<f64>() {
-                Ok(x) if x.is_finite() => Ok(Value::Float(x)),
+                Ok(x) if x.is_finite() => Ok(Ok(Value::Float(x))),
                 _ => Err(origin.error(format!("number {literal} is out of the float range"))),
             }
         } else {
-            literal.parse::<i64>().map(Value::Int).map_err(|_| {
-                origin.error(format!(
-                    "integer {literal} does not fit in 64 bits (write it as a string or a float)"
-                ))
-            })
+            Ok(literal.parse::<i64>().map(Value::Int).map_err(|_| literal))
         }
     }
 

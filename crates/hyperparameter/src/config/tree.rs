@@ -173,6 +173,19 @@ pub(crate) fn too_deep(origin: &Origin) -> Error {
     ))
 }
 
+/// The error for an integer literal that does not fit 64 bits, at the dotted `key` (empty
+/// for a value that is the whole document).
+pub(crate) fn int_too_big(literal: &str, key: &str, origin: &Origin) -> Error {
+    let at = if key.is_empty() {
+        String::new()
+    } else {
+        format!(" for `{key}`")
+    };
+    origin.error(format!(
+        "integer {literal}{at} does not fit in 64 bits (write it as a string or a float)"
+    ))
+}
+
 /// Splits a written key into its segments, validating each (SPEC §1).
 pub(crate) fn key_segments<'k>(key: &'k str, origin: &Origin) -> Result<Vec<&'k str>> {
     let segments: Vec<&str> = key.split('.').collect();
