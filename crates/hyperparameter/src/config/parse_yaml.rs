@@ -38,9 +38,12 @@ pub(crate) fn parse(text: &str, file: &Arc<str>) -> Result<Node> {
     let mut parser = Parser::new_from_str(text);
     while let Some(event) = parser.next_event() {
         let (event, span) = event.map_err(|err| {
-            builder
-                .origin(err.marker())
-                .error(format!("YAML syntax error: {}", err.info()))
+            let origin = builder.origin(err.marker());
+            // The scanner's own bound on flow nesting, met before the builder's.
+            if err.info() == "recursion limit exceeded" {
+                return too_deep(&origin);
+            }
+            origin.error(format!("YAML syntax error: {}", err.info()))
         })?;
         builder.event(event, &span.start)?;
     }
