@@ -88,7 +88,13 @@ class Config(_MappingBase[str, Any]):
         if isinstance(other, dict):
             return self._data == other
         if isinstance(other, Mapping):
-            return bool(self._data == _plain(other))
+            # A mapping nested deeper than any configuration (or containing itself) is not
+            # equal to one, and is not walked further.
+            try:
+                plain = _plain(other, _MAX_DEPTH + 1)
+            except _TooDeep:
+                return False
+            return bool(self._data == plain)
         return NotImplemented
 
     def __repr__(self) -> str:
@@ -160,14 +166,27 @@ def _frozen(value: Any, tree: ConfigTree, path: str) -> Any:
     return value
 
 
-def _plain(value: Any) -> Any:
-    """A deep copy with plain dicts and lists (``Config`` views and tuples included)."""
+_MAX_DEPTH = 64
+"""How deep a configuration nests at most (lists and tables inside each other): the
+loader refuses anything deeper, so walks over loaded values recurse at most this far."""
+
+
+class _TooDeep(Exception):
+    """A value nests deeper than a walk allows."""
+
+
+def _plain(value: Any, limit: int = _MAX_DEPTH + 1) -> Any:
+    """A deep copy with plain dicts and lists (``Config`` views and tuples included),
+    at most ``limit`` levels deep (deeper raises ``_TooDeep``: a loaded configuration is
+    never that deep, a mapping that contains itself is)."""
     if isinstance(value, Config):
-        return _plain(value._data)
+        value = value._data
+    if isinstance(value, (Mapping, list, tuple)) and limit <= 0:
+        raise _TooDeep
     if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: _plain(item, limit - 1) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+        return [_plain(item, limit - 1) for item in value]
     return value
 
 

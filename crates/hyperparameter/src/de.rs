@@ -36,7 +36,7 @@ use serde::de::{
     VariantAccess, Visitor,
 };
 
-use crate::config::Config;
+use crate::config::{with_article, Config, MAX_DEPTH};
 use crate::convert::FromParam;
 use crate::{Error, Result, Value};
 
@@ -99,9 +99,14 @@ impl Provenance for EntryOrigins {
 }
 
 /// A [`serde::Deserializer`] over a [`Value`], converting primitives by SPEC §4.
+///
+/// Nesting is bounded by [`MAX_DEPTH`] below the value it starts from (as a configuration
+/// is): a deeper list or map is an error naming its path, so a value built in code that
+/// nests without end cannot exhaust the stack.
 pub struct ValueDeserializer<'de, 'p> {
     value: &'de Value,
     path: String,
+    depth: usize,
     provenance: &'p dyn Provenance,
 }
 
@@ -116,21 +121,32 @@ impl<'de, 'p> ValueDeserializer<'de, 'p> {
         ValueDeserializer {
             value,
             path: path.into(),
+            depth: 0,
             provenance,
         }
     }
 
-    fn child(&self, value: &'de Value, segment: &str) -> ValueDeserializer<'de, 'p> {
+    /// The deserializer of an item or field; one below [`MAX_DEPTH`] levels is an error.
+    fn child(&self, value: &'de Value, segment: &str) -> Result<ValueDeserializer<'de, 'p>> {
         let path = if self.path.is_empty() {
             segment.to_string()
         } else {
             format!("{}.{segment}", self.path)
         };
-        ValueDeserializer {
+        if self.depth >= MAX_DEPTH {
+            return Err(Error::Deserialize {
+                msg: format!(
+                    "the value nests deeper than {MAX_DEPTH} levels (lists and maps inside                      each other) and is refused"
+                ),
+                prefix: path,
+            });
+        }
+        Ok(ValueDeserializer {
             value,
             path,
+            depth: self.depth + 1,
             provenance: self.provenance,
-        }
+        })
     }
 
     fn origin(&self) -> String {
@@ -157,8 +173,8 @@ impl<'de, 'p> ValueDeserializer<'de, 'p> {
         self.conversion(
             expected,
             format!(
-                "a {} value cannot be read as {expected}",
-                self.value.type_name()
+                "{} cannot be read as {expected}",
+                with_article(&format!("{} value", self.value.type_name()))
             ),
         )
     }
@@ -388,7 +404,7 @@ impl<'de> SeqAccess<'de> for Items<'_, 'de, '_> {
         let Some((index, value)) = self.items.next() else {
             return Ok(None);
         };
-        let child = self.parent.child(value, &index);
+        let child = self.parent.child(value, &index)?;
         let path = child.path.clone();
         seed.deserialize(child)
             .map(Some)
@@ -424,7 +440,7 @@ impl<'de> MapAccess<'de> for Fields<'_, 'de, '_> {
         let Some((key, value)) = self.value.take() else {
             return Err(de::Error::custom("a map value was read before its key"));
         };
-        let child = self.parent.child(value, key);
+        let child = self.parent.child(value, key)?;
         let path = child.path.clone();
         seed.deserialize(child).map_err(|err| at_path(err, &path))
     }
@@ -485,7 +501,7 @@ impl<'de> VariantAccess<'de> for Variant<'de, '_> {
 impl<'de, 'p> Variant<'de, 'p> {
     fn content_deserializer(&self) -> Result<ValueDeserializer<'de, 'p>> {
         match self.content {
-            Some(value) => Ok(self.parent.child(value, self.variant)),
+            Some(value) => self.parent.child(value, self.variant),
             None => Err(de::Error::custom(format!(
                 "variant `{}` needs a value (write it as a map `{{{}: ...}}`)",
                 self.variant, self.variant
@@ -524,13 +540,22 @@ pub fn from_params<T: DeserializeOwned>(prefix: &str) -> Result<T> {
         } else {
             continue;
         };
+        if rest.split('.').count() > MAX_DEPTH {
+            return Err(Error::Deserialize {
+                prefix: key.to_string(),
+                msg: format!(
+                    "the key nests deeper than {MAX_DEPTH} levels below `{}` and is refused",
+                    if prefix.is_empty() { "<root>" } else { prefix }
+                ),
+            });
+        }
         origins.insert(key.to_string(), entry.source.to_string());
         nested.insert(rest, entry.value, prefix)?;
     }
     let value = match (base, nested.is_empty()) {
         (Some(base), true) => base,
         (Some(Value::Map(base)), false) => {
-            let mut merged = Nested::from_map(&base);
+            let mut merged = Nested::from_map(&base, 0);
             merged.merge(nested);
             merged.into_value()
         }
@@ -562,12 +587,16 @@ enum Slot {
 }
 
 impl Nested {
-    fn from_map(map: &IndexMap<String, Value>) -> Nested {
+    /// The nested form of a map value `depth` levels below the prefix; maps below
+    /// [`MAX_DEPTH`] stay values (the deserializer refuses them with their path).
+    fn from_map(map: &IndexMap<String, Value>, depth: usize) -> Nested {
         let entries = map
             .iter()
             .map(|(k, v)| {
                 let slot = match v {
-                    Value::Map(inner) => Slot::Map(Nested::from_map(inner)),
+                    Value::Map(inner) if depth < MAX_DEPTH => {
+                        Slot::Map(Nested::from_map(inner, depth + 1))
+                    }
                     other => Slot::Leaf(other.clone()),
                 };
                 (k.clone(), slot)
@@ -580,9 +609,14 @@ impl Nested {
         self.entries.is_empty()
     }
 
-    /// Inserts `value` at the dotted `key` (relative to `prefix`, for messages). Keys come
-    /// sorted, so a key arrives before the keys below it.
+    /// Inserts `value` at the dotted `key` (relative to `prefix`, for messages; at most
+    /// [`MAX_DEPTH`] segments). Keys come sorted, so a key arrives before the keys below it.
     fn insert(&mut self, key: &str, value: Value, prefix: &str) -> Result<()> {
+        let depth = if prefix.is_empty() {
+            0
+        } else {
+            prefix.split('.').count()
+        };
         let (first, rest) = match key.split_once('.') {
             Some((first, rest)) => (first, Some(rest)),
             None => (key, None),
@@ -597,7 +631,7 @@ impl Nested {
         match rest {
             None => {
                 let slot = match value {
-                    Value::Map(map) => Slot::Map(Nested::from_map(&map)),
+                    Value::Map(map) => Slot::Map(Nested::from_map(&map, depth + 1)),
                     other => Slot::Leaf(other),
                 };
                 match (self.entries.get_mut(first), slot) {

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use super::limits::{MAX_DEPTH, MAX_INPUT_BYTES, MAX_NODES};
 use super::origin::Origin;
 use super::tree::{dotted, too_deep, Kind, Node, NodeMap, Step};
+use super::with_article;
 use crate::{format_float, validate_key, Error, Result, Value};
 
 /// One part of a text: literal text or a reference.
@@ -132,50 +133,69 @@ fn parse_reference(body: &str) -> Result<Reference, String> {
 }
 
 /// Resolves every `${...}` of the tree in place; `env` reads environment variables.
+///
+/// The walk keeps its own stack of the texts being resolved, so a chain of references of
+/// any length (up to the node bound) needs no more native stack than a short one.
 pub(crate) fn resolve_tree(root: &mut NodeMap, env: &dyn Fn(&str) -> Option<String>) -> Result<()> {
-    let mut pending = Vec::new();
-    collect_texts(root_steps(root), &mut Vec::new(), &mut pending);
+    let pending = texts_under(root.iter().map(|(k, v)| (Step::Key(k.clone()), v)), &[]);
     let mut resolver = Resolver {
         root,
         env,
         in_progress: HashSet::new(),
-        chain: Vec::new(),
+        stack: Vec::new(),
         copied: 0,
     };
     for path in pending {
-        resolver.resolve_text(&path)?;
+        resolver.run(path)?;
     }
     Ok(())
 }
 
-fn root_steps(root: &NodeMap) -> impl Iterator<Item = (Step, &Node)> {
-    root.iter().map(|(k, v)| (Step::Key(k.clone()), v))
+/// The paths of every unresolved text under the given children of `prefix`, in document
+/// order (an explicit stack: the walk does not recurse).
+fn texts_under<'a>(
+    children: impl DoubleEndedIterator<Item = (Step, &'a Node)>,
+    prefix: &[Step],
+) -> Vec<Vec<Step>> {
+    let mut out = Vec::new();
+    let mut todo: Vec<(Vec<Step>, &Node)> = children
+        .rev()
+        .map(|(step, node)| {
+            let mut path = prefix.to_vec();
+            path.push(step);
+            (path, node)
+        })
+        .collect();
+    while let Some((path, node)) = todo.pop() {
+        let children: Vec<(Step, &Node)> = match &node.kind {
+            Kind::Text(_) => {
+                out.push(path);
+                continue;
+            }
+            Kind::Scalar(_) => continue,
+            Kind::List(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (Step::Index(i), n))
+                .collect(),
+            Kind::Map(map) => map.iter().map(|(k, n)| (Step::Key(k.clone()), n)).collect(),
+        };
+        for (step, child) in children.into_iter().rev() {
+            let mut child_path = path.clone();
+            child_path.push(step);
+            todo.push((child_path, child));
+        }
+    }
+    out
 }
 
-/// Appends the paths of every unresolved text under the given children of `prefix`.
-fn collect_texts<'a>(
-    children: impl Iterator<Item = (Step, &'a Node)>,
-    prefix: &mut Vec<Step>,
-    out: &mut Vec<Vec<Step>>,
-) {
-    for (step, node) in children {
-        prefix.push(step);
-        collect_node(node, prefix, out);
-        prefix.pop();
-    }
-}
-
-fn collect_node(node: &Node, prefix: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
-    match &node.kind {
-        Kind::Text(_) => out.push(prefix.clone()),
-        Kind::List(items) => collect_texts(
-            items.iter().enumerate().map(|(i, n)| (Step::Index(i), n)),
-            prefix,
-            out,
-        ),
-        Kind::Map(map) => collect_texts(root_steps(map), prefix, out),
-        Kind::Scalar(_) => {}
-    }
+/// The paths of every unresolved text in the subtree at `path` (itself included).
+fn texts_at(root: &NodeMap, path: &[Step]) -> Vec<Vec<Step>> {
+    let Some(node) = node_at(root, path) else {
+        return Vec::new();
+    };
+    let (last, parent) = path.split_last().expect("paths are never empty");
+    texts_under(std::iter::once((last.clone(), node)), parent)
 }
 
 fn node_at<'a>(root: &'a NodeMap, path: &[Step]) -> Option<&'a Node> {
@@ -206,25 +226,123 @@ fn node_at_mut<'a>(root: &'a mut NodeMap, path: &[Step]) -> Option<&'a mut Node>
     Some(node)
 }
 
+fn is_text(root: &NodeMap, path: &[Step]) -> bool {
+    matches!(
+        node_at(root, path),
+        Some(Node {
+            kind: Kind::Text(_),
+            ..
+        })
+    )
+}
+
+/// How many keys of a chain a message shows at each end before it elides the middle.
+const CHAIN_ENDS: usize = 4;
+
+/// The keys of a chain joined by ` -> `; a long chain shows only its first and last few
+/// keys (the caller says how many there are).
+fn chain_text(keys: &[String]) -> String {
+    if is_long(keys) {
+        format!(
+            "{} -> ... -> {}",
+            keys[..CHAIN_ENDS].join(" -> "),
+            keys[keys.len() - CHAIN_ENDS..].join(" -> ")
+        )
+    } else {
+        keys.join(" -> ")
+    }
+}
+
+/// Whether a message shortens this chain.
+fn is_long(keys: &[String]) -> bool {
+    keys.len() > 2 * CHAIN_ENDS + 1
+}
+
+/// A text being resolved: where it is, what it is made of and how far it got.
+struct Frame {
+    path: Vec<Step>,
+    origin: Origin,
+    pieces: Vec<Piece>,
+    /// The piece being evaluated.
+    next: usize,
+    /// The text built from the pieces before `next` (for a text of several pieces).
+    text: String,
+    /// While the reference at `next` is followed: its target's path and the texts under the
+    /// target still to resolve before it can be copied (last first).
+    target: Option<(Vec<Step>, Vec<Vec<Step>>)>,
+}
+
+impl Frame {
+    fn key(&self) -> String {
+        dotted(&self.path)
+    }
+
+    /// The key the reference being evaluated names, if it names one.
+    fn following(&self) -> Option<&str> {
+        match self.pieces.get(self.next) {
+            Some(Piece::Reference(Reference::Key(target))) => Some(target),
+            _ => None,
+        }
+    }
+}
+
+/// What evaluating a frame came to.
+enum Advance {
+    /// The text at this path must be resolved first.
+    Need(Vec<Step>),
+    /// The frame's value.
+    Done(Node),
+}
+
+/// Where a key reference leads.
+enum Lookup {
+    Found(Vec<Step>),
+    /// A text on the way (a reference to a map or list) must be resolved first.
+    Need(Vec<Step>),
+    /// Absent; the detail says why when it is more than "not there".
+    Missing(Option<String>),
+}
+
 struct Resolver<'a> {
     root: &'a mut NodeMap,
     env: &'a dyn Fn(&str) -> Option<String>,
-    /// Texts being resolved (on the current chain).
+    /// Paths of the texts on the stack.
     in_progress: HashSet<Vec<Step>>,
-    /// The keys followed so far, for messages: `a -> b -> c`.
-    chain: Vec<String>,
+    /// The texts being resolved, each waiting for the one above it.
+    stack: Vec<Frame>,
     /// Nodes copied by whole-value references, bounded by [`MAX_NODES`].
     copied: usize,
 }
 
 impl Resolver<'_> {
-    fn chain_text(&self) -> String {
-        self.chain.join(" -> ")
+    /// Resolves the text at `path` (if it still is one) and everything it leads to.
+    fn run(&mut self, path: Vec<Step>) -> Result<()> {
+        self.push(path)?;
+        while let Some(mut frame) = self.stack.pop() {
+            match self.advance(&mut frame) {
+                Ok(Advance::Need(path)) => {
+                    self.stack.push(frame);
+                    self.push(path)?;
+                }
+                Ok(Advance::Done(mut node)) => {
+                    self.in_progress.remove(&frame.path);
+                    node.origin = frame.origin;
+                    self.set(&frame.path, node);
+                }
+                Err(err) => {
+                    self.stack.clear();
+                    self.in_progress.clear();
+                    return Err(err);
+                }
+            }
+        }
+        Ok(())
     }
 
-    /// Resolves the text at `path` (if it still is one).
-    fn resolve_text(&mut self, path: &[Step]) -> Result<()> {
-        let Some(node) = node_at(self.root, path) else {
+    /// Starts resolving the text at `path`: a text met again while it is being resolved is
+    /// a cycle; a text without `$` is final at once.
+    fn push(&mut self, path: Vec<Step>) -> Result<()> {
+        let Some(node) = node_at(self.root, &path) else {
             return Ok(());
         };
         let Kind::Text(text) = &node.kind else {
@@ -232,64 +350,80 @@ impl Resolver<'_> {
         };
         let text = text.clone();
         let origin = node.origin.clone();
-        let key = dotted(path);
-        if self.in_progress.contains(path) {
-            if self.chain.last() != Some(&key) {
-                self.chain.push(key);
-            }
-            let start = self
-                .chain
-                .iter()
-                .position(|k| *k == self.chain[self.chain.len() - 1]);
-            let cycle = self.chain[start.unwrap_or(0)..].join(" -> ");
-            let first = self.cycle_origin(start.unwrap_or(0)).unwrap_or(origin);
-            return Err(first.error(format!("interpolation cycle: {cycle}")));
+        if self.in_progress.contains(&path) {
+            return Err(self.cycle(&path, origin));
         }
         if !text.contains('$') {
-            self.set(path, Node::new(Kind::Scalar(Value::Str(text)), origin));
+            self.set(&path, Node::new(Kind::Scalar(Value::Str(text)), origin));
             return Ok(());
         }
-        let pieces = parse_template(&text)
-            .map_err(|msg| origin.error(format!("bad interpolation in `{key}`: {msg}")))?;
-        let pushed = self.chain.last() != Some(&key);
-        if pushed {
-            self.chain.push(key.clone());
-        }
-        self.in_progress.insert(path.to_vec());
-        let result = self.evaluate(&pieces, path, &key, &origin);
-        self.in_progress.remove(path);
-        if pushed {
-            self.chain.pop();
-        }
-        let mut node = result?;
-        node.origin = origin;
-        self.set(path, node);
+        let pieces = parse_template(&text).map_err(|msg| {
+            origin.error(format!("bad interpolation in `{}`: {msg}", dotted(&path)))
+        })?;
+        self.in_progress.insert(path.clone());
+        self.stack.push(Frame {
+            path,
+            origin,
+            pieces,
+            next: 0,
+            text: String::new(),
+            target: None,
+        });
         Ok(())
     }
 
-    /// Where the value of the chain's `index`th key was written.
-    fn cycle_origin(&self, index: usize) -> Option<Origin> {
-        let key = self.chain.get(index)?;
-        let steps: Vec<Step> = key.split('.').map(|s| Step::Key(s.to_string())).collect();
-        self.lookup_plain(&steps).map(|node| node.origin.clone())
+    /// The keys followed so far, outermost first, with `current` (the frame being
+    /// evaluated, off the stack) last: `a -> b -> c`.
+    fn chain(&self, current: Option<&Frame>) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        for frame in self.stack.iter().chain(current) {
+            // A frame is usually the target the frame below it follows: named once.
+            let key = frame.key();
+            if keys.last() != Some(&key) {
+                keys.push(key);
+            }
+            if let Some(target) = frame.following() {
+                keys.push(target.to_string());
+            }
+        }
+        keys
     }
 
-    /// A node by dotted steps, where numeric steps may index lists (no resolving).
-    fn lookup_plain(&self, steps: &[Step]) -> Option<&Node> {
-        let (first, rest) = steps.split_first()?;
-        let Step::Key(key) = first else { return None };
-        let mut node = self.root.get(key)?;
-        for step in rest {
-            let Step::Key(segment) = step else {
-                return None;
-            };
+    /// The error for a cycle closed by reaching `path` again, located at the first key of
+    /// the cycle.
+    fn cycle(&self, path: &[Step], fallback: Origin) -> Error {
+        let mut chain = self.chain(None);
+        let key = dotted(path);
+        if chain.last() != Some(&key) {
+            chain.push(key.clone());
+        }
+        let start = chain.iter().position(|k| *k == key).unwrap_or(0);
+        let cycle = &chain[start..];
+        let origin = self.origin_of_key(&cycle[0]).unwrap_or(fallback);
+        if is_long(cycle) {
+            // The last key closes the cycle: it is the first one again.
+            let keys = cycle.len() - 1;
+            origin.error(format!(
+                "interpolation cycle of {keys} keys: {}",
+                chain_text(cycle)
+            ))
+        } else {
+            origin.error(format!("interpolation cycle: {}", chain_text(cycle)))
+        }
+    }
+
+    /// Where the value of a dotted key was written (numeric segments may index lists).
+    fn origin_of_key(&self, key: &str) -> Option<Origin> {
+        let mut segments = key.split('.');
+        let mut node = self.root.get(segments.next()?)?;
+        for segment in segments {
             node = match &node.kind {
                 Kind::Map(map) => map.get(segment)?,
                 Kind::List(items) => items.get(segment.parse::<usize>().ok()?)?,
                 _ => return None,
             };
         }
-        Some(node)
+        Some(node.origin.clone())
     }
 
     fn set(&mut self, path: &[Step], node: Node) {
@@ -298,164 +432,158 @@ impl Resolver<'_> {
         }
     }
 
-    fn evaluate(
-        &mut self,
-        pieces: &[Piece],
-        path: &[Step],
-        key: &str,
-        origin: &Origin,
-    ) -> Result<Node> {
-        if let [Piece::Reference(reference)] = pieces {
-            let node = self.follow(reference, key, origin)?;
-            if path.len() + node.height() > MAX_DEPTH {
-                return Err(too_deep(origin));
-            }
-            return Ok(node);
-        }
-        let mut text = String::new();
-        for piece in pieces {
-            match piece {
-                Piece::Literal(literal) => text.push_str(literal),
-                Piece::Reference(reference) => {
-                    let node = self.follow(reference, key, origin)?;
-                    match &node.kind {
-                        Kind::Scalar(Value::Str(s)) => text.push_str(s),
-                        Kind::Scalar(Value::Float(x)) => text.push_str(&format_float(*x)),
-                        Kind::Scalar(value @ (Value::Null | Value::Bool(_) | Value::Int(_))) => {
-                            text.push_str(&value.to_string())
-                        }
-                        _ => {
-                            return Err(origin.error(format!(
-                                "cannot put `{}` inside text in `{key}`: it is a {} (a reference \
-                                 that is the whole value copies it instead)",
-                                reference.written(),
-                                node.type_name()
-                            )))
-                        }
+    /// Evaluates the frame's pieces from where it stopped, until it needs another text
+    /// resolved or has its value.
+    fn advance(&mut self, frame: &mut Frame) -> Result<Advance> {
+        let whole = frame.pieces.len() == 1;
+        while frame.next < frame.pieces.len() {
+            let node = match &frame.pieces[frame.next] {
+                Piece::Literal(literal) => {
+                    frame.text.push_str(literal);
+                    frame.next += 1;
+                    continue;
+                }
+                Piece::Reference(reference @ Reference::Env { name, default }) => {
+                    let value = (self.env)(name).or_else(|| default.clone());
+                    let Some(value) = value else {
+                        return Err(frame.origin.error(format!(
+                            "environment variable `{name}` is not set (referenced by `{}` in \
+                             `{}`; `${{env:{name},default}}` gives a default)",
+                            reference.written(),
+                            frame.key()
+                        )));
+                    };
+                    Node::new(
+                        Kind::Scalar(Value::Str(Arc::from(value))),
+                        frame.origin.clone(),
+                    )
+                }
+                Piece::Reference(Reference::Key(target)) => {
+                    let target = target.clone();
+                    match self.follow(frame, &target)? {
+                        Ok(node) => node,
+                        Err(path) => return Ok(Advance::Need(path)),
                     }
                 }
+            };
+            if whole {
+                if frame.path.len() + node.height() > MAX_DEPTH {
+                    return Err(too_deep(&frame.origin));
+                }
+                return Ok(Advance::Done(node));
             }
-            if text.len() > MAX_INPUT_BYTES {
-                return Err(origin.error(format!(
-                    "interpolation of `{key}` builds a text longer than {MAX_INPUT_BYTES} bytes"
-                )));
-            }
-        }
-        Ok(Node::new(
-            Kind::Scalar(Value::Str(Arc::from(text))),
-            origin.clone(),
-        ))
-    }
-
-    /// The resolved value a reference names (a copy).
-    fn follow(&mut self, reference: &Reference, key: &str, origin: &Origin) -> Result<Node> {
-        match reference {
-            Reference::Env { name, default } => {
-                let value = (self.env)(name).or_else(|| default.clone());
-                match value {
-                    Some(value) => Ok(Node::new(
-                        Kind::Scalar(Value::Str(Arc::from(value))),
-                        origin.clone(),
-                    )),
-                    None => Err(origin.error(format!(
-                        "environment variable `{name}` is not set (referenced by `{}` in `{key}`; \
-                         `${{env:{name},default}}` gives a default)",
-                        reference.written()
-                    ))),
+            let Piece::Reference(reference) = &frame.pieces[frame.next] else {
+                unreachable!("literals are handled above")
+            };
+            match &node.kind {
+                Kind::Scalar(Value::Str(s)) => frame.text.push_str(s),
+                Kind::Scalar(Value::Float(x)) => frame.text.push_str(&format_float(*x)),
+                Kind::Scalar(value @ (Value::Null | Value::Bool(_) | Value::Int(_))) => {
+                    frame.text.push_str(&value.to_string())
+                }
+                _ => {
+                    return Err(frame.origin.error(format!(
+                        "cannot put `{}` inside text in `{}`: it is {} (a reference that is \
+                         the whole value copies it instead)",
+                        reference.written(),
+                        frame.key(),
+                        with_article(node.type_name())
+                    )))
                 }
             }
-            Reference::Key(target) => {
-                self.chain.push(target.clone());
-                let result = self.follow_key(target, reference, origin);
-                self.chain.pop();
-                result
+            if frame.text.len() > MAX_INPUT_BYTES {
+                return Err(frame.origin.error(format!(
+                    "interpolation of `{}` builds a text longer than {MAX_INPUT_BYTES} bytes",
+                    frame.key()
+                )));
             }
+            frame.next += 1;
         }
+        Ok(Advance::Done(Node::new(
+            Kind::Scalar(Value::Str(Arc::from(std::mem::take(&mut frame.text)))),
+            frame.origin.clone(),
+        )))
     }
 
-    fn follow_key(&mut self, target: &str, reference: &Reference, origin: &Origin) -> Result<Node> {
-        let path = self.find(target, reference, origin)?;
-        // Resolve everything under the target before copying it.
-        let mut texts = Vec::new();
-        if let Some(node) = node_at(self.root, &path) {
-            let mut prefix = path.clone();
-            collect_node(node, &mut prefix, &mut texts);
+    /// The resolved value (a copy) the key reference at the frame's current piece names, or
+    /// the path of a text to resolve first.
+    fn follow(&mut self, frame: &mut Frame, target: &str) -> Result<Result<Node, Vec<Step>>> {
+        if frame.target.is_none() {
+            let path = match self.find(target) {
+                Lookup::Found(path) => path,
+                Lookup::Need(path) => return Ok(Err(path)),
+                Lookup::Missing(why) => return Err(self.missing(frame, target, why)),
+            };
+            let mut texts = texts_at(self.root, &path);
+            texts.reverse();
+            frame.target = Some((path, texts));
         }
-        for text in texts {
-            self.resolve_text(&text)?;
+        let (path, texts) = frame.target.as_mut().expect("set above");
+        // Everything under the target is resolved before it is copied.
+        while let Some(text) = texts.pop() {
+            if is_text(self.root, &text) {
+                return Ok(Err(text));
+            }
         }
+        let path = std::mem::take(path);
+        frame.target = None;
         let Some(node) = node_at(self.root, &path) else {
-            return Err(self.missing(target, reference, origin, None));
+            return Err(self.missing(frame, target, None));
         };
-        let size = node.size();
-        self.copied = self.copied.saturating_add(size);
+        self.copied = self.copied.saturating_add(node.size());
         if self.copied > MAX_NODES {
-            return Err(origin.error(format!(
+            return Err(frame.origin.error(format!(
                 "interpolation copies more than {MAX_NODES} values; the configuration is refused"
             )));
         }
-        Ok(node.clone())
+        Ok(Ok(node.clone()))
     }
 
-    /// The path of `target`, resolving texts met on the way (a reference may go through a
-    /// value that is itself a reference to a map).
-    fn find(&mut self, target: &str, reference: &Reference, origin: &Origin) -> Result<Vec<Step>> {
-        let segments: Vec<&str> = target.split('.').collect();
-        let mut path: Vec<Step> = Vec::with_capacity(segments.len());
-        for (i, segment) in segments.iter().enumerate() {
-            if i > 0 {
-                if let Some(Node {
-                    kind: Kind::Text(_),
-                    ..
-                }) = node_at(self.root, &path)
-                {
-                    self.resolve_text(&path)?;
-                }
-            }
-            let parent = if i == 0 {
-                None
-            } else {
-                node_at(self.root, &path)
-            };
-            let step = match parent.map(|node| &node.kind) {
-                None => Step::Key((*segment).to_string()),
-                Some(Kind::Map(_)) => Step::Key((*segment).to_string()),
+    /// The path of `target`; a text met on the way (a reference to a map or list) must be
+    /// resolved before the walk can go through it.
+    fn find(&self, target: &str) -> Lookup {
+        let mut path: Vec<Step> = Vec::new();
+        for segment in target.split('.') {
+            let step = match node_at(self.root, &path).map(|node| &node.kind) {
+                None => Step::Key(segment.to_string()),
+                Some(Kind::Text(_)) => return Lookup::Need(path),
+                Some(Kind::Map(_)) => Step::Key(segment.to_string()),
                 Some(Kind::List(items)) => match segment.parse::<usize>() {
                     Ok(index) if index < items.len() => Step::Index(index),
                     _ => {
-                        let why = format!("`{}` is a list of {} items", dotted(&path), items.len());
-                        return Err(self.missing(target, reference, origin, Some(why)));
+                        return Lookup::Missing(Some(format!(
+                            "`{}` is a list of {} items",
+                            dotted(&path),
+                            items.len()
+                        )))
                     }
                 },
-                Some(_) => {
-                    let why = format!(
+                Some(Kind::Scalar(value)) => {
+                    return Lookup::Missing(Some(format!(
                         "`{}` is of type {}, not a map",
                         dotted(&path),
-                        parent.map_or("value", Node::type_name)
-                    );
-                    return Err(self.missing(target, reference, origin, Some(why)));
+                        value.type_name()
+                    )))
                 }
             };
             path.push(step);
             if node_at(self.root, &path).is_none() {
-                return Err(self.missing(target, reference, origin, None));
+                return Lookup::Missing(None);
             }
         }
-        Ok(path)
+        Lookup::Found(path)
     }
 
-    fn missing(
-        &self,
-        target: &str,
-        reference: &Reference,
-        origin: &Origin,
-        why: Option<String>,
-    ) -> Error {
+    fn missing(&self, frame: &Frame, target: &str, why: Option<String>) -> Error {
         let why = why.map(|w| format!(": {w}")).unwrap_or_default();
-        origin.error(format!(
-            "missing key `{target}` referenced by `{}`{why} (chain: {})",
-            reference.written(),
-            self.chain_text()
+        let chain = self.chain(Some(frame));
+        let chain = if is_long(&chain) {
+            format!("chain of {} keys: {}", chain.len(), chain_text(&chain))
+        } else {
+            format!("chain: {}", chain_text(&chain))
+        };
+        frame.origin.error(format!(
+            "missing key `{target}` referenced by `${{{target}}}`{why} ({chain})"
         ))
     }
 }

@@ -128,21 +128,16 @@ impl RawConfig {
 
     /// Reads and parses one file; the format comes from its extension. Errors name the path
     /// as given.
+    ///
+    /// Only a regular file (or a link to one) is read: a directory, a FIFO, a device or a
+    /// socket is an error saying what it is, found before the file is opened. At most
+    /// [`MAX_INPUT_BYTES`] are read whatever size the file reports, so a file that grows
+    /// while it is read is refused like one that is too large.
     pub fn read(path: impl AsRef<Path>) -> Result<RawConfig> {
         let path = path.as_ref();
         let name = path.display().to_string();
         let format = Format::from_path(path)?;
-        let io_error = |err: std::io::Error| Error::Parse {
-            file: name.clone(),
-            line: 0,
-            col: 0,
-            msg: format!("cannot read the file: {err}"),
-        };
-        let size = std::fs::metadata(path).map_err(io_error)?.len();
-        if size > MAX_INPUT_BYTES as u64 {
-            return Err(too_large(&name));
-        }
-        let text = std::fs::read_to_string(path).map_err(io_error)?;
+        let text = read_bounded(path, &name)?;
         RawConfig::parse(&text, format, &name)
     }
 
@@ -164,8 +159,8 @@ impl RawConfig {
             // An empty YAML document (or one holding only `null`) is an empty configuration.
             Kind::Scalar(Value::Null) if format == Format::Yaml => Ok(RawConfig::new()),
             _ => Err(node.origin.error(format!(
-                "the top level of a configuration must be a map, not a {}",
-                node.type_name()
+                "the top level of a configuration must be a map, not {}",
+                with_article(node.type_name())
             ))),
         }
     }
@@ -178,8 +173,8 @@ impl RawConfig {
         match node.kind {
             Kind::Map(root) => Ok(RawConfig { root }),
             _ => Err(origin.error(format!(
-                "a configuration must be a map, not a {}",
-                node.type_name()
+                "a configuration must be a map, not {}",
+                with_article(node.type_name())
             ))),
         }
     }
@@ -222,6 +217,91 @@ impl RawConfig {
     /// The tree as a nested map, references unresolved.
     pub fn to_value(&self) -> Value {
         Value::from(map_to_value(&self.root))
+    }
+}
+
+/// A type name (or a phrase starting with one) with its indefinite article, for messages:
+/// `an int`, `a map`, `an int value`; the type `null` alone reads `null`.
+pub(crate) fn with_article(phrase: &str) -> String {
+    if phrase == "null" {
+        return phrase.to_string();
+    }
+    let vowel = phrase
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    if vowel {
+        format!("an {phrase}")
+    } else {
+        format!("a {phrase}")
+    }
+}
+
+/// The text of the regular file at `path`, at most [`MAX_INPUT_BYTES`] long.
+fn read_bounded(path: &Path, name: &str) -> Result<String> {
+    use std::io::Read;
+
+    let error = |msg: String| Error::Parse {
+        file: name.to_string(),
+        line: 0,
+        col: 0,
+        msg,
+    };
+    let io_error = |err: std::io::Error| error(format!("cannot read the file: {err}"));
+    // Checked before opening: opening a FIFO would wait for a writer.
+    let kind = std::fs::metadata(path).map_err(io_error)?.file_type();
+    if !kind.is_file() {
+        return Err(error(format!(
+            "cannot read the file: it is {}, not a regular file",
+            describe_file_type(&kind)
+        )));
+    }
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    // The path may have been replaced between the check and the open.
+    let kind = file.metadata().map_err(io_error)?.file_type();
+    if !kind.is_file() {
+        return Err(error(format!(
+            "cannot read the file: it is {}, not a regular file",
+            describe_file_type(&kind)
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(too_large(name));
+    }
+    String::from_utf8(bytes).map_err(|err| {
+        error(format!(
+            "cannot read the file: it is not UTF-8 text (invalid byte at offset {})",
+            err.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// What kind of file this is, for messages: `a directory`, `a FIFO (named pipe)`, ...
+fn describe_file_type(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
     }
 }
 

@@ -1,14 +1,15 @@
 //! JSON (RFC 8259) into the configuration tree, with the line and column of every value.
 //!
-//! A small recursive-descent parser: the common JSON crates do not report where each value
-//! was written. Integers must fit 64 bits (a larger one is an error, never a silent float),
+//! A small parser with its own stack of open lists and maps (it does not recurse, so deep
+//! input needs no native stack): the common JSON crates do not report where each value was
+//! written. Integers must fit 64 bits (a larger one is an error, never a silent float),
 //! duplicate keys are refused, and nesting is bounded by [`MAX_DEPTH`].
 
 use std::sync::Arc;
 
 use super::limits::MAX_DEPTH;
 use super::origin::{saturate, Origin};
-use super::tree::{insert, too_deep, Kind, Node, NodeMap};
+use super::tree::{insert, int_too_big, too_deep, Kind, Node, NodeMap};
 use crate::{Error, Result, Value};
 
 /// Parses a JSON document; the top level may be any value (the caller checks it is a map).
@@ -22,12 +23,19 @@ pub(crate) fn parse(text: &str, file: &Arc<str>) -> Result<Node> {
         file,
     };
     parser.skip_whitespace();
-    let node = parser.value(0)?;
+    let node = parser.document()?;
     parser.skip_whitespace();
     if parser.pos < parser.bytes.len() {
         return Err(parser.error("trailing characters after the JSON value"));
     }
     Ok(node)
+}
+
+/// A list or map being read: where it starts and what it holds so far (for a map, also the
+/// key waiting for its value).
+enum Open {
+    List(Origin, Vec<Node>),
+    Map(Origin, NodeMap, (String, Origin)),
 }
 
 struct JsonParser<'a> {
@@ -39,7 +47,19 @@ struct JsonParser<'a> {
     file: &'a Arc<str>,
 }
 
-impl JsonParser<'_> {
+/// The dotted path of the value about to be read inside the lists and maps `open`.
+fn dotted_path(open: &[Open]) -> String {
+    let steps: Vec<String> = open
+        .iter()
+        .map(|open| match open {
+            Open::List(_, items) => items.len().to_string(),
+            Open::Map(_, _, (key, _)) => key.clone(),
+        })
+        .collect();
+    steps.join(".")
+}
+
+impl<'a> JsonParser<'a> {
     fn origin(&self) -> Origin {
         let col = self
             .text
@@ -81,27 +101,116 @@ impl JsonParser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Node> {
+    /// One JSON value, lists and maps included, read with an explicit stack.
+    fn document(&mut self) -> Result<Node> {
+        let mut open: Vec<Open> = Vec::new();
+        loop {
+            // A value starts here: a primitive, or a list or map that may be empty.
+            let origin = self.origin();
+            let mut node = match self.peek() {
+                Some(b'{' | b'[') => {
+                    if open.len() >= MAX_DEPTH {
+                        return Err(too_deep(&origin));
+                    }
+                    let is_map = self.peek() == Some(b'{');
+                    self.pos += 1;
+                    self.skip_whitespace();
+                    let close = if is_map { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.pos += 1;
+                        let kind = if is_map {
+                            Kind::Map(NodeMap::new())
+                        } else {
+                            Kind::List(Vec::new())
+                        };
+                        Node::new(kind, origin)
+                    } else if is_map {
+                        let key = self.key()?;
+                        open.push(Open::Map(origin, NodeMap::new(), key));
+                        continue;
+                    } else {
+                        open.push(Open::List(origin, Vec::new()));
+                        continue;
+                    }
+                }
+                _ => self.primitive(&open)?,
+            };
+            // The value is complete: place it, closing the lists and maps it completes.
+            loop {
+                let depth = open.len().saturating_sub(1);
+                self.skip_whitespace();
+                match open.last_mut() {
+                    None => return Ok(node),
+                    Some(Open::List(_, items)) => {
+                        items.push(node);
+                        match self.peek() {
+                            Some(b',') => {
+                                self.pos += 1;
+                                self.skip_whitespace();
+                                break;
+                            }
+                            Some(b']') => self.pos += 1,
+                            None => {
+                                return Err(
+                                    self.error("unexpected end of input, expected `,` or `]`")
+                                )
+                            }
+                            Some(_) => return Err(self.error("expected `,` or `]`")),
+                        }
+                    }
+                    Some(Open::Map(_, map, pending)) => {
+                        insert(map, &pending.0, node, &pending.1, depth)?;
+                        match self.peek() {
+                            Some(b',') => {
+                                self.pos += 1;
+                                *pending = self.key()?;
+                                break;
+                            }
+                            Some(b'}') => self.pos += 1,
+                            None => {
+                                return Err(
+                                    self.error("unexpected end of input, expected `,` or `}`")
+                                )
+                            }
+                            Some(_) => return Err(self.error("expected `,` or `}`")),
+                        }
+                    }
+                }
+                node = match open.pop().expect("checked above") {
+                    Open::List(origin, items) => Node::new(Kind::List(items), origin),
+                    Open::Map(origin, map, _) => Node::new(Kind::Map(map), origin),
+                };
+            }
+        }
+    }
+
+    /// A key and its `:` (whitespace around skipped): the key and where it was written.
+    fn key(&mut self) -> Result<(String, Origin)> {
+        self.skip_whitespace();
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a key in double quotes"));
+        }
+        let key_origin = self.origin();
+        let key = self.string()?;
+        self.skip_whitespace();
+        self.expect_byte(b':', "`:` after the key")?;
+        self.skip_whitespace();
+        Ok((key, key_origin))
+    }
+
+    /// A string, number, `true`, `false` or `null`, inside the lists and maps `open`.
+    fn primitive(&mut self, open: &[Open]) -> Result<Node> {
         let origin = self.origin();
         let kind = match self.peek() {
             None => return Err(self.error("unexpected end of input, expected a value")),
-            Some(b'{') => {
-                if depth >= MAX_DEPTH {
-                    return Err(too_deep(&origin));
-                }
-                Kind::Map(self.object(depth)?)
-            }
-            Some(b'[') => {
-                if depth >= MAX_DEPTH {
-                    return Err(too_deep(&origin));
-                }
-                Kind::List(self.array(depth)?)
-            }
             Some(b'"') => Kind::Text(self.string()?.into()),
             Some(b't') => self.word("true", Value::Bool(true))?,
             Some(b'f') => self.word("false", Value::Bool(false))?,
             Some(b'n') => self.word("null", Value::Null)?,
-            Some(b'-' | b'0'..=b'9') => Kind::Scalar(self.number()?),
+            Some(b'-' | b'0'..=b'9') => match self.number()? {
+                Ok(value) => Kind::Scalar(value),
+                Err(literal) => return Err(int_too_big(literal, &dotted_path(open), &origin)),
+            },
             Some(_) => return Err(self.error("expected a value")),
         };
         Ok(Node::new(kind, origin))
@@ -113,63 +222,6 @@ impl JsonParser<'_> {
             Ok(Kind::Scalar(value))
         } else {
             Err(self.error("expected a value"))
-        }
-    }
-
-    fn object(&mut self, depth: usize) -> Result<NodeMap> {
-        self.pos += 1; // `{`
-        let mut map = NodeMap::new();
-        self.skip_whitespace();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(map);
-        }
-        loop {
-            self.skip_whitespace();
-            if self.peek() != Some(b'"') {
-                return Err(self.error("expected a key in double quotes"));
-            }
-            let key_origin = self.origin();
-            let key = self.string()?;
-            self.skip_whitespace();
-            self.expect_byte(b':', "`:` after the key")?;
-            self.skip_whitespace();
-            let node = self.value(depth + 1)?;
-            insert(&mut map, &key, node, &key_origin, depth)?;
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(map);
-                }
-                None => return Err(self.error("unexpected end of input, expected `,` or `}`")),
-                Some(_) => return Err(self.error("expected `,` or `}`")),
-            }
-        }
-    }
-
-    fn array(&mut self, depth: usize) -> Result<Vec<Node>> {
-        self.pos += 1; // `[`
-        let mut items = Vec::new();
-        self.skip_whitespace();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(items);
-        }
-        loop {
-            self.skip_whitespace();
-            items.push(self.value(depth + 1)?);
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(items);
-                }
-                None => return Err(self.error("unexpected end of input, expected `,` or `]`")),
-                Some(_) => return Err(self.error("expected `,` or `]`")),
-            }
         }
     }
 
@@ -255,7 +307,8 @@ impl JsonParser<'_> {
         Ok(digits)
     }
 
-    fn number(&mut self) -> Result<Value> {
+    /// A number; an integer literal beyond 64 bits comes back as `Err(literal)`.
+    fn number(&mut self) -> Result<Result<Value, &'a str>> {
         let start = self.pos;
         let origin = self.origin();
         if self.peek() == Some(b'-') {
@@ -289,15 +342,11 @@ impl JsonParser<'_> {
         let literal = &self.text[start..self.pos];
         if is_float {
             match literal.parse::<f64>() {
-                Ok(x) if x.is_finite() => Ok(Value::Float(x)),
+                Ok(x) if x.is_finite() => Ok(Ok(Value::Float(x))),
                 _ => Err(origin.error(format!("number {literal} is out of the float range"))),
             }
         } else {
-            literal.parse::<i64>().map(Value::Int).map_err(|_| {
-                origin.error(format!(
-                    "integer {literal} does not fit in 64 bits (write it as a string or a float)"
-                ))
-            })
+            Ok(literal.parse::<i64>().map(Value::Int).map_err(|_| literal))
         }
     }
 

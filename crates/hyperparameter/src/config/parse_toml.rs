@@ -10,19 +10,111 @@ use toml::Spanned;
 
 use super::limits::MAX_DEPTH;
 use super::origin::{LineIndex, Origin};
-use super::tree::{insert, too_deep, Kind, Node, NodeMap};
+use super::tree::{insert, int_too_big, too_deep, Kind, Node, NodeMap};
 use crate::{Result, Value};
 
+/// Nesting of inline arrays and tables up to which a TOML text is parsed on the caller's
+/// thread; deeper (up to the bound) it is parsed on a helper thread with [`DEEP_STACK`]
+/// bytes of stack, because the `toml` parser recurses once per level.
+const SHALLOW: usize = 8;
+
+/// The stack of the helper thread that parses deeply nested TOML.
+const DEEP_STACK: usize = 8 * 1024 * 1024;
+
 /// Parses a TOML document into a map node.
+///
+/// Nesting deeper than [`MAX_DEPTH`] is refused by a scan of the text before the `toml`
+/// parser sees it, so the parser's recursion is bounded whatever the input.
 pub(crate) fn parse(text: &str, file: &Arc<str>) -> Result<Node> {
+    let (depth, offset) = inline_depth(text);
+    if depth > MAX_DEPTH {
+        let lines = LineIndex::new(text);
+        let (line, col) = lines.position(offset);
+        return Err(too_deep(&Origin::file(file, line, col)));
+    }
+    if depth <= SHALLOW {
+        return parse_here(text, file);
+    }
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("hyperparameter-toml".into())
+            .stack_size(DEEP_STACK)
+            .spawn_scoped(scope, || parse_here(text, file))
+            .map_err(|err| {
+                Origin::file(file, 0, 0).error(format!("cannot start a thread to parse: {err}"))
+            })?
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// How deep inline arrays and tables (`[`, `{`) nest in a TOML text, and the byte offset
+/// of the first bracket at that depth; strings and comments are skipped. Table headers
+/// (`[a]`, `[[a]]`) count as the brackets they are, which is never deep.
+fn inline_depth(text: &str) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            quote @ (b'"' | b'\'') => {
+                let triple = bytes[i..].starts_with(&[quote; 3]);
+                i += if triple { 3 } else { 1 };
+                while i < bytes.len() {
+                    if quote == b'"' && bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if !triple && bytes[i] == b'\n' {
+                        break;
+                    }
+                    if bytes[i] == quote && (!triple || bytes[i..].starts_with(&[quote; 3])) {
+                        // A closing `"""` may be followed by up to two more quotes that
+                        // belong to the string; they are skipped as ordinary bytes.
+                        i += if triple { 3 } else { 1 };
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > deepest {
+                    deepest = depth;
+                    at = i;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    (deepest, at)
+}
+
+/// Parses a TOML document into a map node on the current thread.
+fn parse_here(text: &str, file: &Arc<str>) -> Result<Node> {
     let lines = LineIndex::new(text);
     let document = DeTable::parse(text).map_err(|err| {
         let (line, col) = err.span().map_or((0, 0), |span| lines.position(span.start));
-        Origin::file(file, line, col).error(err.message().trim_end())
+        let origin = Origin::file(file, line, col);
+        let message = err.message().trim_end();
+        match err.span() {
+            Some(span) if message == "duplicate key" => {
+                origin.error(format!("key `{}` is given twice", written_key(text, span)))
+            }
+            _ => origin.error(message),
+        }
     })?;
     let builder = Builder { lines, file };
     let origin = builder.origin(document.span().start);
-    let map = builder.table(document.get_ref(), 0)?;
+    let map = builder.table(document.get_ref(), 0, "")?;
     Ok(Node::new(Kind::Map(map), origin))
 }
 
@@ -37,17 +129,19 @@ impl Builder<'_> {
         Origin::file(self.file, line, col)
     }
 
-    fn table(&self, table: &DeTable<'_>, depth: usize) -> Result<NodeMap> {
+    /// A table `depth` levels below the root, at the dotted `path`.
+    fn table(&self, table: &DeTable<'_>, depth: usize, path: &str) -> Result<NodeMap> {
         let mut map = NodeMap::new();
         for (key, value) in table.iter() {
             let key_origin = self.origin(key.span().start);
-            let node = self.value(value, depth + 1)?;
+            let node = self.value(value, depth + 1, &join(path, key.get_ref()))?;
             insert(&mut map, key.get_ref(), node, &key_origin, depth)?;
         }
         Ok(map)
     }
 
-    fn value(&self, value: &Spanned<DeValue<'_>>, depth: usize) -> Result<Node> {
+    /// A value `depth` levels below the root, at the dotted `path`.
+    fn value(&self, value: &Spanned<DeValue<'_>>, depth: usize, path: &str) -> Result<Node> {
         let origin = self.origin(value.span().start);
         let kind = match value.get_ref() {
             DeValue::String(text) => Kind::Text(Arc::from(text.as_ref())),
@@ -55,12 +149,7 @@ impl Builder<'_> {
                 let parsed = i64::from_str_radix(integer.as_str(), integer.radix());
                 match parsed {
                     Ok(i) => Kind::Scalar(Value::Int(i)),
-                    Err(_) => {
-                        return Err(origin.error(format!(
-                            "integer {integer} does not fit in 64 bits (write it as a string or \
-                             a float)"
-                        )))
-                    }
+                    Err(_) => return Err(int_too_big(&integer.to_string(), path, &origin)),
                 }
             }
             DeValue::Float(float) => match float.as_str().parse::<f64>() {
@@ -76,7 +165,8 @@ impl Builder<'_> {
                 Kind::List(
                     items
                         .iter()
-                        .map(|item| self.value(item, depth + 1))
+                        .enumerate()
+                        .map(|(i, item)| self.value(item, depth + 1, &join(path, &i.to_string())))
                         .collect::<Result<_>>()?,
                 )
             }
@@ -84,10 +174,49 @@ impl Builder<'_> {
                 if depth >= MAX_DEPTH {
                     return Err(too_deep(&origin));
                 }
-                Kind::Map(self.table(table, depth)?)
+                Kind::Map(self.table(table, depth, path)?)
             }
         };
         Ok(Node::new(kind, origin))
+    }
+}
+
+/// The whole key, as written, whose last segment is the text at `span`: a table header
+/// (`[a.b]`), or a key of a `key = value` line under the header before it (`[t]` ... `x`
+/// gives `t.x`). Inside an inline table only the key's own segments are known.
+fn written_key(text: &str, span: std::ops::Range<usize>) -> String {
+    let end = span.end.min(text.len());
+    let line_start = text[..span.start.min(end)].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[line_start..end].trim_start();
+    if let Some(header) = before.strip_prefix('[') {
+        // A header: `[a.b]` or `[[a.b]]`, up to the key's end.
+        return header.trim_start_matches('[').trim().to_string();
+    }
+    if before.contains(['=', '{', '[']) {
+        // Inside an inline table or array: the segment alone.
+        return text.get(span).unwrap_or_default().trim().to_string();
+    }
+    let key = before.trim_end();
+    // The header the line is under, if any.
+    let table = text[..line_start].lines().rev().find_map(|line| {
+        let line = line.trim_start();
+        let header = line.strip_prefix('[')?;
+        let header = header.trim_start_matches('[');
+        let close = header.find(']')?;
+        Some(header[..close].trim().to_string())
+    });
+    match table {
+        Some(table) => format!("{table}.{key}"),
+        None => key.to_string(),
+    }
+}
+
+/// `prefix.key`, or `key` at the root.
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
     }
 }
 
@@ -123,7 +252,34 @@ mod tests {
         let err = toml("a = 1\nb = \n").unwrap_err().to_string();
         assert!(err.starts_with("t.toml:2:5: "), "{err}");
         let err = toml("a = 1\na = 2\n").unwrap_err().to_string();
-        assert!(err.starts_with("t.toml:2:1: duplicate key"), "{err}");
+        assert_eq!(err, "t.toml:2:1: key `a` is given twice");
+        let cases = [
+            (
+                "[t]\nx = 1\n[t]\ny = 2\n",
+                "t.toml:3:2: key `t` is given twice",
+            ),
+            (
+                "[t]\nx = 1\n  x = 3\n",
+                "t.toml:3:3: key `t.x` is given twice",
+            ),
+            (
+                "[t.u]\nx.y = 1\nx.y = 3\n",
+                "t.toml:3:3: key `t.u.x.y` is given twice",
+            ),
+            (
+                "t = {x = 1, x = 2}\n",
+                "t.toml:1:13: key `x` is given twice",
+            ),
+            ("[[t]]\n[t]\n", "t.toml:2:2: key `t` is given twice"),
+            ("a = 1\n[a]\n", "t.toml:2:2: key `a` is given twice"),
+            (
+                "\"a b\" = 1\n\"a b\" = 2\n",
+                "t.toml:2:1: key `\"a b\"` is given twice",
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(toml(text).unwrap_err().to_string(), expected, "{text:?}");
+        }
         let err = toml("\"a.b\" = 1\n[a]\nb = 2\n").unwrap_err().to_string();
         assert!(err.contains("given twice"), "{err}");
     }

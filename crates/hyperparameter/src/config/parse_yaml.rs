@@ -22,7 +22,7 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 
 use super::limits::{MAX_DEPTH, MAX_NODES};
 use super::origin::{saturate, Origin};
-use super::tree::{insert, too_deep, Kind, Node, NodeMap};
+use super::tree::{insert, int_too_big, too_deep, Kind, Node, NodeMap};
 use crate::{Error, Result, Value};
 
 /// Parses a YAML stream holding at most one document. An empty stream is an empty map.
@@ -38,9 +38,12 @@ pub(crate) fn parse(text: &str, file: &Arc<str>) -> Result<Node> {
     let mut parser = Parser::new_from_str(text);
     while let Some(event) = parser.next_event() {
         let (event, span) = event.map_err(|err| {
-            builder
-                .origin(err.marker())
-                .error(format!("YAML syntax error: {}", err.info()))
+            let origin = builder.origin(err.marker());
+            // The scanner's own bound on flow nesting, met before the builder's.
+            if err.info() == "recursion limit exceeded" {
+                return too_deep(&origin);
+            }
+            origin.error(format!("YAML syntax error: {}", err.info()))
         })?;
         builder.event(event, &span.start)?;
     }
@@ -102,6 +105,22 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// The dotted path of the value being read (empty for the document itself).
+    fn path(&self) -> String {
+        let mut steps: Vec<String> = Vec::with_capacity(self.stack.len());
+        for open in &self.stack {
+            match &open.content {
+                OpenContent::List(items) => steps.push(items.len().to_string()),
+                OpenContent::Map(map) => {
+                    if let Some(key) = &map.pending {
+                        steps.push(key.text.clone());
+                    }
+                }
+            }
+        }
+        steps.join(".")
+    }
+
     /// Whether the next value completes a map key (keys must be scalars).
     fn expecting_key(&self) -> bool {
         matches!(
@@ -142,7 +161,10 @@ impl Builder<'_> {
                     }
                     return Ok(());
                 }
-                let value = scalar(&text, style, tag.as_deref(), &origin)?;
+                let value = match scalar(&text, style, tag.as_deref(), &origin)? {
+                    Some(value) => value,
+                    None => return Err(int_too_big(&text, &self.path(), &origin)),
+                };
                 let node = Node::new(value, origin.clone());
                 self.count(1, &origin)?;
                 if anchor != 0 {
@@ -299,45 +321,51 @@ fn refused_tag(tag: &Tag, origin: &Origin) -> Error {
     ))
 }
 
-/// Resolves a scalar by its tag, or by the core schema when it is plain and untagged.
-fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>, origin: &Origin) -> Result<Kind> {
+/// Resolves a scalar by its tag, or by the core schema when it is plain and untagged;
+/// `None` for an integer that does not fit 64 bits.
+fn scalar(
+    text: &str,
+    style: ScalarStyle,
+    tag: Option<&Tag>,
+    origin: &Origin,
+) -> Result<Option<Kind>> {
     let Some(tag) = tag else {
         return Ok(if style == ScalarStyle::Plain {
             core_schema(text)
         } else {
-            Kind::Text(Arc::from(text))
+            Some(Kind::Text(Arc::from(text)))
         });
     };
     if !tag.is_yaml_core_schema() {
         return Err(refused_tag(tag, origin));
     }
     let expected = |what: &str| origin.error(format!("`{}` is not {what}", tag_text(tag)));
-    let kind = match tag.suffix.as_str() {
-        "str" => Kind::Text(Arc::from(text)),
-        "int" => match core_schema(text) {
-            kind @ Kind::Scalar(Value::Int(_)) => kind,
-            _ => return Err(expected("an integer")),
+    let resolved = core_schema(text);
+    let kind = match (tag.suffix.as_str(), resolved) {
+        ("str", _) => Kind::Text(Arc::from(text)),
+        ("int", None) => return Ok(None),
+        ("int", Some(kind @ Kind::Scalar(Value::Int(_)))) => kind,
+        ("int", _) => return Err(expected("an integer")),
+        // An integer too big for 64 bits is still a float.
+        ("float", None) => match text.parse::<f64>() {
+            Ok(x) => Kind::Scalar(Value::Float(x)),
+            Err(_) => return Err(expected("a float")),
         },
-        "float" => match core_schema(text) {
-            Kind::Scalar(Value::Int(i)) => Kind::Scalar(Value::Float(i as f64)),
-            kind @ Kind::Scalar(Value::Float(_)) => kind,
-            _ => return Err(expected("a float")),
-        },
-        "bool" => match core_schema(text) {
-            kind @ Kind::Scalar(Value::Bool(_)) => kind,
-            _ => return Err(expected("a bool")),
-        },
-        "null" => match core_schema(text) {
-            kind @ Kind::Scalar(Value::Null) => kind,
-            _ => return Err(expected("null")),
-        },
+        ("float", Some(Kind::Scalar(Value::Int(i)))) => Kind::Scalar(Value::Float(i as f64)),
+        ("float", Some(kind @ Kind::Scalar(Value::Float(_)))) => kind,
+        ("float", _) => return Err(expected("a float")),
+        ("bool", Some(kind @ Kind::Scalar(Value::Bool(_)))) => kind,
+        ("bool", _) => return Err(expected("a bool")),
+        ("null", Some(kind @ Kind::Scalar(Value::Null))) => kind,
+        ("null", _) => return Err(expected("null")),
         _ => return Err(refused_tag(tag, origin)),
     };
-    Ok(kind)
+    Ok(Some(kind))
 }
 
-/// The YAML 1.2 core schema for plain scalars.
-fn core_schema(text: &str) -> Kind {
+/// The YAML 1.2 core schema for plain scalars; `None` for an integer beyond 64 bits (an
+/// error, never text or a float).
+fn core_schema(text: &str) -> Option<Kind> {
     let value = match text {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         "true" | "True" | "TRUE" => Value::Bool(true),
@@ -346,28 +374,44 @@ fn core_schema(text: &str) -> Kind {
         "-.inf" | "-.Inf" | "-.INF" => Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => Value::Float(f64::NAN),
         _ => match number(text) {
-            Some(value) => value,
-            None => Value::Str(Arc::from(text)),
+            Number::Value(value) => value,
+            Number::TooBig => return None,
+            Number::Text => return Some(Kind::Text(Arc::from(text))),
         },
     };
-    match value {
-        Value::Str(text) => Kind::Text(text),
-        other => Kind::Scalar(other),
-    }
+    Some(Kind::Scalar(value))
 }
 
-/// A core-schema integer or float, or `None` for text. An integer beyond 64 bits stays
-/// text rather than silently becoming a float.
-fn number(text: &str) -> Option<Value> {
+/// What a plain scalar is as a number.
+enum Number {
+    Value(Value),
+    /// An integer of the core schema that does not fit 64 bits.
+    TooBig,
+    /// Not a number of the core schema.
+    Text,
+}
+
+/// A core-schema integer (`[-+]?[0-9]+`, `0o[0-7]+`, `0x[0-9a-fA-F]+`) or float.
+fn number(text: &str) -> Number {
+    let radix_int = |digits: &str, radix: u32| {
+        if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+            Number::Text
+        } else {
+            i64::from_str_radix(digits, radix)
+                .map_or(Number::TooBig, |i| Number::Value(Value::Int(i)))
+        }
+    };
     if let Some(octal) = text.strip_prefix("0o") {
-        return i64::from_str_radix(octal, 8).ok().map(Value::Int);
+        return radix_int(octal, 8);
     }
     if let Some(hex) = text.strip_prefix("0x") {
-        return i64::from_str_radix(hex, 16).ok().map(Value::Int);
+        return radix_int(hex, 16);
     }
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
-        return text.parse::<i64>().ok().map(Value::Int);
+        return text
+            .parse::<i64>()
+            .map_or(Number::TooBig, |i| Number::Value(Value::Int(i)));
     }
     // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
     let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
@@ -385,10 +429,9 @@ fn number(text: &str) -> Option<Value> {
         let e = e.strip_prefix(['-', '+']).unwrap_or(e);
         !e.is_empty() && digits(e)
     });
-    if mantissa_ok && exponent_ok {
-        text.parse::<f64>().ok().map(Value::Float)
-    } else {
-        None
+    match text.parse::<f64>() {
+        Ok(x) if mantissa_ok && exponent_ok => Number::Value(Value::Float(x)),
+        _ => Number::Text,
     }
 }
 
@@ -408,12 +451,12 @@ mod tests {
     fn core_schema_scalars() {
         let value = yaml(
             "a: 1\nb: -2.5\nc: 1e3\nd: .inf\ne: true\nf: ~\ng:\nh: yes\ni: '1'\nj: 0x1f\n\
-             k: 99999999999999999999\nl: !!str 12\nm: !!float 2\nn: 1.\n",
+             l: !!str 12\nm: !!float 2\nn: 1.\nk: '99999999999999999999'\n",
         )
         .unwrap();
         assert_eq!(
             value.to_string(),
-            r#"{"a": 1, "b": -2.5, "c": 1000.0, "d": inf, "e": true, "f": null, "g": null, "h": "yes", "i": "1", "j": 31, "k": "99999999999999999999", "l": "12", "m": 2.0, "n": 1.0}"#
+            r#"{"a": 1, "b": -2.5, "c": 1000.0, "d": inf, "e": true, "f": null, "g": null, "h": "yes", "i": "1", "j": 31, "l": "12", "m": 2.0, "n": 1.0, "k": "99999999999999999999"}"#
         );
     }
 

@@ -16,14 +16,17 @@ use crate::{key_problem, Error, Result, Value};
 pub(crate) type NodeMap = IndexMap<String, Node>;
 
 /// One value of the tree and where it was written.
-#[derive(Clone, Debug)]
+///
+/// Every walk over a whole subtree (copying, measuring, conversion to a [`Value`]) goes
+/// through [`fold`], which keeps its own stack: none of them recurses on the data.
+#[derive(Debug)]
 pub(crate) struct Node {
     pub kind: Kind,
     pub origin: Origin,
 }
 
 /// What a node holds.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) enum Kind {
     /// A primitive (null, bool, int, float), a resolved string, or an opaque object from an
     /// in-memory map.
@@ -53,29 +56,85 @@ impl Node {
 
     /// The node as a plain [`Value`] (text is taken as written).
     pub(crate) fn to_value(&self) -> Value {
-        match &self.kind {
+        fold(self, |node, children| match &node.kind {
             Kind::Scalar(value) => value.clone(),
             Kind::Text(text) => Value::Str(text.clone()),
-            Kind::List(items) => Value::List(Arc::new(items.iter().map(Node::to_value).collect())),
-            Kind::Map(map) => Value::Map(Arc::new(map_to_value(map))),
-        }
+            Kind::List(_) => Value::List(Arc::new(children)),
+            Kind::Map(map) => Value::Map(Arc::new(map.keys().cloned().zip(children).collect())),
+        })
     }
 
     /// How many nodes this subtree holds (itself included).
     pub(crate) fn size(&self) -> usize {
-        1 + match &self.kind {
-            Kind::List(items) => items.iter().map(Node::size).sum(),
-            Kind::Map(map) => map.values().map(Node::size).sum(),
-            _ => 0,
-        }
+        fold(self, |_, children| 1 + children.into_iter().sum::<usize>())
     }
 
     /// How many levels of lists and maps this subtree holds (0 for a primitive).
     pub(crate) fn height(&self) -> usize {
-        match &self.kind {
-            Kind::List(items) => 1 + items.iter().map(Node::height).max().unwrap_or(0),
-            Kind::Map(map) => 1 + map.values().map(Node::height).max().unwrap_or(0),
+        fold(self, |node, children| match node.kind {
+            Kind::List(_) | Kind::Map(_) => 1 + children.into_iter().max().unwrap_or(0),
             _ => 0,
+        })
+    }
+
+    /// The number of children (items of a list, entries of a map).
+    fn child_count(&self) -> usize {
+        match &self.kind {
+            Kind::List(items) => items.len(),
+            Kind::Map(map) => map.len(),
+            _ => 0,
+        }
+    }
+
+    /// The `index`th child of a list or map.
+    fn child(&self, index: usize) -> Option<&Node> {
+        match &self.kind {
+            Kind::List(items) => items.get(index),
+            Kind::Map(map) => map.get_index(index).map(|(_, node)| node),
+            _ => None,
+        }
+    }
+}
+
+impl Clone for Node {
+    fn clone(&self) -> Node {
+        fold(self, |node, children| {
+            let kind = match &node.kind {
+                Kind::Scalar(value) => Kind::Scalar(value.clone()),
+                Kind::Text(text) => Kind::Text(text.clone()),
+                Kind::List(_) => Kind::List(children),
+                Kind::Map(map) => Kind::Map(map.keys().cloned().zip(children).collect()),
+            };
+            Node::new(kind, node.origin.clone())
+        })
+    }
+}
+
+/// Folds a subtree bottom-up without recursion: `combine` gets each node with the results
+/// for its children (in order; empty for a primitive) and returns the node's result.
+pub(crate) fn fold<'a, T>(root: &'a Node, mut combine: impl FnMut(&'a Node, Vec<T>) -> T) -> T {
+    // Lists and maps whose children are being folded, with the results so far.
+    let mut open: Vec<(&'a Node, Vec<T>)> = Vec::new();
+    let mut current = root;
+    loop {
+        let count = current.child_count();
+        if count > 0 {
+            open.push((current, Vec::with_capacity(count)));
+            current = current.child(0).expect("a first child");
+            continue;
+        }
+        let mut result = combine(current, Vec::new());
+        loop {
+            let Some((parent, done)) = open.last_mut() else {
+                return result;
+            };
+            done.push(result);
+            if let Some(next) = parent.child(done.len()) {
+                current = next;
+                break;
+            }
+            let (parent, done) = open.pop().expect("checked above");
+            result = combine(parent, done);
         }
     }
 }
@@ -111,6 +170,19 @@ pub(crate) fn dotted(path: &[Step]) -> String {
 pub(crate) fn too_deep(origin: &Origin) -> Error {
     origin.error(format!(
         "nesting deeper than {MAX_DEPTH} levels (lists and maps inside each other) is refused"
+    ))
+}
+
+/// The error for an integer literal that does not fit 64 bits, at the dotted `key` (empty
+/// for a value that is the whole document).
+pub(crate) fn int_too_big(literal: &str, key: &str, origin: &Origin) -> Error {
+    let at = if key.is_empty() {
+        String::new()
+    } else {
+        format!(" for `{key}`")
+    };
+    origin.error(format!(
+        "integer {literal}{at} does not fit in 64 bits (write it as a string or a float)"
     ))
 }
 
