@@ -494,12 +494,14 @@ class _PyAccessor:
 
     def __getitem__(self, key: str) -> _PyAccessor:
         owner, prefix = _parts(self)
+        validate_key(key)
         full = f"{prefix}.{key}"
         validate_key(full)
         return _PyAccessor(owner, full)
 
     def __setitem__(self, key: str, value: Any) -> None:
         owner, prefix = _parts(self)
+        validate_key(key)
         owner._write(f"{prefix}.{key}", value)
 
     def __or__(self, default: Any) -> Any:

@@ -30,7 +30,7 @@ use crate::context::{
 use crate::errors::{scope_error, CoreError};
 use crate::site::call_site;
 use crate::values::{
-    convert_entry, finish, from_value, key_text, key_utf8, non_str_key, to_value, too_deep,
+    convert_entry, finish, from_value, key_text, key_utf8, non_str_key, to_value, too_deep, utf8,
     ReadTarget, MAX_DEPTH,
 };
 
@@ -280,7 +280,18 @@ fn collect_overrides(
     let mut source = None;
     for arg in args.iter() {
         if let Ok(item) = arg.cast::<PyString>() {
-            add_define(&mut map, key_utf8(item)?)?;
+            let text = utf8(item).map_err(|_| {
+                let shown = item.repr().map(|r| r.to_string()).unwrap_or_default();
+                crate::errors::py_error(
+                    py,
+                    "DefineError",
+                    format!(
+                        "invalid definition {shown}: it is not valid Unicode text (a lone \
+                         surrogate)"
+                    ),
+                )
+            })?;
+            add_define(&mut map, text)?;
         } else if let Ok(scope) = arg.cast::<Scope>() {
             for entry in scope.get().visible(py)? {
                 let key = Key::new(entry.key.as_str()).map_err(CoreError)?;
