@@ -80,10 +80,11 @@ enum Kind {
 struct ScopeState {
     overrides: EntryMap,
     inherit: bool,
-    /// The places this object is entered (any thread or task): the core scope id, the
-    /// frame as entered and the context's frame handle before entering, so that leaving can
-    /// reuse both instead of copying and allocating.
-    active: Vec<(ScopeId, Arc<Frame>, Option<Py<PyAny>>)>,
+    /// The places this object is entered (any thread or task): the core scope id and the
+    /// context's frame handle before entering, so that leaving can reuse it instead of
+    /// allocating. The entered frame itself is not held here: a write into it must find it
+    /// unshared to change it in place.
+    active: Vec<(ScopeId, Option<Py<PyAny>>)>,
     /// The frame that was current where the object was built or last entered: what it
     /// pickles as (with its own overrides), whichever thread pickles it.
     origin: Option<Arc<Frame>>,
@@ -858,7 +859,7 @@ impl Scope {
             let mut state = this.state();
             state.origin = Some(cursor.current());
             let frame = cursor.enter_frame(&state.overrides, state.inherit);
-            state.active.push((frame.scope_id(), frame, prior));
+            state.active.push((frame.scope_id(), prior));
         })?;
         publish(py)?;
         Ok(slf.clone())
@@ -890,11 +891,10 @@ impl Scope {
             match state.active.iter().rposition(|active| active.0 == id) {
                 Some(index) => {
                     cursor.exit(id)?;
-                    let (_, entered, prior) = state.active.remove(index);
-                    if !Arc::ptr_eq(&top, &entered) {
-                        // Written while entered: keep what it holds now.
-                        state.overrides = top.overrides().clone();
-                    }
+                    let (_, prior) = state.active.remove(index);
+                    // Keep what it holds now, writes made while it was entered included
+                    // (O(its overrides), like entering it).
+                    state.overrides.clone_from(top.overrides());
                     // The view is back where it was before entering: reuse that handle.
                     let now = cursor.current();
                     let reuse = prior.filter(|handle| {
@@ -902,7 +902,7 @@ impl Scope {
                             handle.get().frame().is_some_and(|f| Arc::ptr_eq(f, &now))
                         })
                     });
-                    Ok(Some((reuse, entered)))
+                    Ok(Some((reuse, top)))
                 }
                 None if closing && !state.active.is_empty() => {
                     // Where it is active on this thread's path, else (collected in another
@@ -915,7 +915,7 @@ impl Scope {
                             .unwrap_or(state.active.len() - 1),
                         _ => state.active.len() - 1,
                     };
-                    let (id, _, _) = state.active.remove(index);
+                    let (id, _) = state.active.remove(index);
                     cursor.abandon(id)?;
                     Ok(None)
                 }
