@@ -70,6 +70,30 @@ def format_float(x: float) -> str:
     return text
 
 
+def _article(word: str) -> str:
+    """``an`` before a vowel, else ``a``: the article of a type name in messages."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _not_convertible(kind: type, target: str) -> str:
+    return f"{_article(kind.__name__)} {kind.__name__} value cannot be read as {target}"
+
+
+def _big_int_as(value: int, target: type) -> Any:
+    """An int beyond 64 bits read as ``target`` (SPEC §4): decimal text, a float when exact."""
+    if target is str:
+        return str(value)
+    if target is float:
+        try:
+            x = float(value)
+        except OverflowError:
+            x = None
+        if x is not None and int(x) == value:
+            return x
+        raise ValueError("the int is not exactly representable as a float")
+    raise ValueError("only the integers 0 and 1 convert to bool")
+
+
 def _is_native(value: Any) -> bool:
     """Values the Rust core stores as its own (others stay opaque Python objects)."""
     kind = type(value)
@@ -101,7 +125,7 @@ def _to_bool(value: Any) -> bool:
         if word in _FALSE_WORDS:
             return False
         raise ValueError("expected one of true/false, yes/no, on/off, 1/0")
-    raise ValueError(f"a {kind.__name__} value cannot be read as bool")
+    raise ValueError(_not_convertible(kind, "bool"))
 
 
 def _to_int(value: Any) -> int:
@@ -127,7 +151,7 @@ def _to_int(value: Any) -> int:
             if parsed is not None and parsed not in (float("inf"), float("-inf")):
                 return _float_to_int(parsed)
         raise ValueError("expected an integer")
-    raise ValueError(f"a {kind.__name__} value cannot be read as int")
+    raise ValueError(_not_convertible(kind, "int"))
 
 
 def _to_float(value: Any) -> float:
@@ -149,7 +173,7 @@ def _to_float(value: Any) -> float:
             return float(text)
         except ValueError:
             raise ValueError("expected a number") from None
-    raise ValueError(f"a {kind.__name__} value cannot be read as float")
+    raise ValueError(_not_convertible(kind, "float"))
 
 
 def _to_str(value: Any) -> str:
@@ -162,7 +186,7 @@ def _to_str(value: Any) -> str:
         return str(value)
     if kind is float:
         return format_float(value)
-    raise ValueError(f"a {kind.__name__} value cannot be read as str")
+    raise ValueError(_not_convertible(kind, "str"))
 
 
 _PRIMITIVES: dict[type, Callable[[Any], Any]] = {
@@ -183,12 +207,13 @@ def convert_primitive(value: Any, target: type, key: str, source: str) -> Any:
         fits = isinstance(value, target) and not (target is int and isinstance(value, bool))
         if fits:
             return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            try:
+                return _big_int_as(value, target)
+            except ValueError as err:
+                raise _fail(key, value, source, target.__name__, str(err)) from None
         raise _fail(
-            key,
-            value,
-            source,
-            target.__name__,
-            f"a {type(value).__name__} value cannot be read as {target.__name__}",
+            key, value, source, target.__name__, _not_convertible(type(value), target.__name__)
         )
     try:
         return _PRIMITIVES[target](value)

@@ -5,6 +5,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar, final, o
 _T = TypeVar("_T")
 
 __all__ = [
+    "MAX_DEPTH",
     "RESERVED_NAMES",
     "Accessor",
     "ConfigTree",
@@ -20,6 +21,7 @@ __all__ = [
     "validate_key",
 ]
 
+MAX_DEPTH: int
 RESERVED_NAMES: list[str]
 scope: Scope
 
@@ -70,7 +72,7 @@ class Scope:
     def init(self, params: Mapping[str, Any] | Scope) -> None: ...
     def __enter__(self) -> Scope: ...
     def __exit__(
-        self, _exc_type: object = None, _exc_value: object = None, _traceback: object = None
+        self, exc_type: object = None, _exc_value: object = None, _traceback: object = None
     ) -> bool: ...
     def __reduce__(self) -> tuple[Callable[[dict[str, Any]], Scope], tuple[dict[str, Any]]]: ...
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from hyperparameter._convert import convert_value, target_for_default
 from hyperparameter.errors import (
+    ConversionError,
     DefineError,
     HyperparameterError,
     KeyFormatError,
     MissingKeyError,
     ScopeError,
 )
-from hyperparameter.storage import MISSING, Storage
+from hyperparameter.storage import MISSING, Storage, call_site, describe_site
 
 # `typing` costs milliseconds to import; annotations are strings here, so only type
 # checkers need it.
@@ -36,11 +37,36 @@ RESERVED_NAMES = (
 _SOURCE = "unknown source"
 _FORBIDDEN = frozenset(".=${}")
 
+# How deep a value given to `hp.scope` may nest: the configuration depth bound of the core
+# (`hyperparameter._native.MAX_DEPTH`, which a test checks this against), so both backends
+# refuse the same values.
+_MAX_DEPTH = 64
+
+
+def _non_str_key(key: object, under: str | None = None) -> TypeError:
+    where = f" under `{under}`" if under is not None else ""
+    return TypeError(f"keys are str, got {type(key).__name__} {key!r}{where}")
+
+
+def _too_deep(path: str) -> TypeError:
+    segments = path.split(".")
+    shown = ".".join(segments[:8]) + "…" if len(segments) > 8 else path
+    return TypeError(
+        f"the value at `{shown}` nests deeper than {_MAX_DEPTH} levels (or contains itself)"
+    )
+
 
 def validate_key(key: str) -> None:
-    """Raises :class:`KeyFormatError` when ``key`` breaks the key rules (SPEC §1)."""
+    """Raises :class:`KeyFormatError` when ``key`` breaks the key rules (SPEC §1), and
+    ``TypeError`` when it is not a str."""
     if not isinstance(key, str):
-        raise KeyFormatError(f"invalid key {key!r}: keys are str")
+        raise _non_str_key(key)
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise KeyFormatError(
+            f"invalid key {key!r}: it is not valid Unicode text (a lone surrogate)"
+        ) from None
     if not key:
         raise KeyFormatError("invalid key '': a key cannot be empty")
     for segment in key.split("."):
@@ -62,21 +88,40 @@ def _is_attribute(name: str) -> bool:
 
 
 def _add_flattened(out: dict[str, Any], key: str, value: Any) -> None:
+    """Adds ``value`` under ``key``, flattening (nested) mappings into dotted keys.
+
+    The walk keeps its own stack, and refuses mappings nested deeper than the depth bound (a
+    mapping containing itself nests without end): a ``TypeError`` naming the path."""
     from collections.abc import Mapping
 
-    if isinstance(value, Mapping) and value:
-        for sub_key, sub_value in value.items():
-            if not isinstance(sub_key, str):
-                raise TypeError(
-                    f"keys of nested mappings must be str, got {sub_key!r} under `{key}`"
-                )
-            _add_flattened(out, f"{key}.{sub_key}", sub_value)
-        return
     validate_key(key)
-    out[key] = value
+    stack: list[tuple[str, Iterator[tuple[Any, Any]], int]] = []
+    pending: tuple[str, Any, int] | None = (key, value, 1)
+    while True:
+        if pending is not None:
+            path, item, depth = pending
+            pending = None
+            if isinstance(item, Mapping) and not isinstance(item, str) and item:
+                if depth >= _MAX_DEPTH:
+                    raise _too_deep(path)
+                stack.append((path, iter(list(item.items())), depth))
+            else:
+                validate_key(path)
+                out[path] = item
+        if not stack:
+            return
+        path, items, depth = stack[-1]
+        sub = next(items, None)
+        if sub is None:
+            stack.pop()
+            continue
+        sub_key, sub_value = sub
+        if not isinstance(sub_key, str):
+            raise _non_str_key(sub_key, path)
+        pending = (f"{path}.{sub_key}", sub_value, depth + 1)
 
 
-def _collect(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+def _collect(caller: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
     from collections.abc import Mapping
 
     out: dict[str, Any] = {}
@@ -102,7 +147,7 @@ def _collect(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
                 _add_flattened(out, key, value)
         else:
             raise TypeError(
-                "hp.scope() takes `key=value` strings, mappings or scopes as positional "
+                f"{caller} takes `key=value` strings, mappings or scopes as positional "
                 f"arguments, got {type(arg).__name__}"
             )
     for key, value in kwargs.items():
@@ -116,23 +161,38 @@ _INNERMOST, _BELOW, _OUTSIDE = 0, 1, 2
 class _PyScope:
     """``hp.scope`` (``global_=True``) or a scope object, on a Python storage backend."""
 
-    __slots__ = ("_active", "_global", "_inherit", "_lock", "_overrides", "_storage")
+    __slots__ = (
+        "_active", "_global", "_inherit", "_lock", "_origin", "_overrides", "_sources",
+        "_storage",
+    )  # fmt: skip
     _active: list[object]
     _global: bool
     _inherit: bool
     _lock: Any
+    # The view where the object was built or last entered (`Storage.capture`): what it
+    # pickles with, whichever thread pickles it.
+    _origin: object
     _overrides: dict[str, Any]
+    # Where the overrides set in code were set (`storage.call_site`).
+    _sources: dict[str, tuple[str, int]]
     _storage: Storage
 
     def __init__(
-        self, storage: Storage, overrides: dict[str, Any], inherit: bool, global_: bool = False
+        self,
+        storage: Storage,
+        overrides: dict[str, Any],
+        inherit: bool,
+        global_: bool = False,
+        site: tuple[str, int] | None = None,
     ) -> None:
         set_slot = object.__setattr__
         set_slot(self, "_storage", storage)
         set_slot(self, "_overrides", overrides)
+        set_slot(self, "_sources", dict.fromkeys(overrides, site) if site is not None else {})
         set_slot(self, "_inherit", inherit)
         set_slot(self, "_global", global_)
         set_slot(self, "_active", [])
+        set_slot(self, "_origin", None if global_ else storage.capture())
         import threading
 
         set_slot(self, "_lock", threading.Lock())
@@ -162,23 +222,37 @@ class _PyScope:
             return self._storage.get(key)
         return value
 
-    def _write(self, key: str, value: Any) -> None:
+    def _source(self, key: str) -> tuple[str, int] | None:
+        where, token = self._position()
+        if where == _INNERMOST:
+            return self._storage.source(key)
+        if where == _BELOW:
+            return self._storage.source_at(token, key)
+        if key in self._overrides:
+            return self._sources.get(key)
+        return self._storage.source(key) if self._inherit else None
+
+    def _write(self, key: str, value: Any, depth: int = 2) -> None:
         entries: dict[str, Any] = {}
         _add_flattened(entries, key, value)
-        self._write_all(entries)
+        self._write_all(entries, call_site(depth))
 
-    def _write_all(self, entries: dict[str, Any]) -> None:
+    def _write_all(self, entries: dict[str, Any], site: tuple[str, int] | None) -> None:
         where, _ = self._position()
         if where == _BELOW:
             raise ScopeError(
                 f"cannot write `{next(iter(entries), '')}` through this scope while another "
                 "scope is active inside it; write to the innermost scope instead"
             )
-        for key in sorted(entries):
+        for key in sorted(entries) if len(entries) > 1 else entries:
             if where == _INNERMOST:
-                self._storage.put(key, entries[key])
+                self._storage.put_with_source(key, entries[key], site)
             if not self._global:
                 self._overrides[key] = entries[key]
+                if site is not None:
+                    self._sources[key] = site
+                else:
+                    self._sources.pop(key, None)
 
     def _visible(self) -> dict[str, Any]:
         where, token = self._position()
@@ -223,10 +297,14 @@ class _PyScope:
     def __call__(self, *args: Any, **kwargs: Any) -> _PyScope:
         if not self._global:
             raise TypeError("scope objects are not callable; build new scopes with hp.scope(...)")
-        return _PyScope(self._storage, _collect(args, kwargs), True)
+        return _PyScope(
+            self._storage, _collect("hp.scope()", args, kwargs), True, site=call_site(1)
+        )
 
     def empty(self, *args: Any, **kwargs: Any) -> _PyScope:
-        return _PyScope(self._storage, _collect(args, kwargs), False)
+        return _PyScope(
+            self._storage, _collect("hp.scope.empty()", args, kwargs), False, site=call_site(1)
+        )
 
     def current(self) -> _PyScope:
         return _PyScope(self._storage, self._visible(), True)
@@ -270,7 +348,7 @@ class _PyScope:
         self._write(key, value)
 
     def update(self, *args: Any, **kwargs: Any) -> None:
-        self._write_all(_collect(args, kwargs))
+        self._write_all(_collect("update()", args, kwargs), call_site(1))
 
     def clear(self) -> None:
         where, _ = self._position()
@@ -285,22 +363,30 @@ class _PyScope:
         self._storage.freeze()
 
     def init(self, params: Any) -> None:
-        self._storage.init(_collect((params,), {}))
+        self._storage.init(_collect("hp.scope.init()", (params,), {}))
 
     def __enter__(self) -> _PyScope:
         if self._global:
             raise TypeError("enter a new scope with `with hp.scope(...):`, not `with hp.scope:`")
-        token = self._storage.enter(dict(self._overrides), self._inherit)
+        storage = self._storage
+        object.__setattr__(self, "_origin", storage.capture())
+        token = storage.enter_with_sources(dict(self._overrides), self._inherit, self._sources)
         with self._lock:
             self._active.append(token)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object = None, *exc: object) -> None:
         tokens = self._storage.active()
         top = tokens[-1] if tokens else None
         with self._lock:
             index = next((i for i, t in enumerate(self._active) if t is top), None)
         if index is None:
+            if (
+                isinstance(exc_type, type)
+                and issubclass(exc_type, GeneratorExit)
+                and self._abandon(tokens)
+            ):
+                return
             where, _ = self._position()
             if where == _BELOW:
                 raise ScopeError(
@@ -314,6 +400,21 @@ class _PyScope:
             del self._active[index]
         object.__setattr__(self, "_overrides", overrides)
 
+    def _abandon(self, tokens: list[object]) -> bool:
+        """A generator holding this scope is closed or collected while a later scope is
+        active: the scope exits as soon as the scopes inside it have exited."""
+        with self._lock:
+            if not self._active:
+                return False
+            index = next(
+                (i for i in range(len(self._active) - 1, -1, -1)
+                 if any(self._active[i] is t for t in tokens)),
+                len(self._active) - 1,
+            )  # fmt: skip
+            token = self._active.pop(index)
+        self._storage.abandon(token)
+        return True
+
     def __repr__(self) -> str:
         view = self._visible()
         shown = [f"{k!r}: {v!r}" for k, v in list(view.items())[:20]]
@@ -325,7 +426,25 @@ class _PyScope:
         return f"Scope({{{body}}})" if self._inherit else f"Scope.empty({{{body}}})"
 
     def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
-        return (_scope_from_dict, (self.to_dict(),))
+        return (_scope_from_dict, (self._pickled_view(),))
+
+    def _pickled_view(self) -> dict[str, Any]:
+        """The view visible from this scope where it stands, or, where it is not active,
+        the view where it was built or last entered with its overrides over it (never the
+        view of the thread that pickles it: pools pickle in helper threads)."""
+        where, _ = self._position()
+        if self._global or where != _OUTSIDE:
+            return self._visible()
+        view: dict[str, Any] = {}
+        if self._inherit:
+            origin = self._origin
+            view = (
+                self._storage.snapshot_of(origin)
+                if origin is not None
+                else self._storage.snapshot()
+            )
+        view.update(self._overrides)
+        return dict(sorted(view.items()))
 
 
 def _read(owner: _PyScope, key: str, default: tuple[Any, ...]) -> Any:
@@ -340,7 +459,15 @@ def _read(owner: _PyScope, key: str, default: tuple[Any, ...]) -> Any:
         raise TypeError(f"a read takes at most one default, got {len(default)} arguments")
     if value is MISSING:
         return default[0]
-    return convert_value(value, target_for_default(default[0]), key, _SOURCE)
+    target = target_for_default(default[0])
+    if target is None:
+        return value
+    try:
+        return convert_value(value, target, key, _SOURCE)
+    except ConversionError:
+        # Only a failed read looks up where the value was set, and converts again to say so.
+        pass
+    return convert_value(value, target, key, describe_site(owner._source(key)))
 
 
 class _PyAccessor:
@@ -367,12 +494,14 @@ class _PyAccessor:
 
     def __getitem__(self, key: str) -> _PyAccessor:
         owner, prefix = _parts(self)
+        validate_key(key)
         full = f"{prefix}.{key}"
         validate_key(full)
         return _PyAccessor(owner, full)
 
     def __setitem__(self, key: str, value: Any) -> None:
         owner, prefix = _parts(self)
+        validate_key(key)
         owner._write(f"{prefix}.{key}", value)
 
     def __or__(self, default: Any) -> Any:

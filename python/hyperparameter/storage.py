@@ -12,12 +12,15 @@
 
 A :class:`Storage` keeps, per thread and per asyncio task, a stack of scopes: ``enter``
 pushes one, ``exit`` pops it (only the innermost), ``get``/``put`` read and write the
-innermost view, ``keys``/``snapshot`` list it.
+innermost view, ``keys``/``snapshot`` list it. ``TLSKVStorage`` is the seeds' name of the
+thread-local storage, :class:`PythonStorage`: subclass it to change one behaviour and plug
+the subclass in with :func:`set_backend`.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from abc import ABC, abstractmethod
 
 from hyperparameter.errors import ScopeError
@@ -34,6 +37,7 @@ __all__ = [
     "MISSING",
     "PythonStorage",
     "Storage",
+    "TLSKVStorage",
     "backend_name",
     "set_backend",
 ]
@@ -52,6 +56,28 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def call_site(depth: int) -> tuple[str, int] | None:
+    """``(file, line)`` of the caller ``depth`` frames up (1: the caller of the function
+    calling this), or None for the package's own code: where a value set in code was set."""
+    try:
+        frame = sys._getframe(depth + 1)
+    except ValueError:
+        return None
+    file = frame.f_code.co_filename
+    if file.startswith(_PACKAGE_DIR):
+        return None
+    return file, frame.f_lineno
+
+
+def describe_site(site: tuple[str, int] | None) -> str:
+    """The text of a source recorded by :func:`call_site`, as error messages show it."""
+    if site is None:
+        return "unknown source"
+    return f"code at {site[0]}:{site[1]}"
 
 
 class Storage(ABC):
@@ -118,11 +144,52 @@ class Storage(ABC):
         for key, value in params.items():
             self.put(key, value)
 
+    # The methods below have defaults, so a storage written against the interface above
+    # keeps working; :class:`PythonStorage` implements them fully.
+
+    def abandon(self, token: object) -> None:
+        """Exits the active scope ``token`` now if it is the innermost one, else as soon as
+        the scopes entered inside it have exited (its owner, a generator closed while a
+        later scope is active, cannot exit it later). The default can only do the first."""
+        self.exit(token)
+
+    def capture(self) -> object | None:
+        """An opaque handle on the current view (what a scope object built here pickles
+        with), or None when the storage cannot keep one."""
+        return None
+
+    def snapshot_of(self, view: object) -> dict[str, Any]:
+        """Everything visible in a view :meth:`capture` returned."""
+        return self.snapshot()
+
+    def source(self, key: str) -> tuple[str, int] | None:
+        """Where the value of ``key`` in the current view was set in code, if recorded."""
+        return None
+
+    def source_at(self, token: object, key: str) -> tuple[str, int] | None:
+        """:meth:`source` as seen from the active scope ``token``."""
+        return None
+
+    def enter_with_sources(
+        self,
+        overrides: Mapping[str, Any],
+        inherit: bool,
+        sources: Mapping[str, tuple[str, int]],
+    ) -> object:
+        """:meth:`enter`, recording where each override was set."""
+        return self.enter(overrides, inherit)
+
+    def put_with_source(self, key: str, value: Any, source: tuple[str, int] | None) -> None:
+        """:meth:`put`, recording where the value was set."""
+        self.put(key, value)
+
 
 class _Frame:
-    """One scope level of :class:`PythonStorage`; never changed once built."""
+    """One scope level of :class:`PythonStorage`. A frame that a context, a child frame or
+    a scope object may see never changes; a write replaces it (see
+    :meth:`PythonStorage.put`)."""
 
-    __slots__ = ("base", "parent", "token", "values")
+    __slots__ = ("base", "parent", "sources", "token", "values")
 
     def __init__(
         self,
@@ -130,12 +197,25 @@ class _Frame:
         values: dict[str, Any],
         base: dict[str, Any] | None,
         parent: _Frame | None,
+        sources: dict[str, tuple[str, int]] | None = None,
     ) -> None:
         self.token = token
         self.values = values
         # Frames that do not inherit read through to `base` instead of their parent.
         self.base = base
         self.parent = parent
+        # Where values set in code were set (keys without one are absent).
+        self.sources = sources if sources is not None else {}
+
+    def source(self, key: str) -> tuple[str, int] | None:
+        frame: _Frame | None = self
+        while frame is not None:
+            if key in frame.values:
+                return frame.sources.get(key)
+            if frame.base is not None:
+                return None
+            frame = frame.parent
+        return None
 
     def lookup(self, key: str) -> Any:
         frame: _Frame | None = self
@@ -164,8 +244,17 @@ class _Frame:
         return view
 
 
+def _sole_refcount() -> int:
+    """What ``sys.getrefcount`` reports for an object held by one local variable only."""
+    probe = object()
+    return sys.getrefcount(probe)
+
+
+_SOLE = _sole_refcount()
+
+
 class PythonStorage(Storage):
-    """The pure-Python backend.
+    """The pure-Python backend (the seeds call it ``TLSKVStorage``).
 
     The innermost frame of each context lives in a ``contextvars.ContextVar``, so asyncio
     tasks start from the scope where they were created and their writes (which replace
@@ -183,6 +272,8 @@ class PythonStorage(Storage):
         self._threads = threading.local()
         self._frozen: dict[str, Any] = {}
         self._lock = threading.Lock()
+        # Tokens of scopes abandoned below the innermost one (see `abandon`).
+        self._abandoned: set[object] = set()
 
     def _frame(self) -> _Frame:
         frame = self._current.get()
@@ -196,11 +287,23 @@ class PythonStorage(Storage):
         return frame
 
     def enter(self, overrides: Mapping[str, Any], inherit: bool) -> object:
+        return self.enter_with_sources(overrides, inherit, {})
+
+    def enter_with_sources(
+        self,
+        overrides: Mapping[str, Any],
+        inherit: bool,
+        sources: Mapping[str, tuple[str, int]],
+    ) -> object:
         token = object()
-        self._current.set(_Frame(token, dict(overrides), None if inherit else {}, self._frame()))
+        frame = _Frame(
+            token, dict(overrides), None if inherit else {}, self._frame(), dict(sources)
+        )
+        self._current.set(frame)
         return token
 
     def exit(self, token: object) -> None:
+        self._exit_abandoned()
         frame = self._frame()
         if frame.token is not token:
             raise ScopeError(
@@ -208,21 +311,69 @@ class PythonStorage(Storage):
                 "scopes must exit in reverse order of entry"
             )
         self._current.set(frame.parent)
+        self._exit_abandoned()
+
+    def abandon(self, token: object) -> None:
+        frame = self._frame()
+        if frame.token is token and frame.parent is not None:
+            self.exit(token)
+            return
+        with self._lock:
+            self._abandoned.add(token)
+
+    def _exit_abandoned(self) -> None:
+        if not self._abandoned:
+            return
+        frame = start = self._frame()
+        with self._lock:
+            while frame.parent is not None and frame.token in self._abandoned:
+                self._abandoned.discard(frame.token)
+                frame = frame.parent
+        if frame is not start:
+            self._current.set(frame)
 
     def get(self, key: str) -> Any:
         return self._frame().lookup(key)
 
     def put(self, key: str, value: Any) -> None:
+        self.put_with_source(key, value, None)
+
+    def put_with_source(self, key: str, value: Any, source: tuple[str, int] | None) -> None:
         frame = self._frame()
-        values = dict(frame.values)
-        values[key] = value
-        self._current.set(_Frame(frame.token, values, frame.base, frame.parent))
+        replacement = _Frame(frame.token, frame.values, frame.base, frame.parent, frame.sources)
+        self._current.set(replacement)
+        # The old frame now has no holder but `frame`, unless a copied context (an asyncio
+        # task), a child frame or a scope object can see it: only then is it copied, so
+        # writing n keys one by one costs O(n).
+        if sys.getrefcount(frame) > _SOLE:
+            replacement.values = dict(frame.values)
+            replacement.sources = dict(frame.sources)
+        del frame
+        replacement.values[key] = value
+        if source is not None:
+            replacement.sources[key] = source
+        else:
+            replacement.sources.pop(key, None)
 
     def keys(self) -> list[str]:
         return sorted(self.snapshot())
 
     def snapshot(self) -> dict[str, Any]:
         return self._frame().flatten()
+
+    def capture(self) -> object | None:
+        return self._frame()
+
+    def snapshot_of(self, view: object) -> dict[str, Any]:
+        if isinstance(view, _Frame):
+            return view.flatten()
+        return self.snapshot()
+
+    def source(self, key: str) -> tuple[str, int] | None:
+        return self._frame().source(key)
+
+    def source_at(self, token: object, key: str) -> tuple[str, int] | None:
+        return self._find(token).source(key)
 
     def active(self) -> list[object]:
         tokens = []
@@ -258,6 +409,12 @@ class PythonStorage(Storage):
         view = self.snapshot()
         with self._lock:
             self._frozen = view
+
+
+TLSKVStorage = PythonStorage
+"""The seeds' name of the thread-local storage: :class:`PythonStorage` itself. Their
+custom-backend example, ``class RedisBackedStorage(TLSKVStorage)`` overriding ``get``,
+works unchanged when the subclass is plugged in with :func:`set_backend`."""
 
 
 _name = "python"

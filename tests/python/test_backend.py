@@ -87,3 +87,48 @@ def test_custom_backend() -> None:
     finally:
         hp.set_backend("python" if previous == "python" else "native")
     assert hp.backend_name() == previous
+
+
+def test_the_seeds_custom_backend_example_runs() -> None:
+    """The seeds' example, as written there: subclass ``TLSKVStorage`` and override ``get``."""
+    from hyperparameter.storage import TLSKVStorage
+
+    assert TLSKVStorage is PythonStorage
+    assert issubclass(TLSKVStorage, Storage)
+
+    class FakeRedis:
+        def __init__(self, values: dict[str, object]) -> None:
+            self.values = values
+
+        def get(self, key: str) -> object:
+            return self.values.get(key)
+
+    class RedisBackedStorage(TLSKVStorage):
+        """Example: Redis-backed storage for distributed systems."""
+
+        redis = FakeRedis({"svc.host": None})
+
+        def get(self, key):  # type: ignore[no-untyped-def]
+            # Try local first
+            value = super().get(key)
+            if value is None:
+                # Fall back to Redis
+                value = self.redis.get(key)
+            return value
+
+    previous = hp.backend_name()
+    hp.set_backend(RedisBackedStorage())
+    try:
+        assert hp.backend_name() == "custom"
+
+        @hp.param("svc")
+        def serve(port: int = 80) -> int:
+            return port
+
+        with hp.scope(**{"svc.port": "8080", "svc.host": None}):
+            assert serve() == 8080
+            assert hp.scope.svc.port | 0 == 8080
+            assert hp.scope.svc.host | "local" is None
+        assert hp.scope.svc.port | 0 == 0
+    finally:
+        hp.set_backend("python" if previous == "python" else "native")

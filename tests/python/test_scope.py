@@ -264,3 +264,78 @@ def test_init_fills_the_root_layer_only_outside_scopes() -> None:
 def test_old_names_are_the_same_objects() -> None:
     assert hp.param_scope is hp.scope
     assert hp.auto_param is hp.param
+
+
+def test_refused_operations_leave_every_scope_exitable_and_the_view_intact() -> None:
+    a = hp.scope(x=1)
+    b = hp.scope(y=2)
+    a.__enter__()
+    hp.scope.w = "a"
+    b.__enter__()
+    view = hp.scope.to_dict()
+    for refused in (
+        lambda: a.__exit__(None, None, None),
+        lambda: a.__exit__(ValueError, ValueError("x"), None),
+        lambda: setattr(a, "z", 3),
+        lambda: a.clear(),
+        lambda: a.__exit__(None, None, None),
+    ):
+        with pytest.raises(hp.ScopeError):
+            refused()
+        assert hp.scope.to_dict() == view
+    b.__exit__(None, None, None)
+    assert hp.scope.to_dict() == {**{k: v for k, v in view.items() if k != "y"}}
+    a.__exit__(None, None, None)
+    assert "x" not in hp.scope and "w" not in hp.scope
+    assert a.to_dict()["w"] == "a", "the scope keeps what was written in it"
+
+
+def scoped_generator(key: str):  # type: ignore[no-untyped-def]
+    with hp.scope(**{key: 1}):
+        yield hp.scope[key] | 0
+        yield hp.scope[key] | 0
+
+
+def test_a_generator_closed_under_a_later_scope_leaves_nothing_behind() -> None:
+    gen = scoped_generator("gen.closed")
+    assert next(gen) == 1
+    with hp.scope(**{"gen.later": 2}):
+        gen.close()  # no error: the generator's scope exits with the scope around it
+        assert hp.scope["gen.later"] | 0 == 2
+    assert "gen.closed" not in hp.scope
+    assert "gen.later" not in hp.scope
+    with hp.scope(after=1):
+        assert hp.scope.after() == 1
+    assert "after" not in hp.scope
+
+
+def test_a_generator_collected_under_a_later_scope_leaves_nothing_behind() -> None:
+    import gc
+
+    gen = scoped_generator("gen.collected")
+    next(gen)
+    with hp.scope(**{"gen.later": 2}):
+        del gen
+        gc.collect()
+    assert "gen.collected" not in hp.scope
+    assert hp.scope.to_dict() == {}
+
+
+def test_a_generator_closed_while_innermost_exits_at_once() -> None:
+    gen = scoped_generator("gen.innermost")
+    next(gen)
+    gen.close()
+    assert "gen.innermost" not in hp.scope
+
+
+def test_scope_writes_are_linear_also_with_many_keys_visible() -> None:
+    # Not a timing test: a write copies nothing when no other context sees the scope, so
+    # a context copied in between (a task) keeps the view it had.
+    import contextvars
+
+    with hp.scope(**{f"big.k{i}": i for i in range(1000)}):
+        hp.scope.first = 1
+        copied = contextvars.copy_context()
+        hp.scope.second = 2
+        assert copied.run(lambda: ("second" in hp.scope, hp.scope.first | 0)) == (False, 1)
+        assert hp.scope.second | 0 == 2

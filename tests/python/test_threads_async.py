@@ -167,3 +167,79 @@ def test_scope_objects_carry_the_view_to_worker_processes() -> None:
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         assert pool.submit(read_in_worker, payload).result(timeout=60) == (8, "exp")
+
+
+def read_scope_in_worker(scope: object) -> tuple[int, str, int]:
+    with scope:  # type: ignore[attr-defined]
+        return hp.scope.outer.size | 0, hp.scope.run.name | "", hp.scope.own | 0
+
+
+START_METHODS = [
+    method
+    for method in ("spawn", "fork")
+    if method in __import__("multiprocessing").get_all_start_methods()
+]
+
+
+@pytest.mark.parametrize("method", START_METHODS)
+def test_a_scope_passed_to_a_process_pool_keeps_the_parents_view(method: str) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context(method)
+    with hp.scope(**{"outer.size": 8}), hp.scope(**{"run.name": "exp"}):
+        built = hp.scope(own=3)  # never entered: its view is where it was built
+        with context.Pool(1) as pool:
+            # Pool pickles arguments in a helper thread, whose own view is empty.
+            assert pool.apply(read_scope_in_worker, (built,)) == (8, "exp", 3)
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as ex:
+            assert ex.submit(read_scope_in_worker, built).result(timeout=60) == (8, "exp", 3)
+            with hp.scope(own=4) as entered:
+                pass
+            assert ex.submit(read_scope_in_worker, entered).result(timeout=60) == (8, "exp", 4)
+
+
+def test_a_scope_pickled_in_another_thread_has_the_view_where_it_was_built() -> None:
+    import pickle
+
+    with hp.scope(**{"outer.size": 8}):
+        built = hp.scope(own=3)
+        payload = run_in_thread(lambda: pickle.dumps(built))
+    restored = pickle.loads(payload)
+    assert read_scope_in_worker(restored) == (8, "", 3)
+
+
+async def scoped_async_generator(key: str):  # type: ignore[no-untyped-def]
+    with hp.scope(**{key: 1}):
+        yield hp.scope[key] | 0
+        yield hp.scope[key] | 0
+
+
+def test_an_async_generator_closed_under_a_later_scope_leaves_nothing_behind() -> None:
+    async def main() -> None:
+        gen = scoped_async_generator("agen.closed")
+        assert await gen.__anext__() == 1
+        with hp.scope(**{"agen.later": 2}):
+            await gen.aclose()
+            assert hp.scope["agen.later"] | 0 == 2
+        assert "agen.closed" not in hp.scope
+        assert "agen.later" not in hp.scope
+
+    asyncio.run(main())
+    assert "agen.closed" not in hp.scope
+
+
+def test_an_async_generator_collected_under_a_later_scope_leaves_nothing_behind() -> None:
+    import gc
+
+    async def main() -> None:
+        gen = scoped_async_generator("agen.collected")
+        await gen.__anext__()
+        with hp.scope(**{"agen.later": 2}):
+            del gen
+            gc.collect()
+            await asyncio.sleep(0)  # the loop's finalizer closes the generator in a task
+            await asyncio.sleep(0)
+        assert "agen.collected" not in hp.scope
+
+    asyncio.run(main())
+    assert "agen.collected" not in hp.scope

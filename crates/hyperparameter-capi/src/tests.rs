@@ -339,3 +339,38 @@ fn items_of_one_scope_sharing_a_hash_must_share_the_key() {
         );
     }
 }
+
+#[test]
+fn a_refused_scope_put_writes_nothing_and_every_scope_stays_exitable() {
+    let outer = enter();
+    let inner = enter();
+    let refused = item("capi.refused.put", 9);
+    // SAFETY: `refused` is a readable item.
+    let status = unsafe { hp_scope_put(outer, &refused) };
+    assert_eq!(status, HpStatus::ScopeOrder);
+    assert_eq!(get_i64("capi.refused.put", 0), (HpStatus::Missing, 0));
+    assert_eq!(exit(outer), HpStatus::ScopeOrder);
+    assert_eq!(exit(inner), HpStatus::Ok);
+    assert_eq!(get_i64("capi.refused.put", 0), (HpStatus::Missing, 0));
+    // SAFETY: as above.
+    assert_eq!(unsafe { hp_scope_put(outer, &refused) }, HpStatus::Ok);
+    assert_eq!(get_i64("capi.refused.put", 0), (HpStatus::Ok, 9));
+    assert_eq!(exit(outer), HpStatus::Ok);
+    assert_eq!(get_i64("capi.refused.put", 0), (HpStatus::Missing, 0));
+}
+
+#[test]
+fn an_int_beyond_64_bits_is_a_type_error_that_says_so() {
+    let scope = enter();
+    let key = hyperparameter::Key::new("capi.big").unwrap();
+    // What the Python bindings store for `2**70`: the object, described for other languages.
+    let big = Value::Foreign(hyperparameter::Foreign::new(0u8, "int beyond 64 bits"));
+    hyperparameter::put(&key, big, hyperparameter::Source::Unknown).unwrap();
+    assert_eq!(get_i64("capi.big", 0).0, HpStatus::Conversion);
+    let message = last_error();
+    assert!(message.contains("capi.big"), "{message}");
+    assert!(message.contains("an int beyond 64 bits"), "{message}");
+    assert!(!message.contains("object object"), "{message}");
+    assert_eq!(get_str("capi.big", 64).0, HpStatus::Conversion);
+    assert_eq!(exit(scope), HpStatus::Ok);
+}

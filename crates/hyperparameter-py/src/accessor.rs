@@ -109,7 +109,7 @@ impl Accessor {
         if let Some(child) = children.get_item(name)? {
             return Ok(child);
         }
-        let text = crate::values::utf8(name)?;
+        let text = crate::values::key_utf8(name)?;
         if text.starts_with("__") && text.ends_with("__") {
             return generic_getattr(slf.as_any(), name);
         }
@@ -121,7 +121,13 @@ impl Accessor {
         Ok(child)
     }
 
-    fn __setattr__(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn __setattr__(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyString>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let name = crate::values::key_utf8(name)?;
         if name.starts_with("__") && name.ends_with("__") {
             return Err(PyAttributeError::new_err(format!(
                 "accessors are immutable; `{name}` cannot be set"
@@ -131,12 +137,17 @@ impl Accessor {
         self.owner.get().write(py, &key, value)
     }
 
-    fn __getitem__(&self, py: Python<'_>, key: &str) -> PyResult<Accessor> {
-        self.child(py, key)
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Accessor> {
+        self.child(py, crate::values::key_text(key)?)
     }
 
-    fn __setitem__(&self, py: Python<'_>, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let key = format!("{}.{key}", self.key);
+    fn __setitem__(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let key = format!("{}.{}", self.key, crate::values::key_text(key)?);
         self.owner.get().write(py, &key, value)
     }
 

@@ -25,14 +25,10 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::errors::CoreError;
-use crate::values::{from_value, to_value};
+use crate::values::{from_value, key_utf8, to_value, too_deep, MAX_DEPTH};
 
 /// The name standing for an in-memory mapping in positions and error messages.
 pub const MAPPING_NAME: &str = "<mapping>";
-
-/// Nesting deeper than this in an in-memory mapping is refused before it reaches the core
-/// (which bounds depth too), so a self-containing dict cannot recurse without end.
-const MAX_MAPPING_DEPTH: usize = hyperparameter::config::MAX_DEPTH + 1;
 
 /// One source of a configuration, taken from Python while attached to the interpreter.
 enum ConfigSource {
@@ -176,7 +172,7 @@ fn take_source(source: &Bound<'_, PyAny>) -> PyResult<ConfigSource> {
         return Ok(ConfigSource::File(source.extract::<PathBuf>()?));
     }
     if is_mapping(source)? {
-        return Ok(ConfigSource::Mapping(mapping_value(source, 0)?));
+        return Ok(ConfigSource::Mapping(mapping_value(source, "", 0)?));
     }
     Err(PyTypeError::new_err(format!(
         "hp.config() takes paths (str or os.PathLike) and mappings, got {}",
@@ -185,13 +181,15 @@ fn take_source(source: &Bound<'_, PyAny>) -> PyResult<ConfigSource> {
 }
 
 /// A Python mapping as a core map: nested mappings and lists/tuples become maps and lists
-/// (so `${...}` inside them resolves), other objects stay as they are.
-fn mapping_value(mapping: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
-    if depth > MAX_MAPPING_DEPTH {
-        return Err(PyTypeError::new_err(format!(
-            "the mapping nests deeper than {} levels (or contains itself)",
-            hyperparameter::config::MAX_DEPTH
-        )));
+/// (so `${...}` inside them resolves), other objects stay as they are. `path` is where the
+/// mapping sits (dotted, list indices as segments), for the depth error.
+///
+/// Recursion is bounded just past the depth bound (the core then refuses what is deeper than
+/// the bound with its own message): a value containing itself is a `TypeError` naming its
+/// path before the stack can run out.
+fn mapping_value(mapping: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
+    if depth > MAX_DEPTH + 1 {
+        return Err(too_deep(path));
     }
     let mut out = Value::Map(Arc::default());
     let Value::Map(map) = &mut out else {
@@ -209,34 +207,35 @@ fn mapping_value(mapping: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
                 key.repr().map(|r| r.to_string()).unwrap_or_default()
             ))
         })?;
-        map.insert(
-            crate::values::utf8(key)?.to_string(),
-            nested_value(&value, depth + 1)?,
-        );
+        let key = key_utf8(key)?;
+        let inner = if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        };
+        map.insert(key.to_string(), nested_value(&value, &inner, depth + 1)?);
     }
     Ok(out)
 }
 
-fn nested_value(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+fn nested_value(value: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
     let plain = to_value(value);
     if !matches!(plain, Value::Foreign(_)) {
         return Ok(plain);
     }
     if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
-        if depth > MAX_MAPPING_DEPTH {
-            return Err(PyTypeError::new_err(format!(
-                "the mapping nests deeper than {} levels (or contains itself)",
-                hyperparameter::config::MAX_DEPTH
-            )));
+        if depth > MAX_DEPTH + 1 {
+            return Err(too_deep(path));
         }
         let items = value
             .try_iter()?
-            .map(|item| nested_value(&item?, depth + 1))
+            .enumerate()
+            .map(|(index, item)| nested_value(&item?, &format!("{path}.{index}"), depth + 1))
             .collect::<PyResult<Vec<_>>>()?;
         return Ok(Value::List(Arc::new(items)));
     }
     if value.is_instance_of::<PyDict>() || is_mapping(value)? {
-        return mapping_value(value, depth);
+        return mapping_value(value, path, depth);
     }
     Ok(plain)
 }

@@ -19,10 +19,17 @@
 //! Because a context variable holds the frame, the frame is shared, and the core's
 //! copy-on-write rule applies: a task writing to a scope it inherited gets its own copy of
 //! that frame (same scope identity), so nothing it writes reaches its parent or siblings.
+//!
+//! A write must not copy the frame when nothing but this context can see it, or writing n
+//! keys one by one would cost O(n²). So a write ([`publish_write`]) first points the
+//! variable at a new, still empty handle and lets go of the previous one: a context copied
+//! from this one (an asyncio task created since the last write) still holds the previous
+//! handle, which keeps the frame shared, and the write copies it; otherwise the handle is
+//! freed, the cursor holds the frame alone, and the write changes it in place.
 
 use std::cell::RefCell;
 use std::ffi::c_int;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use hyperparameter::storage::{with_cursor, Cursor, Frame};
 use pyo3::ffi;
@@ -32,7 +39,21 @@ use pyo3::sync::PyOnceLock;
 /// A frame held by a Python context variable (opaque to Python code).
 #[pyclass(frozen, module = "hyperparameter._native")]
 pub struct FrameHandle {
-    pub(crate) frame: Arc<Frame>,
+    /// Set when the handle is made, or (for [`publish_write`]) once the write is done.
+    frame: OnceLock<Arc<Frame>>,
+}
+
+impl FrameHandle {
+    fn holding(frame: Arc<Frame>) -> FrameHandle {
+        FrameHandle {
+            frame: OnceLock::from(frame),
+        }
+    }
+
+    /// The frame this handle stands for (`None` only while a write is filling it).
+    pub fn frame(&self) -> Option<&Arc<Frame>> {
+        self.frame.get()
+    }
 }
 
 struct ContextVar {
@@ -135,9 +156,13 @@ pub fn sync(py: Python<'_>) -> PyResult<()> {
         if in_step {
             return None;
         }
-        let target = match current.cast::<FrameHandle>() {
-            Ok(handle) => handle.get().frame.clone(),
-            Err(_) => state
+        let held = current
+            .cast::<FrameHandle>()
+            .ok()
+            .and_then(|handle| handle.get().frame().cloned());
+        let target = match held {
+            Some(frame) => frame,
+            None => state
                 .first
                 .clone()
                 .expect("the first frame is recorded above"),
@@ -153,8 +178,36 @@ pub fn sync(py: Python<'_>) -> PyResult<()> {
 /// Records the cursor's current frame as this context's frame (after Python changed it).
 pub fn publish(py: Python<'_>) -> PyResult<()> {
     let frame = with_cursor(|cursor| cursor.current());
-    let handle = Py::new(py, FrameHandle { frame })?.into_any();
+    let handle = Py::new(py, FrameHandle::holding(frame))?.into_any();
     publish_handle(py, handle)
+}
+
+/// Runs the write `f` on the cursor of the running context (already synchronised), then
+/// records the new frame as the context's, copying the frame only when another context can
+/// see it (see the module docs).
+pub fn publish_write<R>(py: Python<'_>, f: impl FnOnce(&mut Cursor) -> R) -> PyResult<R> {
+    let handle = Py::new(
+        py,
+        FrameHandle {
+            frame: OnceLock::new(),
+        },
+    )?;
+    context_var(py)?.set(py, handle.bind(py).as_any())?;
+    let previous = THREAD.with(|state| {
+        state
+            .borrow_mut()
+            .expect
+            .replace(handle.clone_ref(py).into_any())
+    });
+    // Freed here unless a copied context still holds it; then the write copies the frame.
+    drop(previous);
+    let (result, frame) = with_cursor(|cursor| {
+        let result = f(cursor);
+        (result, cursor.current())
+    });
+    // The handle is new and has not been filled: this cannot fail.
+    let _ = handle.get().frame.set(frame);
+    Ok(result)
 }
 
 /// Stores `handle` (whose frame is the cursor's current one) as this context's frame.

@@ -13,6 +13,7 @@
 //!   tasks are isolated (its module docs explain the design). Native code reads the
 //!   cursor as Python left it: `_native.native_read` shows the one truth from Python's side.
 //! * [`values`]: Python objects ↔ core values and the SPEC §4 typed reads.
+//! * [`site`]: the file and line of the Python code that set a value (its source).
 //! * [`param`]: the call path of `@hp.param`.
 //! * [`fast`]: C-level slots (attribute lookup, `|`, calling `hp.scope`) on subtypes of the
 //!   PyO3 classes, so the hot paths skip PyO3's generic method machinery.
@@ -29,6 +30,7 @@ pub mod errors;
 pub mod fast;
 pub mod param;
 pub mod scope;
+pub mod site;
 pub mod values;
 
 // Linked for its `#[no_mangle]` exports: naming the crate makes the linker keep them, so this
@@ -84,7 +86,7 @@ fn native_call_with(
             .map_err(CoreError)?;
     }
     with_synced(py, |_| ())?;
-    let guard = scope.enter();
+    let mut guard = scope.enter();
     let result = callback.call0();
     let exited = guard.exit();
     publish(py)?;
@@ -105,6 +107,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     hyperparameter_capi::set_before_access_hook(Some(context::sync_native_caller));
     m.add("scope", fast::new_global_scope(py)?)?;
     m.add("RESERVED_NAMES", scope::RESERVED.to_vec())?;
+    m.add("MAX_DEPTH", values::MAX_DEPTH)?;
     m.add_function(wrap_pyfunction!(scope::_scope_from_dict, m)?)?;
     m.add_function(wrap_pyfunction!(key_hash, m)?)?;
     m.add_function(wrap_pyfunction!(validate_key, m)?)?;

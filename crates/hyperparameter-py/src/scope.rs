@@ -17,16 +17,22 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use hyperparameter::storage::{with_cursor, Cursor, EntryMap, Frame, ScopeId};
 use hyperparameter::{Entry, Error, Key, Source, Value};
-use pyo3::exceptions::{PyAttributeError, PyTypeError};
+use pyo3::exceptions::{PyAttributeError, PyGeneratorExit, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use crate::accessor::Accessor;
-use crate::context::{expected, publish, publish_handle, with_synced, FrameHandle};
+use crate::context::{
+    expected, publish, publish_handle, publish_write, sync, with_synced, FrameHandle,
+};
 use crate::errors::{scope_error, CoreError};
-use crate::values::{convert_entry, finish, from_value, to_value, ReadTarget};
+use crate::site::call_site;
+use crate::values::{
+    convert_entry, finish, from_value, key_text, key_utf8, non_str_key, to_value, too_deep, utf8,
+    ReadTarget, MAX_DEPTH,
+};
 
 /// Names that are methods on `hp.scope` and scope objects; reach keys with these names
 /// as `ps["keys"]`.
@@ -74,10 +80,14 @@ enum Kind {
 struct ScopeState {
     overrides: EntryMap,
     inherit: bool,
-    /// The places this object is entered (any thread or task): the core scope id, the
-    /// frame as entered and the context's frame handle before entering, so that leaving can
-    /// reuse both instead of copying and allocating.
-    active: Vec<(ScopeId, Arc<Frame>, Option<Py<PyAny>>)>,
+    /// The places this object is entered (any thread or task): the core scope id and the
+    /// context's frame handle before entering, so that leaving can reuse it instead of
+    /// allocating. The entered frame itself is not held here: a write into it must find it
+    /// unshared to change it in place.
+    active: Vec<(ScopeId, Option<Py<PyAny>>)>,
+    /// The frame that was current where the object was built or last entered: what it
+    /// pickles as (with its own overrides), whichever thread pickles it.
+    origin: Option<Arc<Frame>>,
 }
 
 impl ScopeState {
@@ -134,49 +144,102 @@ fn is_mapping(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
     obj.is_instance(mapping.bind(py))
 }
 
-/// Adds `value` under `key`, flattening (nested) mappings into dotted keys.
-fn add_flattened(map: &mut EntryMap, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+/// One `(key, value)` item of a mapping.
+type Item<'py> = (Bound<'py, PyAny>, Bound<'py, PyAny>);
+
+/// The items of `value` when it is a non-empty mapping whose items are to be flattened into
+/// dotted keys; `None` for any other value (stored as it is).
+fn mapping_items<'py>(value: &Bound<'py, PyAny>) -> PyResult<Option<Vec<Item<'py>>>> {
     let plain = value.is_none()
         || value.is_exact_instance_of::<PyInt>()
         || value.is_exact_instance_of::<PyFloat>()
         || value.is_exact_instance_of::<PyString>()
         || value.is_exact_instance_of::<PyBool>();
-    let items = if plain {
-        None
-    } else if let Ok(dict) = value.cast::<PyDict>() {
-        (!dict.is_empty()).then(|| dict.items().into_any())
-    } else if !value.is_none() && !value.is_instance_of::<PyString>() && is_mapping(value)? {
-        let items = value.call_method0("items")?;
-        Some(items)
-    } else {
-        None
-    };
-    if let Some(items) = items {
-        let mut any = false;
-        for item in items.try_iter()? {
-            let (sub_key, sub_value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
-            let sub_key = sub_key.cast::<PyString>().map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "keys of nested mappings must be str, got {} under `{key}`",
-                    sub_key.repr().map(|r| r.to_string()).unwrap_or_default()
-                ))
-            })?;
-            add_flattened(
-                map,
-                &format!("{key}.{}", crate::values::utf8(sub_key)?),
-                &sub_value,
-            )?;
-            any = true;
+    if plain {
+        return Ok(None);
+    }
+    let items = if let Ok(dict) = value.cast::<PyDict>() {
+        if dict.is_empty() {
+            return Ok(None);
         }
-        if any {
+        dict.items().into_any()
+    } else if !value.is_instance_of::<PyString>() && is_mapping(value)? {
+        value.call_method0("items")?
+    } else {
+        return Ok(None);
+    };
+    let mut pairs = Vec::new();
+    for item in items.try_iter()? {
+        pairs.push(item?.extract()?);
+    }
+    Ok((!pairs.is_empty()).then_some(pairs))
+}
+
+/// A mapping being flattened: its dotted path, its remaining items and how deep it sits.
+struct Pending<'py> {
+    path: String,
+    items: std::vec::IntoIter<Item<'py>>,
+    depth: usize,
+}
+
+/// Adds `value` under `key`, flattening (nested) mappings into dotted keys, with `source`.
+///
+/// The walk keeps its own stack instead of recursing, and refuses mappings nested deeper
+/// than the configuration depth bound (a mapping that contains itself nests without end):
+/// a `TypeError` naming the path, never a crash.
+fn add_flattened(
+    map: &mut EntryMap,
+    key: &str,
+    value: &Bound<'_, PyAny>,
+    source: &Source,
+) -> PyResult<()> {
+    let mut stack: Vec<Pending<'_>> = Vec::new();
+    let mut next = Some((key.to_string(), value.clone(), 1));
+    loop {
+        if let Some((path, value, depth)) = next.take() {
+            match mapping_items(&value)? {
+                Some(items) => {
+                    if depth >= MAX_DEPTH {
+                        return Err(too_deep(&path));
+                    }
+                    stack.push(Pending {
+                        path,
+                        items: items.into_iter(),
+                        depth,
+                    });
+                }
+                None => add_leaf(map, &path, &value, source)?,
+            }
+        }
+        let Some(top) = stack.last_mut() else {
             return Ok(());
+        };
+        match top.items.next() {
+            Some((sub_key, sub_value)) => {
+                let sub_key = sub_key
+                    .cast::<PyString>()
+                    .map_err(|_| non_str_key(&sub_key, Some(&top.path)))?;
+                let path = format!("{}.{}", top.path, key_utf8(sub_key)?);
+                next = Some((path, sub_value, top.depth + 1));
+            }
+            None => {
+                stack.pop();
+            }
         }
     }
+}
+
+fn add_leaf(
+    map: &mut EntryMap,
+    key: &str,
+    value: &Bound<'_, PyAny>,
+    source: &Source,
+) -> PyResult<()> {
     let key = Key::new(key).map_err(CoreError)?;
     let entry = Entry {
         key: key.text().clone(),
         value: to_value(value),
-        source: Source::Unknown,
+        source: source.clone(),
     };
     insert_checked(map, key.hash(), entry).map_err(CoreError)?;
     Ok(())
@@ -206,16 +269,30 @@ fn add_define(map: &mut EntryMap, item: &str) -> PyResult<()> {
     Ok(())
 }
 
-/// The overrides described by `hp.scope(*args, **kwargs)`.
+/// The overrides described by `hp.scope(*args, **kwargs)` (or the method `caller`, named in
+/// error messages), values set in code recorded as set at the Python caller's line.
 fn collect_overrides(
     py: Python<'_>,
+    caller: &str,
     args: &Bound<'_, PyTuple>,
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<EntryMap> {
     let mut map = EntryMap::default();
+    let mut source = None;
     for arg in args.iter() {
         if let Ok(item) = arg.cast::<PyString>() {
-            add_define(&mut map, crate::values::utf8(item)?)?;
+            let text = utf8(item).map_err(|_| {
+                let shown = item.repr().map(|r| r.to_string()).unwrap_or_default();
+                crate::errors::py_error(
+                    py,
+                    "DefineError",
+                    format!(
+                        "invalid definition {shown}: it is not valid Unicode text (a lone \
+                         surrogate)"
+                    ),
+                )
+            })?;
+            add_define(&mut map, text)?;
         } else if let Ok(scope) = arg.cast::<Scope>() {
             for entry in scope.get().visible(py)? {
                 let key = Key::new(entry.key.as_str()).map_err(CoreError)?;
@@ -227,25 +304,23 @@ fn collect_overrides(
                 insert_checked(&mut map, key.hash(), entry).map_err(CoreError)?;
             }
         } else if arg.is_instance_of::<PyDict>() || is_mapping(&arg)? {
+            let source = source.get_or_insert_with(|| call_site(py));
             for item in arg.call_method0("items")?.try_iter()? {
-                let (key, value): (String, Bound<'_, PyAny>) = item?.extract()?;
-                add_flattened(&mut map, &key, &value)?;
+                let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+                add_flattened(&mut map, key_text(&key)?, &value, source)?;
             }
         } else {
             return Err(PyTypeError::new_err(format!(
-                "hp.scope() takes `key=value` strings, mappings or scopes as positional \
+                "{caller} takes `key=value` strings, mappings or scopes as positional \
                  arguments, got {}",
                 arg.get_type().name()?
             )));
         }
     }
     if let Some(kwargs) = kwargs {
+        let source = source.get_or_insert_with(|| call_site(py));
         for (key, value) in kwargs.iter() {
-            add_flattened(
-                &mut map,
-                crate::values::utf8(key.cast::<PyString>()?)?,
-                &value,
-            )?;
+            add_flattened(&mut map, key_text(&key)?, &value, source)?;
         }
     }
     Ok(map)
@@ -267,13 +342,14 @@ pub struct Scope {
 }
 
 impl Scope {
-    fn build(kind: Kind, overrides: EntryMap, inherit: bool) -> Scope {
+    fn build(kind: Kind, overrides: EntryMap, inherit: bool, origin: Option<Arc<Frame>>) -> Scope {
         Scope {
             global: std::sync::atomic::AtomicBool::new(kind == Kind::Global),
             state: Mutex::new(ScopeState {
                 overrides,
                 inherit,
                 active: Vec::new(),
+                origin,
             }),
             children: PyOnceLock::new(),
         }
@@ -281,12 +357,14 @@ impl Scope {
 
     /// `hp.scope`.
     pub fn global() -> Scope {
-        Scope::build(Kind::Global, EntryMap::default(), true)
+        Scope::build(Kind::Global, EntryMap::default(), true, None)
     }
 
-    /// A scope object holding `overrides`.
-    pub fn object(overrides: EntryMap, inherit: bool) -> Scope {
-        Scope::build(Kind::Object, overrides, inherit)
+    /// A scope object holding `overrides`, built in the running context (whose view it
+    /// pickles with).
+    pub fn object(py: Python<'_>, overrides: EntryMap, inherit: bool) -> PyResult<Scope> {
+        let origin = with_synced(py, |cursor| cursor.current())?;
+        Ok(Scope::build(Kind::Object, overrides, inherit, Some(origin)))
     }
 
     fn kind(&self) -> Kind {
@@ -360,43 +438,53 @@ impl Scope {
             .transpose()
     }
 
-    /// Writes one entry to where this scope writes (SPEC §3).
+    /// Writes one entry to where this scope writes (SPEC §3). O(1) amortized: the frame is
+    /// copied only when another context can see it (see `crate::context`).
     fn write_entry(&self, py: Python<'_>, hash: u64, entry: Entry) -> PyResult<()> {
-        let published = match self.kind() {
-            Kind::Global => {
-                with_synced(py, |cursor| cursor.put(hash, entry)).map(|r| r.map(|()| true))
-            }
-            Kind::Object => with_synced(py, |cursor| {
-                let mut state = self.state();
-                match position(&state, cursor) {
-                    Position::Innermost => {
-                        cursor.put(hash, entry.clone())?;
-                        insert_checked(&mut state.overrides, hash, entry)?;
-                        Ok(true)
+        sync(py)?;
+        let result = match self.kind() {
+            Kind::Global => publish_write(py, |cursor| cursor.put(hash, entry))?,
+            Kind::Object => {
+                let innermost = with_cursor(|cursor| {
+                    let mut state = self.state();
+                    match position(&state, cursor) {
+                        Position::Innermost => Ok(true),
+                        Position::Below(_) => Err(Error::Scope(format!(
+                            "cannot write `{}` through this scope while another scope is \
+                             active inside it; write to the innermost scope instead \
+                             (hp.scope.<key> = value)",
+                            entry.key
+                        ))),
+                        Position::Outside => {
+                            insert_checked(&mut state.overrides, hash, entry.clone())?;
+                            Ok(false)
+                        }
                     }
-                    Position::Below(_) => Err(Error::Scope(format!(
-                        "cannot write `{}` through this scope while another scope is active \
-                         inside it; write to the innermost scope instead (hp.scope.<key> = \
-                         value)",
-                        entry.key
-                    ))),
-                    Position::Outside => {
-                        insert_checked(&mut state.overrides, hash, entry)?;
-                        Ok(false)
-                    }
+                })
+                .map_err(CoreError)?;
+                if !innermost {
+                    return Ok(());
                 }
-            }),
-        }?;
-        if published.map_err(CoreError)? {
-            publish(py)?;
-        }
-        Ok(())
+                publish_write(py, |cursor| {
+                    cursor.put(hash, entry.clone())?;
+                    insert_checked(&mut self.state().overrides, hash, entry)
+                })?
+            }
+        };
+        result.map_err(|err| CoreError(err).into())
     }
 
-    /// Writes a Python value under `key` (mappings are flattened into dotted keys).
+    /// Writes a Python value under `key` (mappings are flattened into dotted keys), recorded
+    /// as set at the calling Python line.
     pub fn write(&self, py: Python<'_>, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let mut map = EntryMap::default();
-        add_flattened(&mut map, key, value)?;
+        add_flattened(&mut map, key, value, &call_site(py))?;
+        if map.len() == 1 {
+            for (hash, entry) in map {
+                self.write_entry(py, hash, entry)?;
+            }
+            return Ok(());
+        }
         for entry in sorted(map) {
             let hash = hyperparameter::key_hash(entry.key.as_str());
             self.write_entry(py, hash, entry)?;
@@ -425,6 +513,33 @@ impl Scope {
                 }
             })?,
         };
+        Ok(sorted(view))
+    }
+
+    /// What the scope pickles as: the view visible from it where it stands in the running
+    /// context, or, where it is not active, the view where it was built or last entered
+    /// with its own overrides over it (never the view of the thread that pickles it: pools
+    /// pickle in helper threads).
+    fn pickled_view(&self, py: Python<'_>) -> PyResult<Vec<Entry>> {
+        if self.kind() == Kind::Global {
+            return self.visible(py);
+        }
+        let view = with_synced(py, |cursor| {
+            let state = self.state();
+            match position(&state, cursor) {
+                Position::Innermost => cursor.visible(),
+                Position::Below(frame) => frame.flatten(),
+                Position::Outside => {
+                    let mut view = match (&state.origin, state.inherit) {
+                        (Some(origin), true) => origin.flatten(),
+                        (None, true) => cursor.visible(),
+                        (_, false) => EntryMap::default(),
+                    };
+                    view.extend(state.overrides.iter().map(|(h, e)| (*h, e.clone())));
+                    view
+                }
+            }
+        })?;
         Ok(sorted(view))
     }
 
@@ -492,7 +607,7 @@ impl Scope {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Scope> {
-        Ok(Scope::object(collect_overrides(py, args, kwargs)?, true))
+        Scope::object(py, collect_overrides(py, "Scope()", args, kwargs)?, true)
     }
 
     /// `hp.scope(*items, **overrides)`: a new scope object (not entered yet).
@@ -508,7 +623,7 @@ impl Scope {
                 "scope objects are not callable; build new scopes with hp.scope(...)",
             ));
         }
-        Ok(Scope::object(collect_overrides(py, args, kwargs)?, true))
+        Scope::object(py, collect_overrides(py, "hp.scope()", args, kwargs)?, true)
     }
 
     /// `hp.scope.empty(...)`: a scope that does not inherit the one around it.
@@ -519,7 +634,11 @@ impl Scope {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Scope> {
-        Ok(Scope::object(collect_overrides(py, args, kwargs)?, false))
+        Scope::object(
+            py,
+            collect_overrides(py, "hp.scope.empty()", args, kwargs)?,
+            false,
+        )
     }
 
     /// A new scope object holding everything visible now (to carry into a worker).
@@ -528,7 +647,7 @@ impl Scope {
         for entry in self.visible(py)? {
             map.insert(hyperparameter::key_hash(entry.key.as_str()), entry);
         }
-        Ok(Scope::object(map, true))
+        Scope::object(py, map, true)
     }
 
     fn __getattribute__<'py>(
@@ -544,7 +663,7 @@ impl Scope {
         if let Some(child) = children.get_item(name)? {
             return Ok(child);
         }
-        let text = crate::values::utf8(name)?;
+        let text = key_utf8(name)?;
         if is_scope_attribute(text) {
             return generic_getattr(slf.as_any(), name);
         }
@@ -556,7 +675,13 @@ impl Scope {
         Ok(child)
     }
 
-    fn __setattr__(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn __setattr__(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyString>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let name = key_utf8(name)?;
         if is_scope_attribute(name) {
             return Err(PyAttributeError::new_err(format!(
                 "`{name}` is a reserved name on scopes; write the key as ps[{name:?}] = ..."
@@ -565,17 +690,22 @@ impl Scope {
         self.write(py, name, value)
     }
 
-    fn __getitem__(slf: &Bound<'_, Self>, key: &str) -> PyResult<Accessor> {
-        let key = Key::new(key).map_err(CoreError)?;
+    fn __getitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<Accessor> {
+        let key = Key::new(key_text(key)?).map_err(CoreError)?;
         Ok(Scope::accessor(slf, key))
     }
 
-    fn __setitem__(&self, py: Python<'_>, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.write(py, key, value)
+    fn __setitem__(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        self.write(py, key_text(key)?, value)
     }
 
-    fn __contains__(&self, py: Python<'_>, key: &str) -> PyResult<bool> {
-        let key = Key::new(key).map_err(CoreError)?;
+    fn __contains__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let key = Key::new(key_text(key)?).map_err(CoreError)?;
         self.with_lookup(py, key.hash(), key.as_str(), |entry| entry.is_some())
     }
 
@@ -623,14 +753,24 @@ impl Scope {
     /// `ps.get(key)` reads `key` (missing is a `KeyError`); `ps.get(key, default)` reads
     /// with a default, converted to its type.
     #[pyo3(signature = (key, *default))]
-    fn get(&self, py: Python<'_>, key: &str, default: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
-        let key = Key::new(key).map_err(CoreError)?;
+    fn get(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        default: &Bound<'_, PyTuple>,
+    ) -> PyResult<Py<PyAny>> {
+        let key = Key::new(key_text(key)?).map_err(CoreError)?;
         crate::accessor::read_with_args(self, py, &key, default)
     }
 
     /// Writes `value` under `key`.
-    fn put(&self, py: Python<'_>, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.write(py, key, value)
+    fn put(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        self.write(py, key_text(key)?, value)
     }
 
     /// Writes every item of a mapping and the keyword arguments.
@@ -641,7 +781,7 @@ impl Scope {
         args: &Bound<'_, PyTuple>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<()> {
-        for entry in sorted(collect_overrides(py, args, kwargs)?) {
+        for entry in sorted(collect_overrides(py, "update()", args, kwargs)?) {
             let hash = hyperparameter::key_hash(entry.key.as_str());
             self.write_entry(py, hash, entry)?;
         }
@@ -689,21 +829,21 @@ impl Scope {
     /// Fills the current thread's root layer with `params` (no scope may be active).
     fn init(&self, py: Python<'_>, params: &Bound<'_, PyAny>) -> PyResult<()> {
         let args = PyTuple::new(py, [params])?;
-        let overrides = collect_overrides(py, &args, None)?;
-        with_synced(py, |cursor| -> Result<(), Error> {
-            if cursor.current().parent().is_some() {
-                return Err(Error::Scope(
-                    "hp.scope.init() fills the thread's root layer; call it outside any scope"
-                        .into(),
-                ));
-            }
+        let overrides = collect_overrides(py, "hp.scope.init()", &args, None)?;
+        sync(py)?;
+        if with_cursor(|cursor| cursor.current().parent().is_some()) {
+            return Err(scope_error(
+                "hp.scope.init() fills the thread's root layer; call it outside any scope",
+            )
+            .into());
+        }
+        publish_write(py, |cursor| -> Result<(), Error> {
             for (hash, entry) in overrides {
                 cursor.put(hash, entry)?;
             }
             Ok(())
         })?
-        .map_err(CoreError)?;
-        publish(py)
+        .map_err(|err| CoreError(err).into())
     }
 
     fn __enter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, Self>> {
@@ -717,43 +857,67 @@ impl Scope {
         with_synced(py, |cursor| {
             let prior = expected(py);
             let mut state = this.state();
+            state.origin = Some(cursor.current());
             let frame = cursor.enter_frame(&state.overrides, state.inherit);
-            state.active.push((frame.scope_id(), frame, prior));
+            state.active.push((frame.scope_id(), prior));
         })?;
         publish(py)?;
         Ok(slf.clone())
     }
 
-    #[pyo3(signature = (_exc_type=None, _exc_value=None, _traceback=None))]
+    /// Leaves the scope; it must be the innermost active one (anything else is refused and
+    /// changes nothing). A generator holding the scope that is closed or collected while a
+    /// later scope is active (`GeneratorExit`) cannot exit it later: the scope then exits as
+    /// soon as the scopes entered inside it have exited.
+    #[pyo3(signature = (exc_type=None, _exc_value=None, _traceback=None))]
     fn __exit__(
         &self,
         py: Python<'_>,
-        _exc_type: Option<&Bound<'_, PyAny>>,
+        exc_type: Option<&Bound<'_, PyAny>>,
         _exc_value: Option<&Bound<'_, PyAny>>,
         _traceback: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
+        let closing = match exc_type {
+            Some(exc_type) => exc_type
+                .cast::<pyo3::types::PyType>()
+                .is_ok_and(|t| t.is_subclass_of::<PyGeneratorExit>().unwrap_or(false)),
+            None => false,
+        };
         type Left = (Option<Py<PyAny>>, Arc<Frame>);
-        let (reuse, left) = with_synced(py, |cursor| -> Result<Left, CoreError> {
+        let exited = with_synced(py, |cursor| -> Result<Option<Left>, CoreError> {
             let mut state = self.state();
             let top = cursor.current();
             let id = top.scope_id();
             match state.active.iter().rposition(|active| active.0 == id) {
                 Some(index) => {
                     cursor.exit(id)?;
-                    let (_, entered, prior) = state.active.remove(index);
-                    if !Arc::ptr_eq(&top, &entered) {
-                        // Written while entered: keep what it holds now.
-                        state.overrides = top.overrides().clone();
-                    }
+                    let (_, prior) = state.active.remove(index);
+                    // Keep what it holds now, writes made while it was entered included
+                    // (O(its overrides), like entering it).
+                    state.overrides.clone_from(top.overrides());
                     // The view is back where it was before entering: reuse that handle.
                     let now = cursor.current();
                     let reuse = prior.filter(|handle| {
-                        handle
-                            .bind(py)
-                            .cast::<FrameHandle>()
-                            .is_ok_and(|handle| Arc::ptr_eq(&handle.get().frame, &now))
+                        handle.bind(py).cast::<FrameHandle>().is_ok_and(|handle| {
+                            handle.get().frame().is_some_and(|f| Arc::ptr_eq(f, &now))
+                        })
                     });
-                    Ok((reuse, entered))
+                    Ok(Some((reuse, top)))
+                }
+                None if closing && !state.active.is_empty() => {
+                    // Where it is active on this thread's path, else (collected in another
+                    // task or thread) where it was entered last.
+                    let index = match position(&state, cursor) {
+                        Position::Below(frame) => state
+                            .active
+                            .iter()
+                            .rposition(|active| active.0 == frame.scope_id())
+                            .unwrap_or(state.active.len() - 1),
+                        _ => state.active.len() - 1,
+                    };
+                    let (id, _) = state.active.remove(index);
+                    cursor.abandon(id)?;
+                    Ok(None)
                 }
                 None => Err(match position(&state, cursor) {
                     Position::Below(_) => scope_error(
@@ -764,6 +928,9 @@ impl Scope {
                 }),
             }
         })??;
+        let Some((reuse, left)) = exited else {
+            return Ok(false);
+        };
         match reuse {
             Some(handle) => publish_handle(py, handle)?,
             None => publish(py)?,
@@ -799,7 +966,7 @@ impl Scope {
         let restore = py
             .import("hyperparameter._native")?
             .getattr("_scope_from_dict")?;
-        Ok((restore, (visible_dict(py, &self.visible(py)?)?,)))
+        Ok((restore, (visible_dict(py, &self.pickled_view(py)?)?,)))
     }
 }
 
@@ -807,5 +974,5 @@ impl Scope {
 #[pyfunction]
 pub fn _scope_from_dict(py: Python<'_>, view: &Bound<'_, PyDict>) -> PyResult<Scope> {
     let args = PyTuple::new(py, [view])?;
-    Ok(Scope::object(collect_overrides(py, &args, None)?, true))
+    Scope::object(py, collect_overrides(py, "hp.scope()", &args, None)?, true)
 }

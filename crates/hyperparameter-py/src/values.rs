@@ -46,6 +46,68 @@ pub fn utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
     }
 }
 
+/// The text of a key (or key segment) given as a Python str. Text that is not valid Unicode
+/// (a lone surrogate such as `"a\ud800"`) is an invalid key: `KeyFormatError`, as the
+/// pure-Python backend raises.
+pub fn key_utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
+    utf8(text).map_err(|_| {
+        let shown = text.repr().map(|r| r.to_string()).unwrap_or_default();
+        crate::errors::py_error(
+            text.py(),
+            "KeyFormatError",
+            format!("invalid key {shown}: it is not valid Unicode text (a lone surrogate)"),
+        )
+    })
+}
+
+/// The text of a key given from Python: `TypeError` for anything but a str, otherwise as
+/// [`key_utf8`].
+pub fn key_text<'a>(key: &'a Bound<'_, PyAny>) -> PyResult<&'a str> {
+    match key.cast::<PyString>() {
+        Ok(text) => key_utf8(text),
+        Err(_) => Err(non_str_key(key, None)),
+    }
+}
+
+/// The `TypeError` for a key that is not a str (`under`: the dotted path it was found at).
+pub fn non_str_key(key: &Bound<'_, PyAny>, under: Option<&str>) -> PyErr {
+    let type_name = key
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    let shown = key.repr().map(|r| r.to_string()).unwrap_or_default();
+    match under {
+        Some(path) => PyTypeError::new_err(format!(
+            "keys are str, got {type_name} {shown} under `{path}`"
+        )),
+        None => PyTypeError::new_err(format!("keys are str, got {type_name} {shown}")),
+    }
+}
+
+/// How deep a Python value given to `hp.scope` or `hp.config` may nest: the configuration
+/// depth bound, so both refuse the same values.
+pub const MAX_DEPTH: usize = hyperparameter::config::MAX_DEPTH;
+
+/// The `TypeError` for a value nested deeper than [`MAX_DEPTH`] (or containing itself) at
+/// the dotted `path`, shortened for the message.
+pub fn too_deep(path: &str) -> PyErr {
+    const SHOWN: usize = 8;
+    let segments: Vec<&str> = path.split('.').collect();
+    let shown = if segments.len() > SHOWN {
+        format!("{}…", segments[..SHOWN].join("."))
+    } else {
+        path.to_string()
+    };
+    PyTypeError::new_err(format!(
+        "the value at `{shown}` nests deeper than {MAX_DEPTH} levels (or contains itself)"
+    ))
+}
+
+/// What the stored value of a Python int beyond 64 bits is called in messages of other
+/// languages (Rust and C++ see it as a type error).
+pub const BIG_INT: &str = "int beyond 64 bits";
+
 /// Converts a Python object to a stored value.
 pub fn to_value(obj: &Bound<'_, PyAny>) -> Value {
     if obj.is_none() {
@@ -58,6 +120,7 @@ pub fn to_value(obj: &Bound<'_, PyAny>) -> Value {
         if let Ok(int) = obj.extract::<i64>() {
             return Value::Int(int);
         }
+        return Value::Foreign(Foreign::new(obj.clone().unbind(), BIG_INT));
     } else if let Ok(float) = obj.cast_exact::<PyFloat>() {
         return Value::Float(float.value());
     } else if let Ok(text) = obj.cast_exact::<PyString>() {
@@ -207,8 +270,9 @@ pub fn convert_entry(
     }
 }
 
-/// A Python object kept as is reads as a primitive type only when it already is one
-/// (a big integer as int, a str subclass as str); anything else is a conversion error.
+/// A Python object kept as is reads as a primitive type when it already is one (a str
+/// subclass as str). A Python int of any size (SPEC §4) reads as int as is, as str as its
+/// decimal text, as float when exactly representable. Anything else is a conversion error.
 fn foreign_as(
     py: Python<'_>,
     object: &Bound<'_, PyAny>,
@@ -216,8 +280,9 @@ fn foreign_as(
     key: &str,
     target: Target,
 ) -> PyResult<Py<PyAny>> {
+    let is_int = object.is_instance_of::<PyInt>() && !object.is_instance_of::<PyBool>();
     let fits = match target {
-        Target::Int => object.is_instance_of::<PyInt>() && !object.is_instance_of::<PyBool>(),
+        Target::Int => is_int,
         Target::Float => object.is_instance_of::<PyFloat>(),
         Target::Str => object.is_instance_of::<PyString>(),
         Target::Bool => object.is_instance_of::<PyBool>(),
@@ -225,16 +290,40 @@ fn foreign_as(
     if fits {
         return Ok(object.clone().unbind());
     }
+    let fail = |detail: String| -> PyResult<Py<PyAny>> {
+        Err(CoreError(Error::Conversion {
+            key: key.to_string(),
+            value: object.repr()?.to_string(),
+            origin: entry.source.to_string(),
+            target: target.name().to_string(),
+            detail,
+        })
+        .into())
+    };
+    if is_int {
+        match target {
+            Target::Str => return Ok(object.str()?.into_any().unbind()),
+            Target::Float => {
+                // `float(n)` rounds (or overflows); the conversion is exact only if it
+                // reads back to the same int.
+                if let Ok(float) = object.call_method0(pyo3::intern!(py, "__float__")) {
+                    let back = float.call_method0(pyo3::intern!(py, "__int__"));
+                    if back.is_ok_and(|back| back.eq(object).unwrap_or(false)) {
+                        return Ok(float.unbind());
+                    }
+                }
+                return fail("the int is not exactly representable as a float".into());
+            }
+            Target::Bool => return fail("only the integers 0 and 1 convert to bool".into()),
+            Target::Int => {}
+        }
+    }
     let type_name = object.get_type().name()?.to_string();
-    let _ = py;
-    Err(CoreError(Error::Conversion {
-        key: key.to_string(),
-        value: object.repr()?.to_string(),
-        origin: entry.source.to_string(),
-        target: target.name().to_string(),
-        detail: format!("a {type_name} value cannot be read as {}", target.name()),
-    })
-    .into())
+    fail(format!(
+        "{} {type_name} value cannot be read as {}",
+        hyperparameter::convert::article(&type_name),
+        target.name()
+    ))
 }
 
 static CONVERT_TO: PyOnceLock<Py<PyAny>> = PyOnceLock::new();

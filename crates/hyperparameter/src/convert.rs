@@ -52,7 +52,26 @@ pub fn convert(value: &Value, target: Target) -> Result<Value, String> {
 }
 
 fn not_convertible(value: &Value, target: &str) -> String {
-    format!("a {} value cannot be read as {target}", value.type_name())
+    format!("{} cannot be read as {target}", kind_phrase(value))
+}
+
+/// The indefinite article for `word` in an error message: `an` before a vowel sound.
+pub fn article(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u' | 'A' | 'E' | 'I' | 'O' | 'U') => "an",
+        _ => "a",
+    }
+}
+
+/// The kind of `value` as a phrase for error messages: `an int value`, `a str value`, and
+/// for objects of a front end their description (`a Python object`, `an int beyond 64
+/// bits`).
+pub fn kind_phrase(value: &Value) -> String {
+    let name = value.type_name();
+    match value {
+        Value::Foreign(_) => format!("{} {name}", article(name)),
+        _ => format!("{} {name} value", article(name)),
+    }
 }
 
 /// Reads a bool: bools, the ints 0 and 1, and the words of SPEC §4 in any case.

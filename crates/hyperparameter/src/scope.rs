@@ -155,6 +155,7 @@ impl ParamScope {
         let scope = with_cursor(|cursor| cursor.enter_copied(&self.entries, self.inherit));
         ScopeGuard {
             scope,
+            exited: false,
             _not_send: PhantomData,
         }
     }
@@ -179,9 +180,28 @@ impl From<&[String]> for ParamScope {
 ///
 /// Not `Send`: a scope is active on the thread that entered it. For async code use
 /// [`crate::Scoped`].
+///
+/// A refused [`ScopeGuard::exit`] (another scope entered later is still active) changes
+/// nothing: the guard stays active, and exits once the scopes inside it have exited (by
+/// another `exit` call, or when it is dropped).
+///
+/// ```
+/// use hyperparameter::{get_or, Key, ParamScope};
+///
+/// let key = Key::new("guard.x").unwrap();
+/// let mut outer = ParamScope::new().with("guard.x", 1).unwrap().enter();
+/// let inner = ParamScope::new().enter();
+/// assert!(outer.exit().is_err()); // out of order: refused, nothing changes
+/// assert_eq!(get_or(&key, 0).unwrap(), 1);
+/// drop(inner);
+/// outer.exit().unwrap();
+/// assert_eq!(get_or(&key, 0).unwrap(), 0);
+/// ```
 #[must_use = "the scope is left as soon as the guard is dropped"]
 pub struct ScopeGuard {
     scope: ScopeId,
+    /// Set once the scope has exited (by [`ScopeGuard::exit`]); the drop then does nothing.
+    exited: bool,
     _not_send: PhantomData<*const ()>,
 }
 
@@ -191,20 +211,40 @@ impl ScopeGuard {
         let scope = with_cursor(|cursor| cursor.enter(EntryMap::default(), true));
         ScopeGuard {
             scope,
+            exited: false,
             _not_send: PhantomData,
         }
     }
 
-    /// Leaves the scope now, reporting an out-of-order exit as an error.
-    pub fn exit(self) -> Result<()> {
-        let scope = self.scope;
-        std::mem::forget(self);
-        with_cursor(|cursor| cursor.exit(scope))
+    /// Leaves the scope now.
+    ///
+    /// # Errors
+    /// [`Error::Scope`] when the scope is not the innermost active one (scopes exit in
+    /// reverse order of entry), or has already exited. A refused exit leaves the view and
+    /// the guard as they were: the guard can exit later, and still exits when dropped.
+    pub fn exit(&mut self) -> Result<()> {
+        if self.exited {
+            return Err(Error::Scope(format!(
+                "scope #{} has already exited",
+                self.scope
+            )));
+        }
+        with_cursor(|cursor| cursor.exit(self.scope))?;
+        self.exited = true;
+        Ok(())
+    }
+
+    /// Whether the scope is still active (it has not exited through [`ScopeGuard::exit`]).
+    pub fn is_active(&self) -> bool {
+        !self.exited
     }
 }
 
 impl Drop for ScopeGuard {
     fn drop(&mut self) {
+        if self.exited {
+            return;
+        }
         let result = with_cursor(|cursor| cursor.exit(self.scope));
         if let Err(err) = result {
             if !std::thread::panicking() {

@@ -34,8 +34,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use crate::overlay::{Found, Overlay};
 use crate::{Entry, Error, Key, Result, Text};
@@ -94,6 +94,14 @@ impl ScopeIds {
         self.next - 1
     }
 }
+
+/// Scopes whose owner left them while scopes entered inside them were still active (a
+/// Python generator closed or collected while a later scope is active): each exits as soon
+/// as it is the innermost scope of the view holding it. See [`Cursor::abandon`].
+static ABANDONED: Mutex<Vec<ScopeId>> = Mutex::new(Vec::new());
+
+/// How many scopes [`ABANDONED`] holds, so that an exit checks it without taking the lock.
+static ABANDONED_COUNT: AtomicUsize = AtomicUsize::new(0);
 
 /// The global snapshot that new threads start from; replaced by [`frozen`].
 static FROZEN: RwLock<Option<Arc<EntryMap>>> = RwLock::new(None);
@@ -552,8 +560,17 @@ impl Cursor {
         frame
     }
 
-    /// Leaves scope `scope`, which must be the innermost one.
+    /// Leaves scope `scope`, which must be the innermost one. A refused exit changes
+    /// nothing. Abandoned scopes (see [`Cursor::abandon`]) that become the innermost one
+    /// exit with it.
     pub fn exit(&mut self, scope: ScopeId) -> Result<()> {
+        self.exit_abandoned();
+        self.exit_innermost(scope)?;
+        self.exit_abandoned();
+        Ok(())
+    }
+
+    fn exit_innermost(&mut self, scope: ScopeId) -> Result<()> {
         let top = self.top();
         if top.scope != scope {
             return Err(Error::Scope(format!(
@@ -571,6 +588,59 @@ impl Cursor {
             self.recycle(frame);
         }
         Ok(())
+    }
+
+    /// Leaves scope `scope` now if it is the innermost one; otherwise marks it to exit as
+    /// soon as the scopes entered inside it have exited. This is for owners that cannot
+    /// retry an exit: a Python generator holding a scope that is closed or collected while
+    /// a later scope is active. The scope may be active in another view (an asyncio task's):
+    /// it exits there in the same way.
+    ///
+    /// # Errors
+    /// [`Error::Scope`] for the thread's root layer, which never exits.
+    pub fn abandon(&mut self, scope: ScopeId) -> Result<()> {
+        if self.path.len() > 1 && self.top().scope == scope {
+            return self.exit(scope);
+        }
+        if self.path[0].scope == scope {
+            return Err(Error::Scope(
+                "the thread's root layer cannot be exited".into(),
+            ));
+        }
+        let mut abandoned = ABANDONED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !abandoned.contains(&scope) {
+            abandoned.push(scope);
+            ABANDONED_COUNT.store(abandoned.len(), Ordering::Release);
+        }
+        Ok(())
+    }
+
+    /// Exits the innermost scopes while they are abandoned.
+    #[inline]
+    fn exit_abandoned(&mut self) {
+        if ABANDONED_COUNT.load(Ordering::Acquire) != 0 {
+            self.exit_abandoned_cold();
+        }
+    }
+
+    #[cold]
+    fn exit_abandoned_cold(&mut self) {
+        let mut abandoned = ABANDONED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        while self.path.len() > 1 {
+            let top = self.top().scope;
+            let Some(index) = abandoned.iter().position(|scope| *scope == top) else {
+                break;
+            };
+            abandoned.swap_remove(index);
+            if let Some(frame) = self.unapply() {
+                self.recycle(frame);
+            }
+        }
+        ABANDONED_COUNT.store(abandoned.len(), Ordering::Release);
     }
 
     /// Writes `entry` under `hash` into the innermost frame.

@@ -113,7 +113,7 @@ impl fmt::Display for Value {
                 }
                 f.write_str("}")
             }
-            Value::Foreign(foreign) => write!(f, "<{} object>", foreign.type_name),
+            Value::Foreign(foreign) => write!(f, "<{}>", foreign.type_name),
         }
     }
 }
@@ -168,7 +168,8 @@ impl From<IndexMap<String, Value>> for Value {
 pub struct Foreign {
     /// The object.
     pub object: Arc<dyn Any + Send + Sync>,
-    /// The front end's name for its type, for error messages (`"list"`, `"Path"`, ...).
+    /// The front end's description of the object for error messages, as a noun phrase
+    /// (`"Python object"`, `"int beyond 64 bits"`); values show as `<description>`.
     pub type_name: &'static str,
 }
 

@@ -1,5 +1,7 @@
-//! Property: any sequence of enter / write / exit restores exactly the previous view, and a
-//! view captured on the way (as an async task captures it) never changes afterwards.
+//! Property: any sequence of enter / write / exit restores exactly the previous view, a
+//! refused (out-of-order) exit changes nothing and leaves every guard exitable, and a view
+//! captured on the way (as an async task captures it) never changes afterwards. Checked
+//! against a model: a stack of full views, one per active scope.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -17,6 +19,9 @@ enum Op {
     },
     Put(u8, i64),
     Exit,
+    /// Exits a scope that is not the innermost one (the index is taken modulo the number
+    /// of such scopes): refused, nothing changes.
+    RefusedExit(usize),
     /// Captures the current view, as `bind` does for a task.
     Capture,
     /// Reads a captured view back (the index is taken modulo the number captured).
@@ -32,6 +37,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(inherit, sets)| Op::Enter { inherit, sets }),
         (0u8..6, any::<i64>()).prop_map(|(k, v)| Op::Put(k, v)),
         Just(Op::Exit),
+        any::<usize>().prop_map(Op::RefusedExit),
         Just(Op::Capture),
         any::<usize>().prop_map(Op::ReadCaptured),
     ]
@@ -98,9 +104,16 @@ proptest! {
                         model.last_mut().unwrap().insert(key(k).to_string(), Value::Int(v));
                     }
                     Op::Exit => {
-                        if let Some(guard) = guards.pop() {
+                        if let Some(mut guard) = guards.pop() {
                             guard.exit().unwrap();
                             model.pop();
+                        }
+                    }
+                    Op::RefusedExit(i) => {
+                        if guards.len() >= 2 {
+                            let index = i % (guards.len() - 1);
+                            assert!(guards[index].exit().is_err());
+                            assert!(guards[index].is_active());
                         }
                     }
                     Op::Capture => captured.push((bind(ViewProbe), model.last().unwrap().clone())),
@@ -117,7 +130,7 @@ proptest! {
             for (task, seen_then) in &mut captured {
                 assert_eq!(&view_in(task), seen_then);
             }
-            while let Some(guard) = guards.pop() {
+            while let Some(mut guard) = guards.pop() {
                 guard.exit().unwrap();
                 model.pop();
                 assert_eq!(&view(), model.last().unwrap());

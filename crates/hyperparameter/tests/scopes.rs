@@ -69,11 +69,48 @@ fn empty_scope_hides_the_outside() {
 
 #[test]
 fn out_of_order_exit_is_an_error() {
-    let first = ParamScope::new().enter();
-    let second = ParamScope::new().enter();
+    let mut first = ParamScope::new().enter();
+    let mut second = ParamScope::new().enter();
     let err = first.exit().unwrap_err();
     assert!(matches!(err, Error::Scope(_)), "{err}");
     second.exit().unwrap();
+    first.exit().unwrap();
+}
+
+#[test]
+fn a_refused_exit_leaves_the_guard_exitable_and_the_view_intact() {
+    let mut outer = ParamScope::new().with("refused.x", 1).unwrap().enter();
+    let mut inner = ParamScope::new().with("refused.y", 2).unwrap().enter();
+    assert!(matches!(outer.exit(), Err(Error::Scope(_))));
+    assert!(outer.is_active());
+    assert_eq!(read("refused.x"), Some(Value::Int(1)));
+    assert_eq!(read("refused.y"), Some(Value::Int(2)));
+    inner.exit().unwrap();
+    assert!(!inner.is_active());
+    assert!(
+        matches!(inner.exit(), Err(Error::Scope(_))),
+        "a second exit is refused"
+    );
+    assert_eq!(read("refused.y"), None);
+    assert_eq!(read("refused.x"), Some(Value::Int(1)));
+    outer.exit().unwrap();
+    assert_eq!(read("refused.x"), None, "the refused scope stayed visible");
+    drop(inner);
+    drop(outer);
+    assert_eq!(read("refused.x"), None);
+}
+
+#[test]
+fn a_guard_whose_exit_was_refused_still_exits_when_dropped() {
+    {
+        let mut outer = ParamScope::new().with("refused.drop", 1).unwrap().enter();
+        {
+            let _inner = ParamScope::new().enter();
+            assert!(outer.exit().is_err());
+        }
+        assert_eq!(read("refused.drop"), Some(Value::Int(1)));
+    }
+    assert_eq!(read("refused.drop"), None);
 }
 
 #[test]
@@ -246,4 +283,32 @@ fn numeric_and_typed_reads() {
     assert_eq!(get_or(&key("t.ratio"), "x").unwrap(), "2.0");
     assert!(get_or(&key("t.flag"), false).unwrap());
     assert_eq!(get_or(&key("t.port"), 0.5f32).unwrap(), 8080.0);
+}
+
+#[test]
+fn an_abandoned_scope_exits_once_the_scopes_inside_it_have_exited() {
+    use hyperparameter::storage::with_cursor;
+    use hyperparameter::Entry;
+
+    let entry = Entry {
+        key: "abandoned.x".into(),
+        value: Value::Int(1),
+        source: Source::Unknown,
+    };
+    let hash = key("abandoned.x").hash();
+    let abandoned = with_cursor(|cursor| cursor.enter_entries([(hash, entry)]));
+    let mut inner = ParamScope::new().with("abandoned.y", 2).unwrap().enter();
+    with_cursor(|cursor| cursor.abandon(abandoned)).unwrap();
+    assert_eq!(
+        read("abandoned.x"),
+        Some(Value::Int(1)),
+        "nothing changes yet"
+    );
+    inner.exit().unwrap();
+    assert_eq!(
+        read("abandoned.x"),
+        None,
+        "the abandoned scope exited with the inner one"
+    );
+    assert_eq!(read("abandoned.y"), None);
 }

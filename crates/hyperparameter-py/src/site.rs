@@ -1,0 +1,101 @@
+//! Where Python code set a value: the file and line of the code that called into the
+//! module (`hp.scope(...)`, `hp.scope.x = v`), recorded as the value's source so that a
+//! failed typed read names it (SPEC §10).
+//!
+//! Building a scope is on the hot path, so the capture is cheap: the interpreter's current
+//! frame, its line number, and the file name of its code object, which is looked up once per
+//! code object and kept (one entry per thread: a loop that builds scopes hits it every time).
+//! Calls made by the package itself (the command line, `hp.config`) record their own sources
+//! and are left as they are.
+
+use std::cell::RefCell;
+use std::ffi::c_int;
+
+use hyperparameter::{Source, Text};
+use pyo3::ffi;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+
+extern "C" {
+    // Both exported by every CPython 3 (not in the limited API before 3.10/3.9).
+    fn PyEval_GetFrame() -> *mut ffi::PyObject;
+    fn PyFrame_GetLineNumber(frame: *mut ffi::PyObject) -> c_int;
+}
+
+/// The file name of the last code object seen on this thread: `None` for the package's own
+/// files.
+struct LastCode {
+    code: Py<PyAny>,
+    file: Option<Text>,
+}
+
+thread_local! {
+    static LAST_CODE: RefCell<Option<LastCode>> = const { RefCell::new(None) };
+}
+
+static PACKAGE_DIR: PyOnceLock<String> = PyOnceLock::new();
+
+/// The directory of the `hyperparameter` package, with a trailing separator.
+fn package_dir(py: Python<'_>) -> &str {
+    PACKAGE_DIR.get_or_init(py, || {
+        let file = py
+            .import("hyperparameter")
+            .and_then(|module| module.getattr("__file__"))
+            .and_then(|file| file.extract::<String>());
+        match file {
+            Ok(file) => match file.rfind(std::path::MAIN_SEPARATOR) {
+                Some(end) => file[..=end].to_string(),
+                None => String::new(),
+            },
+            // Not importable (a test of the module alone): no file is the package's.
+            Err(_) => "\0".to_string(),
+        }
+    })
+}
+
+/// `code at FILE:LINE` for the Python code running now, or [`Source::Unknown`] when no
+/// Python frame is running or the caller is the package itself.
+pub fn call_site(py: Python<'_>) -> Source {
+    site(py).unwrap_or_default()
+}
+
+fn site(py: Python<'_>) -> Option<Source> {
+    // SAFETY: the thread is attached (we hold `py`); the function returns a borrowed
+    // reference to the running frame or null, valid while that frame runs, which spans this
+    // call since we do not return to Python code before using it.
+    let frame = unsafe { PyEval_GetFrame() };
+    if frame.is_null() {
+        return None;
+    }
+    // SAFETY: `frame` is a live frame object (above); borrowing it for this call is sound.
+    let frame = unsafe { Bound::from_borrowed_ptr(py, frame) };
+    let code = frame.getattr(intern!(py, "f_code")).ok()?;
+    // Before borrowing the cache: the first call imports the package.
+    let package = package_dir(py);
+    let file = LAST_CODE.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some(seen) = last.as_ref() {
+            if seen.code.as_ptr() == code.as_ptr() {
+                return Some(seen.file.clone());
+            }
+        }
+        let name: String = code
+            .getattr(intern!(py, "co_filename"))
+            .ok()?
+            .extract()
+            .ok()?;
+        let file = (!name.starts_with(package)).then(|| Text::from(name));
+        *last = Some(LastCode {
+            code: code.clone().unbind(),
+            file: file.clone(),
+        });
+        Some(file)
+    })??;
+    // SAFETY: `frame` is a live frame object and the thread is attached.
+    let line = unsafe { PyFrame_GetLineNumber(frame.as_ptr()) };
+    Some(Source::Code {
+        file,
+        line: u32::try_from(line).unwrap_or(0),
+    })
+}
