@@ -16,6 +16,8 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import types
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Optional
 
@@ -232,8 +234,24 @@ def test_a_schema_over_a_recursive_dataclass_walks_the_depth_bound(tmp_path: Pat
     assert f"cannot convert parameter `{key}` = 1 (from {path}:1:" in str(caught.value)
 
 
+class Looped(Mapping[str, Any]):
+    """A mapping (not a dict) whose one key holds the mapping itself."""
+
+    def __getitem__(self, key: str) -> Any:
+        if key != "a":
+            raise KeyError(key)
+        return self
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(["a"])
+
+    def __len__(self) -> int:
+        return 1
+
+
 def test_comparing_a_config_with_a_self_containing_mapping_is_not_a_crash() -> None:
-    cfg = hp.config({"a": {"b": 1}})
+    cfg = hp.config({"a": {"a": 1}})
+    assert on_small_stack(lambda: cfg == Looped()) is False
     looped: dict[str, Any] = {}
     looped["a"] = looped
     assert on_small_stack(lambda: cfg == looped) is False
@@ -242,7 +260,7 @@ def test_comparing_a_config_with_a_self_containing_mapping_is_not_a_crash() -> N
     for _ in range(100_000):
         inner["a"] = {}
         inner = inner["a"]
-    assert on_small_stack(lambda: cfg == deep) is False
+    assert on_small_stack(lambda: cfg == types.MappingProxyType(deep)) is False
 
 
 # -- special files and the size bound ------------------------------------------------------------

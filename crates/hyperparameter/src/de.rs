@@ -136,7 +136,8 @@ impl<'de, 'p> ValueDeserializer<'de, 'p> {
         if self.depth >= MAX_DEPTH {
             return Err(Error::Deserialize {
                 msg: format!(
-                    "the value nests deeper than {MAX_DEPTH} levels (lists and maps inside                      each other) and is refused"
+                    "the value nests deeper than {MAX_DEPTH} levels (lists and maps inside \
+                     each other) and is refused"
                 ),
                 prefix: path,
             });

@@ -15,7 +15,11 @@
 //!
 //! Values are resolved on demand in document order: following a reference first resolves
 //! what it points at (all of it, for a map or list), and a key met again while it is being
-//! resolved is a cycle.
+//! resolved is a cycle (a long one is shown by its first and last keys and its length).
+//!
+//! The resolver keeps its own stack of the texts waiting for others ([`Frame`]s) instead of
+//! recursing, so a chain of references as long as the node bound allows needs no more
+//! native stack than a chain of two.
 
 use std::collections::HashSet;
 use std::sync::Arc;
