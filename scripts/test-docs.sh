@@ -24,7 +24,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   sudo=()
   [[ $(id -u) -eq 0 ]] || sudo=(sudo)
   "${sudo[@]}" apt-get update -q
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends chromium
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q chromium
 fi
 
 if [[ -n ${DOCS_SITE_DIR:-} ]]; then

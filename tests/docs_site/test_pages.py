@@ -3,7 +3,9 @@ of the home page and of the guarantees page runs (when the package is installed)
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import types
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,40 @@ def test_python_block_runs(page: str, index: int) -> None:
     pytest.importorskip("hyperparameter", reason="the package is not installed")
     code = compile(PAGES_WITH_CODE[page][index], f"{page}[block {index}]", "exec")
     exec(code, {"__name__": "__doc__"})
+
+
+def _markdown_compat() -> types.ModuleType:
+    """The site's Markdown hook, imported from its file."""
+    spec = importlib.util.spec_from_file_location(
+        "markdown_compat", DOCS / "hooks" / "markdown_compat.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_markdown_hook_titles_file_fences_and_unescapes_table_pipes() -> None:
+    adapt = _markdown_compat().adapt
+    source = (
+        "```toml file=base.toml\n"
+        "a = 1\n"
+        "```\n"
+        "| read | meaning |\n"
+        "|---|---|\n"
+        "| `hp.scope.a \\| 0` | a \\| b |\n"
+        "```text\n"
+        "| `x \\| y` |\n"
+        "```\n"
+    )
+    assert adapt(source) == (
+        '```toml title="base.toml"\n'
+        "a = 1\n"
+        "```\n"
+        "| read | meaning |\n"
+        "|---|---|\n"
+        "| `hp.scope.a | 0` | a \\| b |\n"
+        "```text\n"
+        "| `x \\| y` |\n"
+        "```\n"
+    )

@@ -163,3 +163,14 @@ def test_screenshot_of_the_home_page(chromium: list[str], base_url: str, tmp_pat
     target = os.environ.get("DOCS_SCREENSHOT")
     if target:
         shutil.copyfile(shot, target)
+
+
+def test_file_fences_and_table_pipes_render(site: Path) -> None:
+    """The guides' ```` ```toml file=NAME ```` fences are code blocks titled NAME, and
+    `\\|` inside a table's code span shows as `|` (docs/hooks/markdown_compat.py)."""
+    config_page = (site / "config" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="filename">base.toml</span>' in config_page
+    assert "file=base.toml" not in config_page
+    guarantees = (site / "guarantees" / "index.html").read_text(encoding="utf-8")
+    assert "<code>hp.scope.a.b | d</code>" in guarantees
+    assert "\\|" not in text_of(guarantees)
