@@ -6,10 +6,12 @@
 # Debian's `chromium` package, installed here with apt-get when it is missing.
 #
 # The API reference is read from the sources by static analysis, so neither the native
-# module nor a Rust toolchain is needed. When `target/doc` exists (`cargo doc --workspace
-# --no-deps`), the build copies it into the site under rust/.
+# module nor a Rust toolchain is needed. When `target/doc` exists (`cargo doc`), the build
+# copies it into the site under rust/.
 #
 # DOCS_SITE_DIR=DIR keeps the built site in DIR instead of a temporary folder.
+# DOCS_WITH_RUST=1 runs `cargo doc` for the Rust crates first (about a minute), so the
+# site's Rust API link has the crate docs behind it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$SECONDS
@@ -33,6 +35,11 @@ if [[ -n ${DOCS_SITE_DIR:-} ]]; then
 else
   site=$(mktemp -d "${TMPDIR:-/tmp}/hp-docs-site.XXXXXX")
   trap 'rm -rf "$site"' EXIT
+fi
+
+if [[ ${DOCS_WITH_RUST:-0} == 1 ]]; then
+  step "cargo doc (the Rust crates, for the site's Rust API page)"
+  cargo doc --no-deps --all-features -p hyperparameter -p hyperparameter-key -p hyperparameter-macros -p hyperparameter-capi
 fi
 
 step "mkdocs build --strict (into $site)"

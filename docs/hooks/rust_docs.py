@@ -1,6 +1,7 @@
 """MkDocs hook: puts the Rust crates' `cargo doc` output into the site under `rust/`.
 
-`cargo doc --workspace --no-deps` writes the crate docs to `target/doc/`. When that folder
+`cargo doc --no-deps` writes the crate docs to `target/doc/` (docs/rust-api.md has the
+command). When that folder
 exists at build time it is copied to `<site>/rust/`, so the page "Rust API (cargo doc)" links
 to them in the same site; when it does not, the build goes on and says how to add them.
 """
@@ -22,7 +23,7 @@ def on_post_build(config: Any, **kwargs: Any) -> None:
     root = Path(config["config_file_path"]).resolve().parent
     built = root / "target" / "doc"
     if not (built / CRATE_INDEX).is_file():
-        log.info("no cargo doc output in target/doc: run `cargo doc --workspace --no-deps` first")
+        log.info("no cargo doc output in target/doc: the Rust API link of rust-api.md is empty")
         return
     destination = Path(config["site_dir"]) / "rust"
     shutil.copytree(built, destination, dirs_exist_ok=True)

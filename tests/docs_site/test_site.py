@@ -174,3 +174,14 @@ def test_file_fences_and_table_pipes_render(site: Path) -> None:
     guarantees = (site / "guarantees" / "index.html").read_text(encoding="utf-8")
     assert "<code>hp.scope.a.b | d</code>" in guarantees
     assert "\\|" not in text_of(guarantees)
+
+
+def test_rust_api_link_has_the_crate_docs_when_built(site: Path) -> None:
+    """With `cargo doc` output in the site (DOCS_WITH_RUST=1), the Rust API page's link
+    reaches the crate's page."""
+    page = (site / "rust-api" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../rust/hyperparameter/index.html"' in page
+    crate = site / "rust" / "hyperparameter" / "index.html"
+    if not crate.is_file():
+        pytest.skip("the site was built without cargo doc output")
+    assert "Crate hyperparameter" in crate.read_text(encoding="utf-8")
