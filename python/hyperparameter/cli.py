@@ -3,17 +3,19 @@
 The parameters of a decorated function become options (``--lr 0.1``, ``--batch-size=64``,
 ``--amp/--no-amp``); parameters without a default become positional arguments. Besides
 them every program gets ``-D/--define key=value``, ``-C/--config FILE``,
-``-lps/--list-params`` and ``-ep/--explain-param [KEY]``. With several decorated functions
-in the calling module each one is a subcommand.
+``-lps/--list-params`` and ``-ep/--explain-param [KEY]``; ``-D`` and ``-C`` take several
+items or files after one flag. With several public decorated functions in the calling
+module each one is a subcommand (one per name, the later definition winning).
 
 The function runs inside one scope built in layers, later layers winning: the scope around
 ``launch``, config files (in order), ``-D`` items (in order, merged into the config tree
-before interpolation), then the options given. That scope is frozen before the function
-runs so threads it starts see the same values.
+before interpolation, with or without files), then the options given. That scope is frozen
+before the function runs so threads it starts see the same values.
 
 Everything here is built on :mod:`argparse`, so help and errors look the way Python users
-expect; a bad value, a malformed ``-D`` item or an unknown option ends the program with
-status 2 and a one-line message, never a traceback.
+expect; a bad value, a malformed ``-D`` item, a bad reference or an unknown option ends the
+program with status 2 and a one-line message naming what it is about, never a traceback;
+so does a read in the program of a command-line value that does not convert.
 """
 
 from __future__ import annotations
@@ -459,7 +461,8 @@ def _build_parser(
 # -- running -------------------------------------------------------------------------------
 class _Layers:
     """The values launch puts in the scope, with where each came from: the config tree
-    (files and ``-D`` items, resolved together) and the options given."""
+    (files and ``-D`` items, resolved together) and the values entered over it (the options
+    given, and the ``-D`` items as text when the native module is missing)."""
 
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}
@@ -544,7 +547,7 @@ def _tree_error(message: str, configs: list[str], defines: list[str]) -> str:
 
 def _tree_keys(configs: list[str], defines: list[str]) -> list[str]:
     """The keys the merged tree would have with every ``-D`` reference left as text (to
-    suggest a close one); none when the files themselves do not load."""
+    suggest a close one); the items' own keys alone when the files do not load."""
     from hyperparameter.config import config as load_config
 
     escaped = [item.replace("${", "$${") for item in defines]

@@ -61,12 +61,13 @@ def validate_key(key: str) -> None:
     ``TypeError`` when it is not a str."""
     if not isinstance(key, str):
         raise _non_str_key(key)
-    try:
-        key.encode("utf-8")
-    except UnicodeEncodeError:
-        raise KeyFormatError(
-            f"invalid key {key!r}: it is not valid Unicode text (a lone surrogate)"
-        ) from None
+    if not key.isascii():
+        try:
+            key.encode("utf-8")
+        except UnicodeEncodeError:
+            raise KeyFormatError(
+                f"invalid key {key!r}: it is not valid Unicode text (a lone surrogate)"
+            ) from None
     if not key:
         raise KeyFormatError("invalid key '': a key cannot be empty")
     for segment in key.split("."):

@@ -543,6 +543,12 @@ def test_defines_and_file_keys_refer_to_each_other(tmp_path: Path) -> None:
         done, "-D t.ref=${t.nearli}: missing key `t.nearli`", "did you mean t.nearly?"
     )
     assert "-C/--config" not in done.stderr
+    # An item that cannot be merged into the file's tree is the item's error too.
+    listed = tmp_path / "listed.yaml"
+    listed.write_text("t:\n  l: [1, 2]\n", encoding="utf-8")
+    done = run([*prog, "-C", str(listed), "-D", "t.l.x=5"])
+    assert_usage_error(done, "-D t.l.x=5: cannot set `t.l.x`")
+    assert "-C/--config" not in done.stderr
     # The hint is never the item's own key (that would refer to itself).
     done = run([*prog, "-D", "t.nearly=${t.nearli}"])
     assert_usage_error(done, "-D t.nearly=${t.nearli}: missing key `t.nearli`")

@@ -202,6 +202,23 @@ def test_nesting_just_over_the_depth_bound_is_an_error_naming_the_place(
     assert "nesting deeper than 64 levels" in message
 
 
+@pytest.mark.parametrize("segments", [MAX_DEPTH, MAX_DEPTH + 1, 100_000])
+def test_toml_dotted_keys_and_headers_at_the_depth_bound_and_over_it(
+    tmp_path: Path, segments: int
+) -> None:
+    key = ".".join(["k"] * segments)
+    parent = ".".join(["k"] * (segments - 1))
+    path = tmp_path / "dotted.toml"
+    for text in (f"{key} = 1\n", f"[{parent}]\nk = 1\n"):
+        path.write_text(text)
+        if segments <= MAX_DEPTH:
+            loaded = on_small_stack(lambda: hp.config(str(path)).to_dict(nested=False))
+            assert loaded == {key: 1}
+        else:
+            with pytest.raises(ConfigError, match=r"dotted.toml:\d+:\d+: nesting deeper than 64"):
+                on_small_stack(lambda: hp.config(str(path)))
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -282,33 +282,18 @@ fn current_thread_state() -> Option<CurrentThreadState> {
     *FUNCTION.get_or_init(lookup_current_thread_state)
 }
 
-#[cfg(unix)]
 fn lookup_current_thread_state() -> Option<CurrentThreadState> {
-    use std::ffi::{c_char, c_void, CStr};
-
-    extern "C" {
-        fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
-    }
-    // `RTLD_DEFAULT`: search every object loaded into the process (the interpreter included).
-    #[cfg(any(target_os = "macos", target_os = "ios"))]
-    let default_handle = -2isize as *mut c_void;
-    #[cfg(not(any(target_os = "macos", target_os = "ios")))]
-    let default_handle = std::ptr::null_mut::<c_void>();
-    let names: [&CStr; 2] = [
+    let names = [
         c"PyThreadState_GetUnchecked",
         c"_PyThreadState_UncheckedGet",
     ];
     names.into_iter().find_map(|name| {
-        // SAFETY: `dlsym` with RTLD_DEFAULT and a NUL-terminated name only looks the name up.
-        let address = unsafe { dlsym(default_handle, name.as_ptr()) };
+        let address = crate::symbols::interpreter_symbol(name);
         // SAFETY: both names denote `PyThreadState *(void)` in every CPython that exports
-        // them; function and data pointers have the same size on unix targets.
-        (!address.is_null())
-            .then(|| unsafe { std::mem::transmute::<*mut c_void, CurrentThreadState>(address) })
+        // them; function and data pointers have the same size on the platforms with
+        // `dlsym`.
+        (!address.is_null()).then(|| unsafe {
+            std::mem::transmute::<*mut std::ffi::c_void, CurrentThreadState>(address)
+        })
     })
-}
-
-#[cfg(not(unix))]
-fn lookup_current_thread_state() -> Option<CurrentThreadState> {
-    None
 }

@@ -14,6 +14,7 @@
 //!   cursor as Python left it: `_native.native_read` shows the one truth from Python's side.
 //! * [`values`]: Python objects ↔ core values and the SPEC §4 typed reads.
 //! * [`site`]: the file and line of the Python code that set a value (its source).
+//! * [`symbols`]: interpreter functions outside the limited API, looked up at run time.
 //! * [`param`]: the call path of `@hp.param`.
 //! * [`fast`]: C-level slots (attribute lookup, `|`, calling `hp.scope`) on subtypes of the
 //!   PyO3 classes, so the hot paths skip PyO3's generic method machinery.
@@ -31,6 +32,7 @@ pub mod fast;
 pub mod param;
 pub mod scope;
 pub mod site;
+pub mod symbols;
 pub mod values;
 
 // Linked for its `#[no_mangle]` exports: naming the crate makes the linker keep them, so this

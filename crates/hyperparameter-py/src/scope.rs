@@ -973,6 +973,10 @@ impl Scope {
 /// Rebuilds a pickled scope: a scope object holding the view it had.
 #[pyfunction]
 pub fn _scope_from_dict(py: Python<'_>, view: &Bound<'_, PyDict>) -> PyResult<Scope> {
-    let args = PyTuple::new(py, [view])?;
-    Scope::object(py, collect_overrides(py, "hp.scope()", &args, None)?, true)
+    // Where the values were set is not pickled: the place that unpickles is not it.
+    let mut map = EntryMap::default();
+    for (key, value) in view.iter() {
+        add_flattened(&mut map, key_text(&key)?, &value, &Source::Unknown)?;
+    }
+    Scope::object(py, map, true)
 }

@@ -54,6 +54,33 @@ fn package_dir(py: Python<'_>) -> &str {
     })
 }
 
+type GetCode = unsafe extern "C" fn(*mut ffi::PyObject) -> *mut ffi::PyObject;
+
+/// `PyFrame_GetCode` (3.9+), which is much cheaper than the `f_code` attribute.
+fn get_code_function() -> Option<GetCode> {
+    static FUNCTION: std::sync::OnceLock<Option<GetCode>> = std::sync::OnceLock::new();
+    *FUNCTION.get_or_init(|| {
+        let address = crate::symbols::interpreter_symbol(c"PyFrame_GetCode");
+        // SAFETY: the name denotes `PyCodeObject *PyFrame_GetCode(PyFrameObject *)` in every
+        // CPython that exports it; function and data pointers have the same size on the
+        // platforms with `dlsym`.
+        (!address.is_null())
+            .then(|| unsafe { std::mem::transmute::<*mut std::ffi::c_void, GetCode>(address) })
+    })
+}
+
+/// The code object of a running frame.
+fn frame_code<'py>(frame: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
+    match get_code_function() {
+        // SAFETY: `frame` is a live frame object and the thread is attached; the function
+        // returns a new reference to its code object (never null for a frame).
+        Some(get_code) => unsafe {
+            Bound::from_owned_ptr_or_opt(frame.py(), get_code(frame.as_ptr()))
+        },
+        None => frame.getattr(intern!(frame.py(), "f_code")).ok(),
+    }
+}
+
 /// `code at FILE:LINE` for the Python code running now, or [`Source::Unknown`] when no
 /// Python frame is running or the caller is the package itself.
 pub fn call_site(py: Python<'_>) -> Source {
@@ -70,7 +97,7 @@ fn site(py: Python<'_>) -> Option<Source> {
     }
     // SAFETY: `frame` is a live frame object (above); borrowing it for this call is sound.
     let frame = unsafe { Bound::from_borrowed_ptr(py, frame) };
-    let code = frame.getattr(intern!(py, "f_code")).ok()?;
+    let code = frame_code(&frame)?;
     // Before borrowing the cache: the first call imports the package.
     let package = package_dir(py);
     let file = LAST_CODE.with(|last| {

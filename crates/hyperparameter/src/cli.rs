@@ -8,8 +8,9 @@
 //! `-D model.dim=64`), and a later `-D` item wins over an earlier one. [`params_help`] is a
 //! help section listing the parameters declared with `get_param!`, with their help text.
 //!
-//! The items after one `-D` run to the next option, as clap reads a multi-value option:
-//! put positional arguments and subcommands before `-D`, or after `--`.
+//! The items after one `-D` (and the files after one `-C`) run to the next option, as clap
+//! reads a multi-value option: put positional arguments and subcommands before them, or
+//! after `--`.
 //!
 //! ```
 //! use hyperparameter::cli::{params_help, ParamArgs};
@@ -48,8 +49,9 @@ pub struct ParamArgs {
     /// later item wins)
     #[arg(short = 'D', long = "define", value_name = "KEY=VALUE", num_args = 1.., value_parser = parse_define)]
     pub define: Vec<String>,
-    /// Load a TOML, JSON or YAML config file (repeatable; a later file wins)
-    #[arg(short = 'C', long = "config", value_name = "FILE")]
+    /// Load TOML, JSON or YAML config files (repeatable; several files may follow one flag;
+    /// a later file wins)
+    #[arg(short = 'C', long = "config", value_name = "FILE", num_args = 1..)]
     pub config: Vec<PathBuf>,
     /// List the parameters declared with `get_param!`: default, current value and source
     #[arg(long = "list-params")]
@@ -229,6 +231,20 @@ mod tests {
             scope.get::<String>("model.name").unwrap().unwrap(),
             "net-64"
         );
+        assert_eq!(scope.get::<i64>("model.lr").unwrap(), Some(2));
+        // Several files after one flag are the same as the flag repeated.
+        let args = Args::try_parse_from([
+            "p".as_ref(),
+            "-C".as_ref(),
+            base.as_os_str(),
+            late.as_os_str(),
+            "-D".as_ref(),
+            "model.dim=8".as_ref(),
+        ])
+        .unwrap();
+        assert_eq!(args.params.config, [base.clone(), late.clone()]);
+        let scope = args.params.scope().unwrap();
+        assert_eq!(scope.get::<String>("model.name").unwrap().unwrap(), "net-8");
         assert_eq!(scope.get::<i64>("model.lr").unwrap(), Some(2));
         std::fs::remove_dir_all(dir).unwrap();
     }

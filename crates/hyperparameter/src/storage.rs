@@ -564,9 +564,9 @@ impl Cursor {
     /// nothing. Abandoned scopes (see [`Cursor::abandon`]) that become the innermost one
     /// exit with it.
     pub fn exit(&mut self, scope: ScopeId) -> Result<()> {
-        self.exit_abandoned();
+        self.exit_abandoned(Some(scope));
         self.exit_innermost(scope)?;
-        self.exit_abandoned();
+        self.exit_abandoned(None);
         Ok(())
     }
 
@@ -617,16 +617,17 @@ impl Cursor {
         Ok(())
     }
 
-    /// Exits the innermost scopes while they are abandoned.
+    /// Exits the innermost scopes while they are abandoned, stopping at `leaving` (a scope
+    /// about to exit normally, which then is no longer abandoned).
     #[inline]
-    fn exit_abandoned(&mut self) {
+    fn exit_abandoned(&mut self, leaving: Option<ScopeId>) {
         if ABANDONED_COUNT.load(Ordering::Acquire) != 0 {
-            self.exit_abandoned_cold();
+            self.exit_abandoned_cold(leaving);
         }
     }
 
     #[cold]
-    fn exit_abandoned_cold(&mut self) {
+    fn exit_abandoned_cold(&mut self, leaving: Option<ScopeId>) {
         let mut abandoned = ABANDONED
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -636,6 +637,9 @@ impl Cursor {
                 break;
             };
             abandoned.swap_remove(index);
+            if Some(top) == leaving {
+                break;
+            }
             if let Some(frame) = self.unapply() {
                 self.recycle(frame);
             }

@@ -230,6 +230,44 @@ fn nesting_just_over_the_depth_bound_is_an_error_naming_the_place() {
 }
 
 #[test]
+fn dotted_keys_and_table_headers_at_the_depth_bound_and_over_it() {
+    for segments in [MAX_DEPTH, MAX_DEPTH + 1, MAX_DEPTH + 10, 100_000] {
+        let key = deep_key(segments);
+        let parent = deep_key(segments - 1);
+        let cases = [
+            (Format::Toml, format!("{key} = 1\n")),
+            (Format::Toml, format!("[{parent}]\nk = 1\n")),
+            (
+                Format::Toml,
+                format!("t = {{{} = 1}}\n", deep_key(segments - 1)),
+            ),
+            (Format::Json, format!("{{\"{key}\": 1}}")),
+            (Format::Yaml, format!("\"{key}\": 1\n")),
+        ];
+        for (format, text) in cases {
+            let result = on_small_stack(move || {
+                Config::from_str(&text, format, "dotted").map(|config| config.len())
+            });
+            if segments <= MAX_DEPTH {
+                assert_eq!(result.unwrap(), 1, "{format:?} {segments}");
+            } else {
+                let message = result.unwrap_err().to_string();
+                assert!(
+                    message.starts_with("dotted:1:"),
+                    "{format:?} {segments}: {message}"
+                );
+                // YAML refuses an implicit key longer than 1024 characters as such.
+                let too_long = format == Format::Yaml && segments > 500;
+                assert!(
+                    message.contains("nesting deeper than 64 levels") || too_long,
+                    "{format:?} {segments}: {message}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn nesting_far_over_the_bound_stops_in_the_parser_on_a_small_stack() {
     let n = 200_000;
     let cases = [

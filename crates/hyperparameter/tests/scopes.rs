@@ -312,3 +312,19 @@ fn an_abandoned_scope_exits_once_the_scopes_inside_it_have_exited() {
     );
     assert_eq!(read("abandoned.y"), None);
 }
+
+#[test]
+fn a_scope_abandoned_elsewhere_still_exits_normally_where_it_is_innermost() {
+    use hyperparameter::storage::with_cursor;
+
+    let scope = with_cursor(|cursor| cursor.enter_entries([]));
+    // Abandoned from another view (another thread, as a task collecting a generator).
+    std::thread::spawn(move || with_cursor(|cursor| cursor.abandon(scope)).unwrap())
+        .join()
+        .unwrap();
+    with_cursor(|cursor| cursor.exit(scope)).unwrap();
+    assert!(
+        with_cursor(|cursor| cursor.exit(scope)).is_err(),
+        "exited once only"
+    );
+}

@@ -13,9 +13,10 @@ use super::origin::{LineIndex, Origin};
 use super::tree::{insert, int_too_big, too_deep, Kind, Node, NodeMap};
 use crate::{Result, Value};
 
-/// Nesting of inline arrays and tables up to which a TOML text is parsed on the caller's
-/// thread; deeper (up to the bound) it is parsed on a helper thread with [`DEEP_STACK`]
-/// bytes of stack, because the `toml` parser recurses once per level.
+/// Nesting up to which a TOML text is parsed on the caller's thread; deeper (up to the
+/// bound) it is parsed on a helper thread with [`DEEP_STACK`] bytes of stack, because the
+/// `toml` parser recurses once per level of inline arrays and tables and once per segment
+/// of a dotted key.
 const SHALLOW: usize = 8;
 
 /// The stack of the helper thread that parses deeply nested TOML.
@@ -26,13 +27,13 @@ const DEEP_STACK: usize = 8 * 1024 * 1024;
 /// Nesting deeper than [`MAX_DEPTH`] is refused by a scan of the text before the `toml`
 /// parser sees it, so the parser's recursion is bounded whatever the input.
 pub(crate) fn parse(text: &str, file: &Arc<str>) -> Result<Node> {
-    let (depth, offset) = inline_depth(text);
-    if depth > MAX_DEPTH {
-        let lines = LineIndex::new(text);
-        let (line, col) = lines.position(offset);
+    let nesting = Nesting::scan(text);
+    // A header such as `[[a]]` counts its brackets as levels too: two levels of slack.
+    if nesting.deepest > MAX_DEPTH + 2 {
+        let (line, col) = LineIndex::new(text).position(nesting.at);
         return Err(too_deep(&Origin::file(file, line, col)));
     }
-    if depth <= SHALLOW {
+    if nesting.deepest <= SHALLOW {
         return parse_here(text, file);
     }
     std::thread::scope(|scope| {
@@ -48,54 +49,93 @@ pub(crate) fn parse(text: &str, file: &Arc<str>) -> Result<Node> {
     })
 }
 
-/// How deep inline arrays and tables (`[`, `{`) nest in a TOML text, and the byte offset
-/// of the first bracket at that depth; strings and comments are skipped. Table headers
-/// (`[a]`, `[[a]]`) count as the brackets they are, which is never deep.
-fn inline_depth(text: &str) -> (usize, usize) {
-    let bytes = text.as_bytes();
-    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
-    let mut i = 0;
+/// How deep a TOML text nests, as the parser will recurse: open inline arrays and tables
+/// (`[`, `{`) plus the segments of the key being written, at worst; strings and comments are
+/// skipped. It never underestimates a value's real depth by more than the brackets of a
+/// table header.
+struct Nesting {
+    deepest: usize,
+    /// The byte offset where `deepest` is first reached.
+    at: usize,
+}
+
+impl Nesting {
+    fn scan(text: &str) -> Nesting {
+        let bytes = text.as_bytes();
+        let mut nesting = Nesting { deepest: 0, at: 0 };
+        // The brackets open here, and whether a key is being written (with its dots).
+        let mut open: Vec<u8> = Vec::new();
+        let mut in_key = true;
+        let mut dots = 0usize;
+        let mut i = 0;
+        while i < bytes.len() {
+            let byte = bytes[i];
+            match byte {
+                b'#' => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                b'"' | b'\'' => {
+                    i = skip_string(bytes, i);
+                    continue;
+                }
+                b'\n' if open.last().is_none_or(|b| *b == b'{') => {
+                    in_key = true;
+                    dots = 0;
+                }
+                b'[' | b'{' => {
+                    // A `[` where a key starts, outside any value, opens a table header.
+                    let header = byte == b'[' && in_key && open.iter().all(|b| *b == b'[');
+                    open.push(byte);
+                    in_key = header || byte == b'{';
+                    dots = 0;
+                }
+                b']' | b'}' => {
+                    open.pop();
+                }
+                b',' if open.last() == Some(&b'{') => {
+                    in_key = true;
+                    dots = 0;
+                }
+                b'=' => in_key = false,
+                b'.' if in_key => dots += 1,
+                _ => {}
+            }
+            let depth = open.len() + if in_key { dots + 1 } else { 0 };
+            if depth > nesting.deepest {
+                nesting.deepest = depth;
+                nesting.at = i;
+            }
+            i += 1;
+        }
+        nesting
+    }
+}
+
+/// The offset just past the string (basic or literal, one-line or multi-line) starting at
+/// `start`, or the end of the line for one left open.
+fn skip_string(bytes: &[u8], start: usize) -> usize {
+    let quote = bytes[start];
+    let triple = bytes[start..].starts_with(&[quote; 3]);
+    let mut i = start + if triple { 3 } else { 1 };
     while i < bytes.len() {
-        match bytes[i] {
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            quote @ (b'"' | b'\'') => {
-                let triple = bytes[i..].starts_with(&[quote; 3]);
-                i += if triple { 3 } else { 1 };
-                while i < bytes.len() {
-                    if quote == b'"' && bytes[i] == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if !triple && bytes[i] == b'\n' {
-                        break;
-                    }
-                    if bytes[i] == quote && (!triple || bytes[i..].starts_with(&[quote; 3])) {
-                        // A closing `"""` may be followed by up to two more quotes that
-                        // belong to the string; they are skipped as ordinary bytes.
-                        i += if triple { 3 } else { 1 };
-                        break;
-                    }
-                    i += 1;
-                }
-                continue;
-            }
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > deepest {
-                    deepest = depth;
-                    at = i;
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
+        if quote == b'"' && bytes[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if !triple && bytes[i] == b'\n' {
+            return i;
+        }
+        if bytes[i] == quote && (!triple || bytes[i..].starts_with(&[quote; 3])) {
+            // A closing `"""` may be followed by up to two more quotes that belong to the
+            // string; they are skipped as ordinary bytes.
+            return i + if triple { 3 } else { 1 };
         }
         i += 1;
     }
-    (deepest, at)
+    i
 }
 
 /// Parses a TOML document into a map node on the current thread.
