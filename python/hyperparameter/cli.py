@@ -60,64 +60,78 @@ class _Parser(argparse.ArgumentParser):
         # and is no argument of its own.
         extras = [word for word in extras if word != "--"]
         if extras:
-            self.error(
-                f"unrecognized arguments: {' '.join(extras)}{_hint_for(self, words, extras)}"
-            )
+            command = getattr(namespace, "command:", None)
+            hint = _hint_for(self, words, extras, command)
+            self.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
         return namespace
 
     def error(self, message: str) -> NoReturn:
         # `prog --epochs 3 train` reads `3` as the command: say where `--epochs` belongs.
         if message.startswith("argument COMMAND: invalid choice"):
             for word in self._words:
-                hint = _command_hint(self, word.split("=", 1)[0])
+                hint = _command_hint(self, word.split("=", 1)[0], None)
                 if hint:
                     message += hint
                     break
         super().error(message)
 
 
-def _command_hint(parser: argparse.ArgumentParser, name: str) -> str:
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommand parsers of ``parser`` by name, aliases included."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _command_hint(parser: argparse.ArgumentParser, name: str, chosen: str | None) -> str:
     """`` (--epochs is an option of the command train: ...)`` when ``name`` is an option of
-    a subcommand only, else nothing."""
+    a subcommand only (another one than ``chosen``, or that one given before its name),
+    else nothing."""
+    subcommands = _subcommands(parser)
     if not name.startswith("-") or name in _option_strings(parser):
         return ""
-    for command, names in _commands(parser).items():
-        if name in names:
+    seen: set[int] = set()
+    for command, sub in subcommands.items():
+        if id(sub) in seen:
+            continue  # an alias
+        seen.add(id(sub))
+        if name not in _option_strings(sub):
+            continue
+        if chosen is None or subcommands[chosen] is sub:  # given before the command
             return f" ({name} is an option of the command {command}: give it after {command})"
+        return f" ({name} is an option of the command {command}, not of {chosen})"
     return ""
 
 
-def _commands(parser: argparse.ArgumentParser) -> dict[str, list[str]]:
-    """Each subcommand of ``parser`` (aliases left out) and its options."""
-    commands: dict[str, list[str]] = {}
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            seen: set[int] = set()
-            for command, sub in action.choices.items():
-                if id(sub) not in seen:
-                    seen.add(id(sub))
-                    commands[command] = _option_strings(sub)
-    return commands
-
-
-def _hint_for(parser: argparse.ArgumentParser, words: list[str], extras: list[str]) -> str:
+def _hint_for(
+    parser: argparse.ArgumentParser, words: list[str], extras: list[str], chosen: str | None
+) -> str:
     """`` (did you mean --name?)`` and the like for the first option-like extra word, or
-    nothing; never the word itself."""
+    nothing; never a word that was itself rejected."""
     cut = words.index("--") if "--" in words else len(words)
     before, after = words[:cut], words[cut + 1 :]
-    own = _option_strings(parser)
-    commands = _commands(parser)
+    valid = _option_strings(parser)
+    subcommands = _subcommands(parser)
+    if chosen in subcommands:
+        valid += _option_strings(subcommands[chosen])
+    else:
+        chosen = None  # no subcommands: one function's options are the parser's own
+    rejected = {word.split("=", 1)[0] for word in extras}
     for word in extras:
         if not word.startswith("-") or word == "-":
             continue
         if word in after and word not in before:
             return f" (words after '--' are not options; give {word} before '--')"
         name = word.split("=", 1)[0]
-        belongs = _command_hint(parser, name)
+        belongs = _command_hint(parser, name, chosen)
         if belongs:
             return belongs
-        everything = own + [name for names in commands.values() for name in names]
-        hint = _suggest(name, [candidate for candidate in everything if candidate != name])
+        # A long option suggests a long one and a short one a short one (`--epoch` is not
+        # close to `-ep`).
+        long = name.startswith("--")
+        close = [o for o in valid if o not in rejected and o.startswith("--") == long]
+        hint = _suggest(name, close)
         return f" (did you mean {hint}?)" if hint else ""
     return ""
 
@@ -294,7 +308,9 @@ def _split_groups(argv: list[str]) -> list[str]:
             out.extend(argv[index:])
             break
         for short, long, belongs in groups:
-            if word in (short, long) and index < len(argv):
+            if word in (short, long):
+                if index == len(argv) or argv[index] == "--":
+                    break  # argparse reports the missing value
                 out.append(argv[index])
                 index += 1
             elif not (word.startswith(f"{long}=") or (word.startswith(short) and word != short)):

@@ -591,6 +591,9 @@ def test_words_after_double_dash_are_not_options(tmp_path: Path) -> None:
     # `-D` items are not collected after `--` either.
     done = run([*script(tmp_path, TRAIN), "-D", "train.extra=1", "--", "a=b"])
     assert done.stdout.startswith("data=a=b lr=0.1 "), done.stderr
+    for flag in ("-D", "-C"):
+        done = run([*script(tmp_path, TRAIN), flag, "--", "a=b.yaml"])
+        assert_usage_error(done, "expected one argument")
 
 
 def test_unrecognized_option_hints(tmp_path: Path) -> None:
@@ -600,6 +603,11 @@ def test_unrecognized_option_hints(tmp_path: Path) -> None:
         assert_usage_error(done, "--epochs is an option of the command train_model")
     done = run([*prog, "train_model", "--epoch", "3"])
     assert_usage_error(done, "unrecognized arguments: --epoch 3 (did you mean --epochs?)")
+    done = run([*prog, "train-model", "--source=s3"])
+    assert_usage_error(done, "--source is an option of the command prepare, not of train-model")
+    done = run([*prog, "prepare", "--epoch=3"])  # --epochs belongs to train_model only
+    assert_usage_error(done, "unrecognized arguments: --epoch=3")
+    assert "did you mean" not in done.stderr
     done = run([*QUICKSTART, "--enthusiasm=2", "--colour=red"])
     assert_usage_error(done, "unrecognized arguments: --colour=red")
     assert "did you mean --colour" not in done.stderr

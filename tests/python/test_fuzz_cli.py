@@ -19,7 +19,7 @@ import sys
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 import hyperparameter as hp
@@ -184,9 +184,32 @@ def words(config_files: list[str]) -> st.SearchStrategy[list[str]]:
     )
 
 
-def argvs(config_files: list[str]) -> st.SearchStrategy[list[str]]:
-    return st.lists(words(config_files), max_size=6).map(
-        lambda parts: [word for part in parts for word in part]
+# Words a run accepts, so that about half the argvs run the program to its end.
+good_words = st.one_of(
+    st.sampled_from([["--lr", "0.5"], ["--steps=3"], ["--amp"], ["--no-amp"], ["--mode", "c"]]),
+    st.builds(lambda v: ["--name", v], text(surrogates=True).filter(lambda v: v[:1] != "-")),
+    st.builds(lambda v: [f"--tag={v}"], text(surrogates=True)),
+    st.builds(
+        lambda v: ["-D", f"fz.name={v}"], text(surrogates=False).filter(lambda v: "$" not in v)
+    ),
+    st.sampled_from([["-D", "fz.extra=2", "fz.lr=${fz.extra}"], ["-D", "fzd.a=$${x}"]]),
+)
+
+
+def argvs(config_files: list[str], commands: bool = False) -> st.SearchStrategy[list[str]]:
+    """Mostly-good words, any words, and (for a program with subcommands) often a command
+    after a few of them."""
+    step = st.one_of(good_words, good_words, words(config_files))
+    flat = st.lists(step, max_size=6).map(lambda parts: [w for part in parts for w in part])
+    if not commands:
+        return flat
+    command = st.sampled_from([["fit"], ["evaluate", "data.csv"], ["evaluate"]])
+    before = st.lists(st.sampled_from([["-D", "fz.extra=2"], ["-D", "fz.split=val"]]), max_size=2)
+    return st.one_of(
+        flat,
+        st.builds(
+            lambda a, c, b: [*(w for part in a for w in part), *c, *b], before, command, flat
+        ),
     )
 
 
@@ -194,6 +217,7 @@ def argvs(config_files: list[str]) -> st.SearchStrategy[list[str]]:
 def test_any_argv_runs_or_is_a_usage_error(config_files: list[str], data: st.DataObject) -> None:
     argv = data.draw(argvs(config_files), label="argv")
     code, _, stderr, result = outcome(lambda a: hp.launch(fit, argv=a, prog="prog"), argv)
+    event(f"exit status {code}")  # --hypothesis-show-statistics shows the mix
     assert_clean(code, stderr)
     assert_labelled(argv, stderr)
     if code == 0 and result is not None:
@@ -204,8 +228,9 @@ def test_any_argv_runs_or_is_a_usage_error(config_files: list[str], data: st.Dat
 
 @given(data=st.data())
 def test_any_argv_with_subcommands(config_files: list[str], data: st.DataObject) -> None:
-    argv = data.draw(argvs(config_files), label="argv")
+    argv = data.draw(argvs(config_files, commands=True), label="argv")
     code, _, stderr, result = outcome(launch_subcommands, argv)
+    event(f"exit status {code}")
     assert_clean(code, stderr)
     assert_labelled(argv, stderr)
     assert not isinstance(result, int)  # `_private` (it returns an int) is never a command
