@@ -15,7 +15,7 @@
 //!    are generated (listed in `.gitignore`); the files under `crates/` are the only ones
 //!    to edit. Nothing is copied when the package directory is absent (a crate built on its
 //!    own).
-//! 3. **The standalone C ABI library for the wheel** (SPEC §9): programs without Python link
+//! 3. **The standalone C ABI library for the wheel**: programs without Python link
 //!    `libhyperparameter_capi.so` or `libhyperparameter_capi.a` (the `hyperparameter-capi`
 //!    crate's cdylib and staticlib), and the package ships both in
 //!    `python/hyperparameter/lib` (`hyperparameter.capi_lib`, `hyperparameter.capi_static_lib`,

@@ -1,4 +1,4 @@
-"""``hp.launch``: a command line built from ``@hp.param`` functions (SPEC §7).
+"""``hp.launch``: a command line built from ``@hp.param`` functions.
 
 The parameters of a decorated function become options (``--lr 0.1``, ``--batch-size=64``,
 ``--amp/--no-amp``); parameters without a default become positional arguments. Besides

@@ -1,4 +1,4 @@
-"""The seeds' names for configuration loading: ``from hyperparameter import loader``.
+"""The older names for configuration loading: ``from hyperparameter import loader``.
 
 ``loader.load(path, schema=AppConfig)`` is :func:`hyperparameter.config.config`, the same
 function as ``hp.config``; ``loader.validate(config, schema)`` builds the schema instance

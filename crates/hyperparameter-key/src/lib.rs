@@ -131,7 +131,7 @@ pub fn segment_problem(segment: &str) -> Option<String> {
     None
 }
 
-/// Checks `key` against SPEC §1: one or more non-empty segments joined by `.`; no whitespace,
+/// Checks `key` against the key rules: one or more non-empty segments joined by `.`; no whitespace,
 /// `=`, `$`, `{` or `}`. Case and any other printable Unicode are kept as written.
 /// The error is the reason, for the caller to wrap with the key.
 pub fn key_problem(key: &str) -> Option<String> {

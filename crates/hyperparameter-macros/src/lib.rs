@@ -60,7 +60,7 @@ mod validate;
 /// | item | meaning |
 /// |---|---|
 /// | `set a.b = expr;` | writes `expr` (anything `Into<hyperparameter::Value>`) into the block's scope |
-/// | `get x = a.b or expr;` | binds `x` to the value of `a.b` converted to the type of `expr` (SPEC §4), or to `expr` when `a.b` is absent |
+/// | `get x = a.b or expr;` | binds `x` to the value of `a.b` converted to the type of `expr`, or to `expr` when `a.b` is absent |
 /// | `try_get x = a.b or expr;` | like `get`, but binds a `Result<T, hyperparameter::Error>` |
 /// | `params expr;` | writes every override of a `ParamScope` (or `&ParamScope`) into the block's scope |
 /// | `@set ...;` `@get ...;` `@try_get ...;` `@params ...;` | the same items, older spelling |
@@ -85,7 +85,7 @@ mod validate;
 /// (`layers.0.size`, `layers.0.1`) and dashed words (`with-dash.x`); the key text is the
 /// tokens joined without spaces. A key with characters Rust does not allow there (such as
 /// `+`, `:` or `@`) is written as a string literal: `set "loss:weight.x+y" = 1;`. Keys are
-/// checked when the code is compiled (SPEC §1: no whitespace, no empty segment, no `=`,
+/// checked when the code is compiled (no whitespace, no empty segment, no `=`,
 /// `$`, `{`, `}`); an invalid key is a compile error at the key:
 ///
 /// ```compile_fail

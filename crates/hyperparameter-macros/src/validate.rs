@@ -1,4 +1,4 @@
-//! Checks the parsed macros before anything is emitted: every key must satisfy SPEC §1, and
+//! Checks the parsed macros before anything is emitted: every key must be a valid dotted key, and
 //! its hash is computed here, at compile time. All invalid keys of one invocation are
 //! reported together, each at the tokens that spell it.
 

@@ -1,6 +1,6 @@
 //! Command lines with [clap](https://docs.rs/clap) (feature `clap`): `-D/--define key=value`,
 //! `-C/--config FILE` and `--list-params` for any clap program, with the precedence of the
-//! Python `hp.launch` (SPEC §7).
+//! Python `hp.launch`.
 //!
 //! Flatten [`ParamArgs`] into a `#[derive(Parser)]` struct, then enter
 //! [`ParamArgs::scope`]: config files are merged in order (later wins), the `-D` items are

@@ -10,7 +10,7 @@ pub use crate::registry::ParamInfo;
 pub use crate::scope::ScopeGuard;
 pub use crate::task::Scoped;
 
-/// `get x = key or default`: the converted value, or a panic with the SPEC §4 message.
+/// `get x = key or default`: the converted value, or a panic with the conversion error's message.
 #[inline]
 pub fn read_or<D: ParamDefault>(key: &Key, default: D) -> D::Output {
     match read::get_or(key, default) {
