@@ -193,8 +193,19 @@ fn add_flattened(
     value: &Bound<'_, PyAny>,
     source: &Source,
 ) -> PyResult<()> {
-    let mut stack: Vec<Pending<'_>> = Vec::new();
-    let mut next = Some((key.to_string(), value.clone(), 1));
+    let Some(items) = mapping_items(value)? else {
+        // The common case, a plain value: no walk.
+        return add_leaf(map, key, value, source);
+    };
+    if MAX_DEPTH <= 1 {
+        return Err(too_deep(key));
+    }
+    let mut stack: Vec<Pending<'_>> = vec![Pending {
+        path: key.to_string(),
+        items: items.into_iter(),
+        depth: 1,
+    }];
+    let mut next: Option<(String, Bound<'_, PyAny>, usize)> = None;
     loop {
         if let Some((path, value, depth)) = next.take() {
             match mapping_items(&value)? {
@@ -892,9 +903,10 @@ impl Scope {
                 Some(index) => {
                     cursor.exit(id)?;
                     let (_, prior) = state.active.remove(index);
-                    // Keep what it holds now, writes made while it was entered included
-                    // (O(its overrides), like entering it).
-                    state.overrides.clone_from(top.overrides());
+                    if top.written() {
+                        // Keep what it holds now, with the writes made while it was entered.
+                        state.overrides.clone_from(top.overrides());
+                    }
                     // The view is back where it was before entering: reuse that handle.
                     let now = cursor.current();
                     let reuse = prior.filter(|handle| {

@@ -5,11 +5,15 @@
 //! Building a scope is on the hot path, so the capture is cheap: the interpreter's current
 //! frame, its line number, and the file name of its code object, which is looked up once per
 //! code object and kept (one entry per thread: a loop that builds scopes hits it every time).
+//! File names are interned for the life of the process (a program has a bounded number of
+//! source files), so copying a source copies a pointer, without reference counting.
 //! Calls made by the package itself (the command line, `hp.config`) record their own sources
 //! and are left as they are.
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::ffi::c_int;
+use std::sync::Mutex;
 
 use hyperparameter::{Source, Text};
 use pyo3::ffi;
@@ -81,6 +85,21 @@ fn frame_code<'py>(frame: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
     }
 }
 
+/// The one `'static` copy of a source file's name.
+fn intern(name: String) -> &'static str {
+    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    let mut names = NAMES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(known) = names.get(name.as_str()) {
+        return known;
+    }
+    // Bounded by the number of source files the program runs code from.
+    let name: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(name);
+    name
+}
+
 /// `code at FILE:LINE` for the Python code running now, or [`Source::Unknown`] when no
 /// Python frame is running or the caller is the package itself.
 pub fn call_site(py: Python<'_>) -> Source {
@@ -112,7 +131,7 @@ fn site(py: Python<'_>) -> Option<Source> {
             .ok()?
             .extract()
             .ok()?;
-        let file = (!name.starts_with(package)).then(|| Text::from(name));
+        let file = (!name.starts_with(package)).then(|| Text::Static(intern(name)));
         *last = Some(LastCode {
             code: code.clone().unbind(),
             file: file.clone(),
