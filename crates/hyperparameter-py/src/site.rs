@@ -27,11 +27,15 @@ extern "C" {
     fn PyFrame_GetLineNumber(frame: *mut ffi::PyObject) -> c_int;
 }
 
-/// The file name of the last code object seen on this thread: `None` for the package's own
-/// files.
+/// The last call site seen on this thread: its code object, that code's file name (`None`
+/// for the package's own files), and the line of the last instruction offset seen in it.
+/// Computing a line walks the code's line table, which costs more than the rest of the
+/// capture: a loop building scopes at one place computes it once.
 struct LastCode {
     code: Py<PyAny>,
     file: Option<Text>,
+    /// `(instruction offset, line)`, when the interpreter reports offsets.
+    line: Option<(c_int, c_int)>,
 }
 
 thread_local! {
@@ -70,6 +74,21 @@ fn get_code_function() -> Option<GetCode> {
         // platforms with `dlsym`.
         (!address.is_null())
             .then(|| unsafe { std::mem::transmute::<*mut std::ffi::c_void, GetCode>(address) })
+    })
+}
+
+type GetLasti = unsafe extern "C" fn(*mut ffi::PyObject) -> c_int;
+
+/// `PyFrame_GetLasti` (3.11+): the running instruction's offset, a few loads.
+fn get_lasti_function() -> Option<GetLasti> {
+    static FUNCTION: std::sync::OnceLock<Option<GetLasti>> = std::sync::OnceLock::new();
+    *FUNCTION.get_or_init(|| {
+        let address = crate::symbols::interpreter_symbol(c"PyFrame_GetLasti");
+        // SAFETY: the name denotes `int PyFrame_GetLasti(PyFrameObject *)` in every CPython
+        // that exports it; function and data pointers have the same size on the platforms
+        // with `dlsym`.
+        (!address.is_null())
+            .then(|| unsafe { std::mem::transmute::<*mut std::ffi::c_void, GetLasti>(address) })
     })
 }
 
@@ -119,11 +138,23 @@ fn site(py: Python<'_>) -> Option<Source> {
     let code = frame_code(&frame)?;
     // Before borrowing the cache: the first call imports the package.
     let package = package_dir(py);
-    let file = LAST_CODE.with(|last| {
+    // SAFETY: `frame` is a live frame object and the thread is attached.
+    let lasti = get_lasti_function().map(|get_lasti| unsafe { get_lasti(frame.as_ptr()) });
+    // SAFETY: as above.
+    let line_of_frame = || unsafe { PyFrame_GetLineNumber(frame.as_ptr()) };
+    let (file, line) = LAST_CODE.with(|last| {
         let mut last = last.borrow_mut();
-        if let Some(seen) = last.as_ref() {
+        if let Some(seen) = last.as_mut() {
             if seen.code.as_ptr() == code.as_ptr() {
-                return Some(seen.file.clone());
+                let line = match (seen.line, lasti) {
+                    (Some((offset, line)), Some(now)) if offset == now => line,
+                    _ => {
+                        let line = line_of_frame();
+                        seen.line = lasti.map(|offset| (offset, line));
+                        line
+                    }
+                };
+                return Some((seen.file.clone(), line));
             }
         }
         let name: String = code
@@ -132,14 +163,15 @@ fn site(py: Python<'_>) -> Option<Source> {
             .extract()
             .ok()?;
         let file = (!name.starts_with(package)).then(|| Text::Static(intern(name)));
+        let line = line_of_frame();
         *last = Some(LastCode {
             code: code.clone().unbind(),
             file: file.clone(),
+            line: lasti.map(|offset| (offset, line)),
         });
-        Some(file)
-    })??;
-    // SAFETY: `frame` is a live frame object and the thread is attached.
-    let line = unsafe { PyFrame_GetLineNumber(frame.as_ptr()) };
+        Some((file, line))
+    })?;
+    let file = file?;
     Some(Source::Code {
         file,
         line: u32::try_from(line).unwrap_or(0),
