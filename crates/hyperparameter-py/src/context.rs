@@ -218,6 +218,16 @@ pub fn publish_handle(py: Python<'_>, handle: Py<PyAny>) -> PyResult<()> {
     Ok(())
 }
 
+/// The handle of the frame the running context last published, without synchronising the
+/// cursor (cheaper, for code that only keeps it); `None` when the context never set one.
+pub fn context_handle(py: Python<'_>) -> PyResult<Option<Py<FrameHandle>>> {
+    let current = context_var(py)?.get(py)?;
+    Ok(current
+        .cast_into_exact::<FrameHandle>()
+        .ok()
+        .map(|handle| handle.unbind()))
+}
+
 /// The context-variable value Python is in step with on this thread.
 pub fn expected(py: Python<'_>) -> Option<Py<PyAny>> {
     THREAD.with(|state| state.borrow().expect.as_ref().map(|h| h.clone_ref(py)))

@@ -25,7 +25,8 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use crate::accessor::Accessor;
 use crate::context::{
-    expected, publish, publish_handle, publish_write, sync, with_synced, FrameHandle,
+    context_handle, expected, publish, publish_handle, publish_write, sync, with_synced,
+    FrameHandle,
 };
 use crate::errors::{scope_error, CoreError};
 use crate::site::call_site;
@@ -85,9 +86,29 @@ struct ScopeState {
     /// allocating. The entered frame itself is not held here: a write into it must find it
     /// unshared to change it in place.
     active: Vec<(ScopeId, Option<Py<PyAny>>)>,
-    /// The frame that was current where the object was built or last entered: what it
-    /// pickles as (with its own overrides), whichever thread pickles it.
-    origin: Option<Arc<Frame>>,
+    /// The view where the object was built or last entered: what it pickles as (with its
+    /// own overrides), whichever thread pickles it.
+    origin: Origin,
+}
+
+/// Where a scope object was built or last entered.
+enum Origin {
+    /// Built in a context that never published a frame (it sees the thread's start).
+    Unknown,
+    /// Built here: the handle of the context's frame (cheaper to take than the frame).
+    Built(Py<FrameHandle>),
+    /// Entered on this frame.
+    Entered(Arc<Frame>),
+}
+
+impl Origin {
+    fn frame(&self, py: Python<'_>) -> Option<Arc<Frame>> {
+        match self {
+            Origin::Unknown => None,
+            Origin::Built(handle) => handle.bind(py).get().frame().cloned(),
+            Origin::Entered(frame) => Some(frame.clone()),
+        }
+    }
 }
 
 impl ScopeState {
@@ -193,8 +214,19 @@ fn add_flattened(
     value: &Bound<'_, PyAny>,
     source: &Source,
 ) -> PyResult<()> {
-    let mut stack: Vec<Pending<'_>> = Vec::new();
-    let mut next = Some((key.to_string(), value.clone(), 1));
+    let Some(items) = mapping_items(value)? else {
+        // The common case, a plain value: no walk.
+        return add_leaf(map, key, value, source);
+    };
+    if MAX_DEPTH <= 1 {
+        return Err(too_deep(key));
+    }
+    let mut stack: Vec<Pending<'_>> = vec![Pending {
+        path: key.to_string(),
+        items: items.into_iter(),
+        depth: 1,
+    }];
+    let mut next: Option<(String, Bound<'_, PyAny>, usize)> = None;
     loop {
         if let Some((path, value, depth)) = next.take() {
             match mapping_items(&value)? {
@@ -342,7 +374,7 @@ pub struct Scope {
 }
 
 impl Scope {
-    fn build(kind: Kind, overrides: EntryMap, inherit: bool, origin: Option<Arc<Frame>>) -> Scope {
+    fn build(kind: Kind, overrides: EntryMap, inherit: bool, origin: Origin) -> Scope {
         Scope {
             global: std::sync::atomic::AtomicBool::new(kind == Kind::Global),
             state: Mutex::new(ScopeState {
@@ -357,14 +389,17 @@ impl Scope {
 
     /// `hp.scope`.
     pub fn global() -> Scope {
-        Scope::build(Kind::Global, EntryMap::default(), true, None)
+        Scope::build(Kind::Global, EntryMap::default(), true, Origin::Unknown)
     }
 
     /// A scope object holding `overrides`, built in the running context (whose view it
     /// pickles with).
     pub fn object(py: Python<'_>, overrides: EntryMap, inherit: bool) -> PyResult<Scope> {
-        let origin = with_synced(py, |cursor| cursor.current())?;
-        Ok(Scope::build(Kind::Object, overrides, inherit, Some(origin)))
+        let origin = match context_handle(py)? {
+            Some(handle) => Origin::Built(handle),
+            None => Origin::Unknown,
+        };
+        Ok(Scope::build(Kind::Object, overrides, inherit, origin))
     }
 
     fn kind(&self) -> Kind {
@@ -524,13 +559,14 @@ impl Scope {
         if self.kind() == Kind::Global {
             return self.visible(py);
         }
+        let origin = self.state().origin.frame(py);
         let view = with_synced(py, |cursor| {
             let state = self.state();
             match position(&state, cursor) {
                 Position::Innermost => cursor.visible(),
                 Position::Below(frame) => frame.flatten(),
                 Position::Outside => {
-                    let mut view = match (&state.origin, state.inherit) {
+                    let mut view = match (&origin, state.inherit) {
                         (Some(origin), true) => origin.flatten(),
                         (None, true) => cursor.visible(),
                         (_, false) => EntryMap::default(),
@@ -857,7 +893,7 @@ impl Scope {
         with_synced(py, |cursor| {
             let prior = expected(py);
             let mut state = this.state();
-            state.origin = Some(cursor.current());
+            state.origin = Origin::Entered(cursor.current());
             let frame = cursor.enter_frame(&state.overrides, state.inherit);
             state.active.push((frame.scope_id(), prior));
         })?;
@@ -892,9 +928,10 @@ impl Scope {
                 Some(index) => {
                     cursor.exit(id)?;
                     let (_, prior) = state.active.remove(index);
-                    // Keep what it holds now, writes made while it was entered included
-                    // (O(its overrides), like entering it).
-                    state.overrides.clone_from(top.overrides());
+                    if top.written() {
+                        // Keep what it holds now, with the writes made while it was entered.
+                        state.overrides.clone_from(top.overrides());
+                    }
                     // The view is back where it was before entering: reuse that handle.
                     let now = cursor.current();
                     let reuse = prior.filter(|handle| {

@@ -5,11 +5,15 @@
 //! Building a scope is on the hot path, so the capture is cheap: the interpreter's current
 //! frame, its line number, and the file name of its code object, which is looked up once per
 //! code object and kept (one entry per thread: a loop that builds scopes hits it every time).
+//! File names are interned for the life of the process (a program has a bounded number of
+//! source files), so copying a source copies a pointer, without reference counting.
 //! Calls made by the package itself (the command line, `hp.config`) record their own sources
 //! and are left as they are.
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::ffi::c_int;
+use std::sync::Mutex;
 
 use hyperparameter::{Source, Text};
 use pyo3::ffi;
@@ -23,11 +27,15 @@ extern "C" {
     fn PyFrame_GetLineNumber(frame: *mut ffi::PyObject) -> c_int;
 }
 
-/// The file name of the last code object seen on this thread: `None` for the package's own
-/// files.
+/// The last call site seen on this thread: its code object, that code's file name (`None`
+/// for the package's own files), and the line of the last instruction offset seen in it.
+/// Computing a line walks the code's line table, which costs more than the rest of the
+/// capture: a loop building scopes at one place computes it once.
 struct LastCode {
     code: Py<PyAny>,
     file: Option<Text>,
+    /// `(instruction offset, line)`, when the interpreter reports offsets.
+    line: Option<(c_int, c_int)>,
 }
 
 thread_local! {
@@ -69,6 +77,21 @@ fn get_code_function() -> Option<GetCode> {
     })
 }
 
+type GetLasti = unsafe extern "C" fn(*mut ffi::PyObject) -> c_int;
+
+/// `PyFrame_GetLasti` (3.11+): the running instruction's offset, a few loads.
+fn get_lasti_function() -> Option<GetLasti> {
+    static FUNCTION: std::sync::OnceLock<Option<GetLasti>> = std::sync::OnceLock::new();
+    *FUNCTION.get_or_init(|| {
+        let address = crate::symbols::interpreter_symbol(c"PyFrame_GetLasti");
+        // SAFETY: the name denotes `int PyFrame_GetLasti(PyFrameObject *)` in every CPython
+        // that exports it; function and data pointers have the same size on the platforms
+        // with `dlsym`.
+        (!address.is_null())
+            .then(|| unsafe { std::mem::transmute::<*mut std::ffi::c_void, GetLasti>(address) })
+    })
+}
+
 /// The code object of a running frame.
 fn frame_code<'py>(frame: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
     match get_code_function() {
@@ -79,6 +102,21 @@ fn frame_code<'py>(frame: &Bound<'py, PyAny>) -> Option<Bound<'py, PyAny>> {
         },
         None => frame.getattr(intern!(frame.py(), "f_code")).ok(),
     }
+}
+
+/// The one `'static` copy of a source file's name.
+fn intern(name: String) -> &'static str {
+    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    let mut names = NAMES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(known) = names.get(name.as_str()) {
+        return known;
+    }
+    // Bounded by the number of source files the program runs code from.
+    let name: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(name);
+    name
 }
 
 /// `code at FILE:LINE` for the Python code running now, or [`Source::Unknown`] when no
@@ -100,11 +138,23 @@ fn site(py: Python<'_>) -> Option<Source> {
     let code = frame_code(&frame)?;
     // Before borrowing the cache: the first call imports the package.
     let package = package_dir(py);
-    let file = LAST_CODE.with(|last| {
+    // SAFETY: `frame` is a live frame object and the thread is attached.
+    let lasti = get_lasti_function().map(|get_lasti| unsafe { get_lasti(frame.as_ptr()) });
+    // SAFETY: as above.
+    let line_of_frame = || unsafe { PyFrame_GetLineNumber(frame.as_ptr()) };
+    let (file, line) = LAST_CODE.with(|last| {
         let mut last = last.borrow_mut();
-        if let Some(seen) = last.as_ref() {
+        if let Some(seen) = last.as_mut() {
             if seen.code.as_ptr() == code.as_ptr() {
-                return Some(seen.file.clone());
+                let line = match (seen.line, lasti) {
+                    (Some((offset, line)), Some(now)) if offset == now => line,
+                    _ => {
+                        let line = line_of_frame();
+                        seen.line = lasti.map(|offset| (offset, line));
+                        line
+                    }
+                };
+                return Some((seen.file.clone(), line));
             }
         }
         let name: String = code
@@ -112,15 +162,16 @@ fn site(py: Python<'_>) -> Option<Source> {
             .ok()?
             .extract()
             .ok()?;
-        let file = (!name.starts_with(package)).then(|| Text::from(name));
+        let file = (!name.starts_with(package)).then(|| Text::Static(intern(name)));
+        let line = line_of_frame();
         *last = Some(LastCode {
             code: code.clone().unbind(),
             file: file.clone(),
+            line: lasti.map(|offset| (offset, line)),
         });
-        Some(file)
-    })??;
-    // SAFETY: `frame` is a live frame object and the thread is attached.
-    let line = unsafe { PyFrame_GetLineNumber(frame.as_ptr()) };
+        Some((file, line))
+    })?;
+    let file = file?;
     Some(Source::Code {
         file,
         line: u32::try_from(line).unwrap_or(0),

@@ -122,9 +122,17 @@ pub struct Frame {
     overrides: EntryMap,
     scope: ScopeId,
     depth: usize,
+    /// Whether anything was written into (or cleared from) the frame after it was made.
+    written: bool,
 }
 
 impl Frame {
+    /// Whether the frame was written to (or cleared) since it was made or entered, so that
+    /// a front end keeping a copy of the scope's overrides knows to refresh it.
+    pub fn written(&self) -> bool {
+        self.written
+    }
+
     /// The scope this frame belongs to.
     pub fn scope_id(&self) -> ScopeId {
         self.scope
@@ -299,6 +307,7 @@ impl Cursor {
             overrides: EntryMap::default(),
             scope: scope_ids.take(),
             depth: 0,
+            written: false,
         };
         let mut cursor = Cursor {
             base: Arc::default(),
@@ -461,6 +470,7 @@ impl Cursor {
                 .extend(self.entries[start..end].iter().cloned());
             fields.isolated_base = None;
             fields.depth = index;
+            fields.written = false;
             fields.parent = parent;
             fields.scope = self.path[index].scope;
             self.path[index].frame = Some(frame.clone());
@@ -500,6 +510,7 @@ impl Cursor {
         fill(&mut fields.overrides);
         fields.isolated_base = (!inherit).then(Arc::default);
         fields.depth = depth;
+        fields.written = false;
         fields.parent = Some(parent);
         fields.scope = self.scope_ids.take();
         frame
@@ -668,7 +679,9 @@ impl Cursor {
         }
         let top = self.path.last_mut().expect("root frame is always applied");
         if let Some(frame) = &mut top.frame {
-            Arc::make_mut(frame).overrides.insert(hash, entry.clone());
+            let fields = Arc::make_mut(frame);
+            fields.overrides.insert(hash, entry.clone());
+            fields.written = true;
         }
         // Isolated levels restore by setting the whole overlay back; the others record
         // what a key shadowed on their first write to it.
@@ -707,6 +720,7 @@ impl Cursor {
                     overrides: EntryMap::default(),
                     scope: old.scope,
                     depth: old.depth,
+                    written: true,
                 };
                 self.apply(Arc::new(cleared));
             }
