@@ -93,7 +93,7 @@ from hyperparameter.errors import (  # noqa: E402
     ScopeError,
 )
 
-# Files for building C and C++ code against this package (SPEC §9, docs/cpp.md), computed
+# Files for building C and C++ code against this package (docs/cpp.md), computed
 # here from the package's location (a few `stat` calls; a module of their own would cost
 # more to import than they do).
 # * `lib`: the native module's file. It holds the process's one store and exports the C ABI
@@ -149,7 +149,7 @@ cmake_dir: str = _os.path.join(_package_dir, "cmake")
 
 
 def launch(func: Any = None, /, **options: Any) -> Any:
-    """``hyperparameter.cli.launch``: a command line from ``@hp.param`` functions (§7)."""
+    """``hyperparameter.cli.launch``: a command line from ``@hp.param`` functions."""
     from hyperparameter.cli import launch as run
 
     # One more frame between the caller and `run`, which looks the caller's module up.

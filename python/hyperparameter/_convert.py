@@ -1,4 +1,4 @@
-"""Typed reads (SPEC §4) for what the native module leaves to Python.
+"""Typed reads for what the native module leaves to Python.
 
 The four primitive targets (bool, int, float, str) are converted by the Rust core when the
 native backend is active; :func:`convert_primitive` is the same table for the pure-Python
@@ -35,7 +35,7 @@ def register_converter(target: type[T], converter: Callable[[Any], T]) -> None:
     """Reads with a default (or ``@hp.param`` annotation) of type ``target`` call
     ``converter(value)`` unless the value already is a ``target``."""
     if target in (bool, int, float, str):
-        raise ValueError(f"{target.__name__} already converts by the built-in table (SPEC §4)")
+        raise ValueError(f"{target.__name__} already converts by the built-in table")
     _converters[target] = converter
 
 
@@ -80,7 +80,7 @@ def _not_convertible(kind: type, target: str) -> str:
 
 
 def _big_int_as(value: int, target: type) -> Any:
-    """An int beyond 64 bits read as ``target`` (SPEC §4): decimal text, a float when exact."""
+    """An int beyond 64 bits read as ``target``: decimal text, a float when exact."""
     if target is str:
         return str(value)
     if target is float:
@@ -198,7 +198,7 @@ _PRIMITIVES: dict[type, Callable[[Any], Any]] = {
 
 
 def convert_primitive(value: Any, target: type, key: str, source: str) -> Any:
-    """Converts ``value`` to one of bool/int/float/str by the SPEC §4 table."""
+    """Converts ``value`` to one of bool/int/float/str by the conversion table."""
     if value is None:
         return None
     if not _is_native(value):

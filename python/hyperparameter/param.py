@@ -4,7 +4,7 @@
 ``train.lr`` and ``train.epochs`` from the active scope at each call. An argument the call
 gives (by position or keyword, bound as ``inspect.Signature.bind_partial`` would) wins over
 the scope, the scope wins over the signature default, and values from the scope are
-converted to the parameter's annotation (else to its default's type) as in SPEC §4.
+converted to the parameter's annotation (else to its default's type) as typed reads convert.
 
 Only parameters with a default are injected, and nothing is scoped for the function: a
 write inside it goes to the caller's innermost scope. On a class, ``__init__`` is

@@ -57,7 +57,7 @@ def _too_deep(path: str) -> TypeError:
 
 
 def validate_key(key: str) -> None:
-    """Raises :class:`KeyFormatError` when ``key`` breaks the key rules (SPEC §1), and
+    """Raises :class:`KeyFormatError` when ``key`` breaks the key rules, and
     ``TypeError`` when it is not a str."""
     if not isinstance(key, str):
         raise _non_str_key(key)

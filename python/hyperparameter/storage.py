@@ -12,7 +12,7 @@
 
 A :class:`Storage` keeps, per thread and per asyncio task, a stack of scopes: ``enter``
 pushes one, ``exit`` pops it (only the innermost), ``get``/``put`` read and write the
-innermost view, ``keys``/``snapshot`` list it. ``TLSKVStorage`` is the seeds' name of the
+innermost view, ``keys``/``snapshot`` list it. ``TLSKVStorage`` is the older name of the
 thread-local storage, :class:`PythonStorage`: subclass it to change one behaviour and plug
 the subclass in with :func:`set_backend`.
 """
@@ -254,7 +254,7 @@ _SOLE = _sole_refcount()
 
 
 class PythonStorage(Storage):
-    """The pure-Python backend (the seeds call it ``TLSKVStorage``).
+    """The pure-Python backend (older releases call it ``TLSKVStorage``).
 
     The innermost frame of each context lives in a ``contextvars.ContextVar``, so asyncio
     tasks start from the scope where they were created and their writes (which replace
@@ -412,7 +412,7 @@ class PythonStorage(Storage):
 
 
 TLSKVStorage = PythonStorage
-"""The seeds' name of the thread-local storage: :class:`PythonStorage` itself. Their
+"""The older name of the thread-local storage: :class:`PythonStorage` itself. Their
 custom-backend example, ``class RedisBackedStorage(TLSKVStorage)`` overriding ``get``,
 works unchanged when the subclass is plugged in with :func:`set_backend`."""
 

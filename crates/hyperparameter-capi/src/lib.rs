@@ -1,4 +1,4 @@
-//! The C ABI of the hyperparameter store (SPEC §9), and the library behind the header-only
+//! The C ABI of the hyperparameter store, and the library behind the header-only
 //! C++ layer in `include/hyperparameter.h`.
 //!
 //! # Conventions
@@ -17,12 +17,12 @@
 //!   library keeps no pointer the caller passed, and returns no memory the caller must free:
 //!   strings are copied into caller-owned buffers ([`hp_get_str`]), the error message belongs
 //!   to the library ([`hp_last_error_message`]).
-//! - Scopes are per thread, as everywhere in the library (SPEC §3): a scope entered on one
+//! - Scopes are per thread, as everywhere in the library: a scope entered on one
 //!   thread is exited on that thread.
 //!
 //! # Why reads do not allocate
 //! A typed read is one lookup in the thread's materialized view (see
-//! `hyperparameter::storage`) followed by the SPEC §4 conversion functions of
+//! `hyperparameter::storage`) followed by the conversion functions of
 //! `hyperparameter::convert` on the stored value; only failures build a message.
 
 mod hook;
@@ -226,7 +226,7 @@ fn check_same_keys(items: &[(u64, Entry)]) -> Result<(), Error> {
     Ok(())
 }
 
-/// A key for a write: valid by SPEC §1 and hashed as `hash` says.
+/// A key for a write: valid by the key rules and hashed as `hash` says.
 fn checked_write_key(hash: u64, key: &str) -> Result<(), HpStatus> {
     if let Some(reason) = key_problem(key) {
         return Err(fail_with(Error::InvalidKey {
@@ -280,7 +280,7 @@ fn not_convertible(key: &[u8], entry: &Entry, target: Target, detail: String) ->
     fail_with(conversion_error(&key, entry, target.name(), detail))
 }
 
-/// A typed read of a primitive: looks the key up and converts by SPEC §4, without allocating
+/// A typed read of a primitive: looks the key up and converts by the conversion table, without allocating
 /// on success. `convert_value` is one of the `hyperparameter::convert` functions, preceded
 /// by the identity case so that reading a value of the requested type stays inline.
 ///
@@ -355,7 +355,7 @@ fn as_bool(value: &Value) -> Result<bool, String> {
     }
 }
 
-/// The stored text of a key being written with `hash`, checked (SPEC §1, and that the hash is
+/// The stored text of a key being written with `hash`, checked (the key rules, and that the hash is
 /// the key's) unless the same call site wrote it before.
 fn write_key(key: &str, hash: u64) -> Result<Text, HpStatus> {
     key_for_write(key, hash, |key, hash| checked_write_key(hash, key))
@@ -516,7 +516,7 @@ export! {
             .cast::<c_char>()
     }
 
-    /// Checks `key` (SPEC §1) and writes `xxh64(utf8(key), 42)` to `*out_hash`.
+    /// Checks `key` and writes `xxh64(utf8(key), 42)` to `*out_hash`.
     /// `key` is borrowed for the call; `out_hash` must be writable.
     fn hp_key_hash(key: *const c_char, key_len: usize, out_hash: *mut u64) -> HpStatus {
         // SAFETY: the caller passes `key_len` readable bytes (module conventions).
@@ -535,26 +535,26 @@ export! {
         HpStatus::Ok
     }
 
-    /// Reads `key` as a 64-bit integer (SPEC §4) into `*out`. Absent: writes `default` and
+    /// Reads `key` as a 64-bit integer into `*out`. Absent: writes `default` and
     /// returns `HP_MISSING`. `key` is borrowed for the call; `out` must be writable.
     fn hp_get_i64(hash: u64, key: *const c_char, key_len: usize, default: i64, out: *mut i64) -> HpStatus {
         // SAFETY: the caller's pointers follow the module conventions.
         unsafe { read_primitive(hash, key, key_len, default, out, Target::Int, as_i64) }
     }
 
-    /// Reads `key` as a 64-bit float (SPEC §4); otherwise as [`hp_get_i64`].
+    /// Reads `key` as a 64-bit float; otherwise as [`hp_get_i64`].
     fn hp_get_f64(hash: u64, key: *const c_char, key_len: usize, default: f64, out: *mut f64) -> HpStatus {
         // SAFETY: the caller's pointers follow the module conventions.
         unsafe { read_primitive(hash, key, key_len, default, out, Target::Float, as_f64) }
     }
 
-    /// Reads `key` as a bool (SPEC §4); otherwise as [`hp_get_i64`].
+    /// Reads `key` as a bool; otherwise as [`hp_get_i64`].
     fn hp_get_bool(hash: u64, key: *const c_char, key_len: usize, default: bool, out: *mut bool) -> HpStatus {
         // SAFETY: the caller's pointers follow the module conventions.
         unsafe { read_primitive(hash, key, key_len, default, out, Target::Bool, as_bool) }
     }
 
-    /// Reads `key` as text (SPEC §4) into the caller-owned buffer `buf` of `buf_cap` bytes:
+    /// Reads `key` as text into the caller-owned buffer `buf` of `buf_cap` bytes:
     /// the UTF-8 bytes followed by a NUL, with the length (without the NUL) in `*out_len`.
     /// If `buf_cap` is less than length + 1, nothing is copied, `*out_len` is the length and
     /// the status is `HP_BUFFER_TOO_SMALL` (`buf` may be null when `buf_cap` is 0). Absent:
@@ -690,8 +690,8 @@ export! {
     }
 
     /// Writes one override into scope `scope`, which must be this thread's innermost active
-    /// scope (`HP_SCOPE_ORDER` otherwise: the value would be invisible or surprising,
-    /// SPEC §3). `item` is borrowed for the call.
+    /// scope (`HP_SCOPE_ORDER` otherwise: the value would be invisible or
+    /// surprising). `item` is borrowed for the call.
     fn hp_scope_put(scope: u64, item: *const HpItem) -> HpStatus {
         if item.is_null() {
             return fail(HpStatus::InvalidArgument, "the item pointer is null");
@@ -730,7 +730,7 @@ export! {
     }
 
     /// Makes this thread's current view the snapshot that threads started from now on begin
-    /// with (`frozen()` of the other languages, SPEC §3).
+    /// with (`frozen()` of the other languages).
     fn hp_frozen() -> HpStatus {
         before_access();
         storage::frozen();

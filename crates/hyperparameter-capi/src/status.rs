@@ -14,11 +14,11 @@ pub enum HpStatus {
     Ok = 0,
     /// The key is absent: the default was written to the output (not an error).
     Missing = 1,
-    /// The stored value does not convert to the requested type (SPEC §4).
+    /// The stored value does not convert to the requested type.
     Conversion = 2,
     /// The stored value is a present null, which no typed read can return.
     NullValue = 3,
-    /// The key breaks the rules of SPEC §1, or is not UTF-8.
+    /// The key breaks the key rules, or is not UTF-8.
     InvalidKey = 4,
     /// A null pointer, a hash that does not belong to its key, a bad item kind, text that
     /// is not UTF-8.

@@ -12,7 +12,7 @@
 //! * [`context`]: keeping the thread's cursor in step with `contextvars`, so that asyncio
 //!   tasks are isolated (its module docs explain the design). Native code reads the
 //!   cursor as Python left it: `_native.native_read` shows the one truth from Python's side.
-//! * [`values`]: Python objects ↔ core values and the SPEC §4 typed reads.
+//! * [`values`]: Python objects ↔ core values and the typed reads.
 //! * [`site`]: the file and line of the Python code that set a value (its source).
 //! * [`symbols`]: interpreter functions outside the limited API, looked up at run time.
 //! * [`param`]: the call path of `@hp.param`.
@@ -36,7 +36,7 @@ pub mod symbols;
 pub mod values;
 
 // Linked for its `#[no_mangle]` exports: naming the crate makes the linker keep them, so this
-// module exports the whole C ABI (`hp_*`) and is the one store of a Python process (SPEC §9).
+// module exports the whole C ABI (`hp_*`) and is the one store of a Python process.
 // A C++ extension links against this file (`hyperparameter.lib`) instead of a second copy.
 extern crate hyperparameter_capi;
 
@@ -54,7 +54,7 @@ fn key_hash(key: &str) -> u64 {
     hyperparameter::key_hash(key)
 }
 
-/// Raises `KeyFormatError` when `key` breaks the key rules (SPEC §1).
+/// Raises `KeyFormatError` when `key` breaks the key rules.
 #[pyfunction]
 fn validate_key(key: &str) -> PyResult<()> {
     hyperparameter::validate_key(key).map_err(|err| CoreError(err).into())

@@ -2,7 +2,7 @@
 //!
 //! A scope object holds its own overrides and, for every place it is currently entered,
 //! the id of the core scope that entering created. Where it stands relative to the running
-//! context decides what it reads and whether it may be written (SPEC §3):
+//! context decides what it reads and whether it may be written:
 //!
 //! * innermost active scope: reads and writes go to the thread's view;
 //! * active with another scope inside it: reads see the view at its own level, writes are
@@ -473,7 +473,7 @@ impl Scope {
             .transpose()
     }
 
-    /// Writes one entry to where this scope writes (SPEC §3). O(1) amortized: the frame is
+    /// Writes one entry to where this scope writes. O(1) amortized: the frame is
     /// copied only when another context can see it (see `crate::context`).
     fn write_entry(&self, py: Python<'_>, hash: u64, entry: Entry) -> PyResult<()> {
         sync(py)?;
@@ -855,7 +855,7 @@ impl Scope {
         Ok(())
     }
 
-    /// Makes the current view the snapshot new threads start from (SPEC §3).
+    /// Makes the current view the snapshot new threads start from.
     fn frozen(&self, py: Python<'_>) -> PyResult<()> {
         with_synced(py, |_| ())?;
         hyperparameter::storage::frozen();

@@ -1,6 +1,6 @@
 //! Where Python code set a value: the file and line of the code that called into the
 //! module (`hp.scope(...)`, `hp.scope.x = v`), recorded as the value's source so that a
-//! failed typed read names it (SPEC §10).
+//! failed typed read names it.
 //!
 //! Building a scope is on the hot path, so the capture is cheap: the interpreter's current
 //! frame, its line number, and the file name of its code object, which is looked up once per

@@ -1,4 +1,4 @@
-//! Python objects ↔ core values, and typed reads (SPEC §4).
+//! Python objects ↔ core values, and typed reads.
 //!
 //! Primitives that every language reads (None, bool, 64-bit int, float, str) are stored as
 //! core values, so Rust and C++ see them. Everything else (lists, dicts, big integers,
@@ -177,7 +177,7 @@ fn python_object(value: &Value) -> Option<&Py<PyAny>> {
 pub enum ReadTarget {
     /// The value as stored.
     Raw,
-    /// One of the four primitive types of the SPEC §4 table.
+    /// One of the four primitive types of the conversion table.
     Native(Target),
     /// Another type (Enum, Path, a registered converter, a typing construct): converted by
     /// `hyperparameter._convert.convert_to`.
@@ -271,7 +271,7 @@ pub fn convert_entry(
 }
 
 /// A Python object kept as is reads as a primitive type when it already is one (a str
-/// subclass as str). A Python int of any size (SPEC §4) reads as int as is, as str as its
+/// subclass as str). A Python int of any size reads as int as is, as str as its
 /// decimal text, as float when exactly representable. Anything else is a conversion error.
 fn foreign_as(
     py: Python<'_>,

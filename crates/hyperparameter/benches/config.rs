@@ -1,4 +1,4 @@
-//! Loading a configuration file (SPEC §6, issue 4's target: ≤ 5 ms): a generated YAML file
+//! Loading a configuration file (target: ≤ 5 ms): a generated YAML file
 //! with 1,000 keys, 100 of them interpolations, read from disk, parsed, merged and resolved.
 //!
 //! Run with `cargo bench -p hyperparameter --bench config`. The same file is written by

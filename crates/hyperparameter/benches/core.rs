@@ -1,4 +1,4 @@
-//! The core's speed targets (SPEC §11): a compile-time-key read, a read by run-time string,
+//! The core's speed targets: a compile-time-key read, a read by run-time string,
 //! a `with_params!`-style enter + set + exit, and enter/exit with 100,000 keys visible.
 //!
 //! Run with `cargo bench -p hyperparameter --bench core`.

@@ -1,4 +1,4 @@
-//! Typed reads: the one conversion table of SPEC §4, shared by Rust, Python and C++.
+//! Typed reads: the one conversion table, shared by Rust, Python and C++.
 //!
 //! Strings convert the way a command-line user means them (`"8080"` → 8080, `"1e-3"` →
 //! 0.001, `yes/no/on/off/true/false/1/0` → bool). Numbers convert only when nothing is lost
@@ -34,7 +34,7 @@ impl Target {
     }
 }
 
-/// Converts `value` to `target` by the SPEC §4 table. A present null stays null.
+/// Converts `value` to `target` by the conversion table. A present null stays null.
 /// The error is the reason, without the key (the caller adds it).
 pub fn convert(value: &Value, target: Target) -> Result<Value, String> {
     if let Value::Null = value {
@@ -74,7 +74,7 @@ pub fn kind_phrase(value: &Value) -> String {
     }
 }
 
-/// Reads a bool: bools, the ints 0 and 1, and the words of SPEC §4 in any case.
+/// Reads a bool: bools, the ints 0 and 1, and the words true/false/yes/no/on/off/1/0 in any case.
 pub fn to_bool(value: &Value) -> Result<bool, String> {
     match value {
         Value::Bool(b) => Ok(*b),

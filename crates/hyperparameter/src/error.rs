@@ -5,7 +5,7 @@
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A key that breaks the rules of SPEC §1.
+    /// A key that breaks the key rules.
     #[error("invalid key {key:?}: {reason}")]
     InvalidKey {
         /// The key as written.
@@ -19,7 +19,7 @@ pub enum Error {
         /// The key that was read.
         key: String,
     },
-    /// A value that cannot be converted to the type a reader asked for (SPEC §4).
+    /// A value that cannot be converted to the type a reader asked for.
     #[error("cannot convert parameter `{key}` = {value} (from {origin}) to {target}{}", detail_suffix(.detail))]
     Conversion {
         /// The key that was read.
@@ -33,7 +33,7 @@ pub enum Error {
         /// Why, when there is more to say than "not convertible".
         detail: String,
     },
-    /// Two different keys with the same hash (SPEC §1); the write is refused.
+    /// Two different keys with the same hash; the write is refused.
     #[error("hash collision: key `{key}` has the same hash as the stored key `{existing}`")]
     HashCollision {
         /// The key being written.

@@ -61,7 +61,7 @@ impl std::fmt::Display for Key {
     }
 }
 
-/// Validates `key` by SPEC §1, as [`Error::InvalidKey`] when it breaks a rule.
+/// Validates `key` by the key rules, as [`Error::InvalidKey`] when it breaks a rule.
 pub fn validate_key(key: &str) -> Result<(), Error> {
     match key_problem(key) {
         None => Ok(()),

@@ -15,8 +15,8 @@ pub fn conversion_error(key: &str, entry: &Entry, target: &str, detail: String) 
     }
 }
 
-/// Reads `key` converted to the default's type, or the default when the key is absent
-/// (SPEC §4). A value that does not convert is an error, never a silent default.
+/// Reads `key` converted to the default's type, or the default when the key is absent.
+/// A value that does not convert is an error, never a silent default.
 #[inline]
 pub fn get_or<D: ParamDefault>(key: &Key, default: D) -> Result<D::Output> {
     match with_key_entry(key, convert_entry) {

@@ -7,7 +7,7 @@ use crate::read::conversion_error;
 use crate::storage::{with_cursor, EntryMap, ScopeId};
 use crate::{Entry, Error, Key, Result, Source, Value};
 
-/// A set of overrides, built before it is entered (SPEC §3).
+/// A set of overrides, built before it is entered.
 ///
 /// Entering overlays the overrides on whatever is active at that moment; leaving restores
 /// exactly the view before. The scope keeps its overrides after it exits, so it can be read

@@ -850,7 +850,7 @@ fn with_entry_cold<R>(
 }
 
 /// Makes this thread's current view the snapshot that threads started from now on begin
-/// with (SPEC §3). Existing threads keep what they have.
+/// with. Existing threads keep what they have.
 ///
 /// Threads start lazily: a thread's first access to the store takes the snapshot of that
 /// moment.

@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 
 use crate::Text;
 
-/// A value every language understands (SPEC §2), or an opaque object owned by a front end.
+/// A value every language understands, or an opaque object owned by a front end.
 ///
 /// Cloning is cheap: strings, lists, maps and foreign objects are shared.
 #[derive(Clone, Debug)]
@@ -71,7 +71,7 @@ impl PartialEq for Value {
     }
 }
 
-/// Formats floats the way SPEC §4 asks for text: the shortest form that reads back to the
+/// Formats floats the way conversion to text asks for: the shortest form that reads back to the
 /// same number, always with a `.` or an exponent (`2.0`, `0.001`, `1e-7`).
 pub fn format_float(x: f64) -> String {
     if x.is_nan() {
@@ -160,7 +160,7 @@ impl From<IndexMap<String, Value>> for Value {
     }
 }
 
-/// An object stored by a front end that the other languages cannot read (SPEC §2).
+/// An object stored by a front end that the other languages cannot read.
 ///
 /// It is `Send + Sync` because the object itself is: the Python bindings store a
 /// `Py<PyAny>`, which PyO3 makes safe to move and drop from any thread.
@@ -194,7 +194,7 @@ impl fmt::Debug for Foreign {
     }
 }
 
-/// Where a value came from (SPEC §10).
+/// Where a value came from.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum Source {
     /// Not recorded.
