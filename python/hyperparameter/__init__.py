@@ -17,10 +17,10 @@ from __future__ import annotations
 import os as _os
 import sys as _sys
 
+from hyperparameter import _backend
+from hyperparameter import scope as _scope_module
 from hyperparameter import storage as _storage
 from hyperparameter.param import auto_param, param
-from hyperparameter.scope import make_global as _make_global
-from hyperparameter.scope import set_root as _set_root
 
 # `typing` costs milliseconds to import; annotations are strings here, so only type
 # checkers need it.
@@ -59,13 +59,17 @@ __all__ = [
     "set_backend",
 ]
 
-scope: Scope
-if _storage._native is not None:
-    scope = _storage._native.scope
-else:
-    scope = _make_global(_storage.PythonStorage())  # type: ignore[assignment]
-_set_root(scope)
+scope: Scope = _scope_module.root()
 param_scope = scope
+
+
+def _on_switch(_storage: object) -> None:
+    """After ``set_backend``: ``hp.scope`` (and its older name) is the new backend's."""
+    global scope, param_scope
+    scope = param_scope = _scope_module.root()
+
+
+_backend.subscribe(_on_switch)
 
 set_backend = _storage.set_backend
 backend_name = _storage.backend_name

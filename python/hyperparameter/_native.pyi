@@ -17,6 +17,7 @@ __all__ = [
     "load_config",
     "native_call_with",
     "native_read",
+    "parse_define",
     "scope",
     "validate_key",
 ]
@@ -89,7 +90,19 @@ class FrameHandle:
 
 def _scope_from_dict(view: dict[str, Any]) -> Scope: ...
 def key_hash(key: str) -> int: ...
-def validate_key(key: str) -> None: ...
+def validate_key(key: str) -> None:
+    """Checks ``key`` against the key rules.
+
+    Raises ``KeyFormatError`` when it breaks them (a lone surrogate included) and
+    ``TypeError`` when it is not a str."""
+
+def parse_define(item: str) -> tuple[str, str]:
+    """Parses one ``key=value`` item: split at the first ``=``, the key trimmed of
+    surrounding whitespace and validated, the value the text after the ``=``.
+
+    Returns ``(key, value)``. Raises ``DefineError`` for an item without ``=``, with an
+    invalid key or holding a lone surrogate, and ``TypeError`` for a non-str."""
+
 def native_read(key: str) -> Any: ...
 def native_call_with(overrides: Mapping[str, Any], callback: Callable[[], _T]) -> _T: ...
 

@@ -198,7 +198,7 @@ class _Option:
         return getattr(shown, "__name__", None) or str(shown).replace("typing.", "")
 
     def convert(self, text: Any, source: str) -> Any:
-        from hyperparameter._convert import convert_value
+        from hyperparameter._rules import convert_value
 
         return convert_value(text, self.target, self.key or self.name, source)
 
@@ -323,19 +323,19 @@ def _split_groups(argv: list[str]) -> list[str]:
 
 
 def _define_item(item: str) -> str:
-    from hyperparameter.scope import validate_key
+    from hyperparameter._rules import parse_define
 
-    key, sep, _ = item.partition("=")
-    if not sep:
-        raise argparse.ArgumentTypeError(
-            f"invalid item {item!r}: expected KEY=VALUE, e.g. {item.strip() or 'train.lr'}=VALUE"
-        )
-    try:
-        validate_key(key.strip())
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(f"invalid item {item!r}: {err}") from None
     if not _is_utf8(item):
         raise argparse.ArgumentTypeError(f"invalid item {item!r}: {_NOT_UTF8}")
+    try:
+        parse_define(item)
+    except ValueError as err:
+        if "=" not in item:
+            example = item.strip() or "train.lr"
+            raise argparse.ArgumentTypeError(
+                f"invalid item {item!r}: expected KEY=VALUE, e.g. {example}=VALUE"
+            ) from None
+        raise argparse.ArgumentTypeError(f"invalid item {item!r}: {err}") from None
     return item
 
 
@@ -530,10 +530,12 @@ def _load_tree(parser: _Parser, configs: list[str], defines: list[str], layers: 
         if configs or any("${" in item for item in defines):
             what = "config files" if configs else "`${...}` in -D items"
             parser.error(f"{what} cannot be resolved here ({err})")
+        from hyperparameter._rules import parse_define
+
         for item in defines:  # without the native module: the items as text
-            key, _, value = item.partition("=")
-            layers.put(key.strip(), value, f"-D {item}")
-            layers.options[key.strip()] = value
+            key, value = parse_define(item)
+            layers.put(key, value, f"-D {item}")
+            layers.options[key] = value
         return
     except (OSError, ValueError) as err:
         parser.error(_tree_error(str(err), configs, defines))
@@ -553,7 +555,9 @@ def _tree_error(message: str, configs: list[str], defines: list[str]) -> str:
 
     missing = re.search(r"missing key `([^`]+)`", message)
     if missing:
-        own = item.partition("=")[0].strip()  # the item cannot refer to itself
+        from hyperparameter._rules import parse_define
+
+        own = parse_define(item)[0]  # the item cannot refer to itself
         keys = [key for key in _tree_keys(configs, defines) if key != own]
         hint = _suggest(missing.group(1), keys)
         if hint:
@@ -570,7 +574,9 @@ def _tree_keys(configs: list[str], defines: list[str]) -> list[str]:
     try:
         return list(load_config(*configs, overrides=escaped).to_dict(nested=False))
     except (ImportError, OSError, ValueError):
-        return [item.partition("=")[0].strip() for item in defines]
+        from hyperparameter._rules import parse_define
+
+        return [parse_define(item)[0] for item in defines]
 
 
 def _check_types(parser: _Parser, options: list[_Option], layers: _Layers) -> None:

@@ -14,6 +14,8 @@ decorated and the class stays a class. Every decorated function is listed by
 
 from __future__ import annotations
 
+from hyperparameter import _backend
+
 # `typing` costs milliseconds to import; annotations are strings here, so only type
 # checkers need it.
 TYPE_CHECKING = False
@@ -98,7 +100,7 @@ class _PythonParamSpec:
         self._slots = slots
 
     def resolve(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-        from hyperparameter._convert import convert_value
+        from hyperparameter._rules import convert_value
         from hyperparameter.scope import root
         from hyperparameter.storage import MISSING
 
@@ -129,10 +131,8 @@ class _Binding:
 
 
 def _make_spec(slots: list[_Slot]) -> ParamSpec | _PythonParamSpec:
-    from hyperparameter import storage
-
-    if storage.backend_name() == "native":
-        return storage._native.ParamSpec([tuple(slot) for slot in slots])  # type: ignore[no-any-return]
+    if _backend.name == "native":
+        return _backend.native.ParamSpec([tuple(slot) for slot in slots])  # type: ignore[no-any-return]
     return _PythonParamSpec(slots)
 
 
@@ -145,18 +145,21 @@ def registered() -> list[ParamFunction]:
     return list(_registry)
 
 
-def rebind_all() -> None:
+def rebind_all(_storage: object = None) -> None:
     """Points every decorated function at the backend in use (after ``set_backend``)."""
     for binding in _bindings:
         binding.rebind()
 
 
+_backend.subscribe(rebind_all)
+
+
 def _target(annotation: Any, default: Any) -> Any:
-    from hyperparameter._convert import _unwrap_optional, target_for_default
+    from hyperparameter._rules import target_for_default, unwrap_optional
 
     if annotation is None:
         return target_for_default(default)
-    target = _unwrap_optional(annotation)
+    target = unwrap_optional(annotation)
     return target if isinstance(target, type) else None
 
 

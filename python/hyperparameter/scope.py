@@ -8,16 +8,24 @@ same test suite. See ``docs/scopes.md`` for the rules themselves.
 
 from __future__ import annotations
 
-from hyperparameter._convert import convert_value, target_for_default
+from hyperparameter import _backend
+from hyperparameter._rules import (
+    MAX_DEPTH,
+    RESERVED_NAMES,
+    convert_value,
+    flatten_into,
+    is_scope_attribute,
+    parse_define,
+    target_for_default,
+    validate_key,
+)
 from hyperparameter.errors import (
     ConversionError,
-    DefineError,
     HyperparameterError,
-    KeyFormatError,
     MissingKeyError,
     ScopeError,
 )
-from hyperparameter.storage import MISSING, Storage, call_site, describe_site
+from hyperparameter.storage import MISSING, PythonStorage, Storage, call_site, describe_site
 
 # `typing` costs milliseconds to import; annotations are strings here, so only type
 # checkers need it.
@@ -27,99 +35,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-__all__ = ["RESERVED_NAMES", "make_global", "set_root", "validate_key"]
-
-RESERVED_NAMES = (
-    "keys", "items", "values", "to_dict", "clear", "empty", "frozen", "init", "current",
-    "update", "get", "put",
-)  # fmt: skip
+__all__ = ["RESERVED_NAMES", "make_global", "root", "set_root", "validate_key"]
 
 _SOURCE = "unknown source"
-_FORBIDDEN = frozenset(".=${}")
-
-# How deep a value given to `hp.scope` may nest: the configuration depth bound of the core
-# (`hyperparameter._native.MAX_DEPTH`, which a test checks this against), so both backends
-# refuse the same values.
-_MAX_DEPTH = 64
-
-
-def _non_str_key(key: object, under: str | None = None) -> TypeError:
-    where = f" under `{under}`" if under is not None else ""
-    return TypeError(f"keys are str, got {type(key).__name__} {key!r}{where}")
-
-
-def _too_deep(path: str) -> TypeError:
-    segments = path.split(".")
-    shown = ".".join(segments[:8]) + "…" if len(segments) > 8 else path
-    return TypeError(
-        f"the value at `{shown}` nests deeper than {_MAX_DEPTH} levels (or contains itself)"
-    )
-
-
-def validate_key(key: str) -> None:
-    """Raises :class:`KeyFormatError` when ``key`` breaks the key rules, and
-    ``TypeError`` when it is not a str."""
-    if not isinstance(key, str):
-        raise _non_str_key(key)
-    if not key.isascii():
-        try:
-            key.encode("utf-8")
-        except UnicodeEncodeError:
-            raise KeyFormatError(
-                f"invalid key {key!r}: it is not valid Unicode text (a lone surrogate)"
-            ) from None
-    if not key:
-        raise KeyFormatError("invalid key '': a key cannot be empty")
-    for segment in key.split("."):
-        if not segment:
-            raise KeyFormatError(
-                f"invalid key {key!r}: empty segment (two dots, or a leading or trailing dot)"
-            )
-        for char in segment:
-            if char in _FORBIDDEN or char.isspace() or not char.isprintable():
-                raise KeyFormatError(f"invalid key {key!r}: segment {segment!r} contains {char!r}")
-
-
-def _is_index_segment(name: str) -> bool:
-    return len(name) > 1 and name[0] == "_" and name[1:].isascii() and name[1:].isdigit()
-
-
-def _is_attribute(name: str) -> bool:
-    return name in RESERVED_NAMES or (name.startswith("_") and not _is_index_segment(name))
-
-
-def _add_flattened(out: dict[str, Any], key: str, value: Any) -> None:
-    """Adds ``value`` under ``key``, flattening (nested) mappings into dotted keys.
-
-    The walk keeps its own stack, and refuses mappings nested deeper than the depth bound (a
-    mapping containing itself nests without end): a ``TypeError`` naming the path."""
-    from collections.abc import Mapping
-
-    validate_key(key)
-    stack: list[tuple[str, Iterator[tuple[Any, Any]], int]] = []
-    pending: tuple[str, Any, int] | None = (key, value, 1)
-    while True:
-        if pending is not None:
-            path, item, depth = pending
-            pending = None
-            if isinstance(item, Mapping) and not isinstance(item, str) and item:
-                if depth >= _MAX_DEPTH:
-                    raise _too_deep(path)
-                stack.append((path, iter(list(item.items())), depth))
-            else:
-                validate_key(path)
-                out[path] = item
-        if not stack:
-            return
-        path, items, depth = stack[-1]
-        sub = next(items, None)
-        if sub is None:
-            stack.pop()
-            continue
-        sub_key, sub_value = sub
-        if not isinstance(sub_key, str):
-            raise _non_str_key(sub_key, path)
-        pending = (f"{path}.{sub_key}", sub_value, depth + 1)
 
 
 def _collect(caller: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -128,31 +46,22 @@ def _collect(caller: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict
     out: dict[str, Any] = {}
     for arg in args:
         if isinstance(arg, str):
-            key, sep, value = arg.partition("=")
-            if not sep:
-                raise DefineError(
-                    f"invalid definition {arg!r}: no `=` in the item "
-                    "(expected key=value, e.g. train.lr=0.01)"
-                )
-            try:
-                validate_key(key.strip())
-            except KeyFormatError as err:
-                raise DefineError(f"invalid definition {arg!r}: {err}") from None
-            out[key.strip()] = value
+            key, value = parse_define(arg)
+            out[key] = value
         elif isinstance(arg, _PyScope):
             out.update(arg.to_dict())
         elif hasattr(arg, "__hp_config__"):  # a hp.Config: dotted keys, lists as lists
             out.update(arg.to_dict(nested=False))
         elif isinstance(arg, Mapping):
             for key, value in arg.items():
-                _add_flattened(out, key, value)
+                flatten_into(out, key, value)
         else:
             raise TypeError(
                 f"{caller} takes `key=value` strings, mappings or scopes as positional "
                 f"arguments, got {type(arg).__name__}"
             )
     for key, value in kwargs.items():
-        _add_flattened(out, key, value)
+        flatten_into(out, key, value)
     return out
 
 
@@ -235,7 +144,7 @@ class _PyScope:
 
     def _write(self, key: str, value: Any, depth: int = 2) -> None:
         entries: dict[str, Any] = {}
-        _add_flattened(entries, key, value)
+        flatten_into(entries, key, value)
         self._write_all(entries, call_site(depth))
 
     def _write_all(self, entries: dict[str, Any], site: tuple[str, int] | None) -> None:
@@ -268,13 +177,13 @@ class _PyScope:
 
     # -- attribute protocol --------------------------------------------------------------
     def __getattr__(self, name: str) -> _PyAccessor:
-        if _is_attribute(name):
+        if is_scope_attribute(name):
             raise AttributeError(name)
         validate_key(name)
         return _PyAccessor(self, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if _is_attribute(name):
+        if is_scope_attribute(name):
             raise AttributeError(
                 f"`{name}` is a reserved name on scopes; write the key as ps[{name!r}] = ..."
             )
@@ -538,12 +447,16 @@ def _scope_from_dict(view: dict[str, Any]) -> Any:
     return hyperparameter.scope(view)
 
 
-_root: Any = None
-
-
 def make_global(storage: Storage) -> _PyScope:
     """A ``hp.scope`` object for ``storage``."""
     return _PyScope(storage, {}, True, global_=True)
+
+
+# How deep a value given to `hp.scope` may nest (the name a test compares with the core's).
+_MAX_DEPTH = MAX_DEPTH
+
+# The `hp.scope` object in use: the native one, or one on a Python storage.
+_root: Any = _backend.native.scope if _backend.name == "native" else make_global(PythonStorage())
 
 
 def set_root(root: Any) -> None:
@@ -555,3 +468,10 @@ def set_root(root: Any) -> None:
 def root() -> Any:
     """The ``hp.scope`` object in use."""
     return _root
+
+
+def _on_switch(storage: Storage | None) -> None:
+    set_root(_backend.native.scope if storage is None else make_global(storage))
+
+
+_backend.subscribe(_on_switch)

@@ -23,6 +23,7 @@ import os
 import sys
 from abc import ABC, abstractmethod
 
+from hyperparameter import _backend
 from hyperparameter.errors import ScopeError
 
 # `typing` costs milliseconds to import; annotations are strings here, so only type
@@ -417,36 +418,9 @@ custom-backend example, ``class RedisBackedStorage(TLSKVStorage)`` overriding ``
 works unchanged when the subclass is plugged in with :func:`set_backend`."""
 
 
-_name = "python"
-_native: Any = None
-
-
-def _select() -> None:
-    """Picks the backend at import: the env variable, else native, else Python with a warning."""
-    global _name, _native
-    choice = os.environ.get("HYPERPARAMETER_BACKEND", "").strip().lower()
-    if choice == "python":
-        return
-    try:
-        from hyperparameter import _native as native
-    except ImportError as err:
-        if choice == "native":
-            raise
-        import warnings
-
-        warnings.warn(
-            f"hyperparameter: the native module could not be loaded ({err}); "
-            "using the pure-Python backend",
-            RuntimeWarning,
-            stacklevel=4,
-        )
-        return
-    _name, _native = "native", native
-
-
 def backend_name() -> str:
     """``"native"``, ``"python"`` or ``"custom"``: the backend in use."""
-    return _name
+    return _backend.name
 
 
 def set_backend(backend: str | Storage) -> None:
@@ -456,33 +430,13 @@ def set_backend(backend: str | Storage) -> None:
     start-up: scope objects and values made before stay with the old backend, and names
     imported with ``from hyperparameter import scope`` keep the old object.
     """
-    global _name, _native
-    import importlib
-
-    import hyperparameter
-
-    # The package attributes `param` and `scope` are the decorator and `hp.scope`; the
-    # modules of the same names are reached through importlib.
-    param_module = importlib.import_module("hyperparameter.param")
-    scope_module = importlib.import_module("hyperparameter.scope")
-
     if isinstance(backend, Storage):
-        _name = "custom"
-        root: Any = scope_module.make_global(backend)
+        _backend.switch("custom", None, backend)
     elif backend == "native":
-        from hyperparameter import _native as native
+        from hyperparameter import _native
 
-        _name, _native = "native", native
-        root = native.scope
+        _backend.switch("native", _native, None)
     elif backend == "python":
-        _name = "python"
-        root = scope_module.make_global(PythonStorage())
+        _backend.switch("python", None, PythonStorage())
     else:
         raise ValueError(f"unknown backend {backend!r}: use 'native', 'python' or a Storage")
-    hyperparameter.scope = root
-    hyperparameter.param_scope = root
-    scope_module.set_root(root)
-    param_module.rebind_all()
-
-
-_select()

@@ -1,5 +1,5 @@
 // Tests of the C++ layer and the C ABI behind it. Usage: test_hyperparameter VECTORS_DIR
-// (the directory holding hash.tsv and conversions.tsv).
+// (the directory holding hash.tsv, keys.tsv and conversions.tsv).
 #include "hyperparameter.h"
 
 #include <cmath>
@@ -78,6 +78,59 @@ void test_hash_vectors(const std::string &dir) {
     char hex[17];
     std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hp::key_hash(key)));
     CHECK_MSG(row.at(2) == hex, key);
+  }
+}
+
+// The key column of keys.tsv with \uXXXX and \UXXXXXXXX written out as UTF-8 (a lone
+// surrogate as its three-byte form, which is not UTF-8 and so not a key).
+std::string decode_key(const std::string &column) {
+  std::string out;
+  for (std::size_t i = 0; i < column.size(); ++i) {
+    if (column[i] != '\\') {
+      out += column[i];
+      continue;
+    }
+    const std::size_t width = column.at(i + 1) == 'U' ? 8 : 4;
+    const auto code = static_cast<std::uint32_t>(std::stoul(column.substr(i + 2, width), nullptr, 16));
+    if (code < 0x80) {
+      out += static_cast<char>(code);
+    } else if (code < 0x800) {
+      out += static_cast<char>(0xC0 | (code >> 6));
+      out += static_cast<char>(0x80 | (code & 0x3F));
+    } else if (code < 0x10000) {
+      out += static_cast<char>(0xE0 | (code >> 12));
+      out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (code & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (code >> 18));
+      out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (code & 0x3F));
+    }
+    i += 1 + width;
+  }
+  return out;
+}
+
+// Every key of keys.tsv is accepted or refused by the library's run-time check, and a refusal
+// names the reason (a lone surrogate is refused as not UTF-8).
+void test_key_vectors(const std::string &dir) {
+  const auto rows = read_rows(dir + "/keys.tsv");
+  CHECK(rows.size() >= 40);
+  for (const auto &row : rows) {
+    const std::string key = decode_key(row.at(0));
+    const bool valid = row.at(1) == "yes";
+    std::uint64_t hash = 0;
+    const hp_status_t status = hp_key_hash(key.data(), key.size(), &hash);
+    if (valid) {
+      CHECK_MSG(status == HP_OK, row.at(0));
+      CHECK_MSG(hash == hp::key_hash(key), row.at(0));
+      continue;
+    }
+    CHECK_MSG(status == HP_INVALID_KEY, row.at(0));
+    const std::string message = hp_last_error_message();
+    const std::string reason = row.at(2) == "surrogate" ? "not UTF-8" : row.at(2);
+    CHECK_MSG(message.find(reason) != std::string::npos, row.at(0) + ": " + message);
   }
 }
 
@@ -354,6 +407,7 @@ int main(int argc, char **argv) {
   }
   CHECK(hp_abi_version() == HP_ABI_VERSION);
   test_hash_vectors(argv[1]);
+  test_key_vectors(argv[1]);
   test_conversion_vectors(argv[1]);
   test_seeds_snippet();
   test_defaults_of_every_type();

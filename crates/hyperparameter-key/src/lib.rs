@@ -110,6 +110,98 @@ pub const fn key_hash(key: &str) -> u64 {
     xxh64(key.as_bytes(), KEY_HASH_SEED)
 }
 
+/// The format characters (general category `Cf`) of Unicode 16.0, as inclusive ranges.
+///
+/// They are invisible (zero-width space, soft hyphen, bidirectional controls, tags), so two
+/// keys that print the same could differ by one. The table is fixed here rather than taken
+/// from the running platform, so the rule does not change with a Unicode upgrade; the
+/// pure-Python fallback holds a copy that a test compares with this one.
+pub const FORMAT_CHARACTERS: &[(char, char)] = &[
+    ('\u{ad}', '\u{ad}'),
+    ('\u{600}', '\u{605}'),
+    ('\u{61c}', '\u{61c}'),
+    ('\u{6dd}', '\u{6dd}'),
+    ('\u{70f}', '\u{70f}'),
+    ('\u{890}', '\u{891}'),
+    ('\u{8e2}', '\u{8e2}'),
+    ('\u{180e}', '\u{180e}'),
+    ('\u{200b}', '\u{200f}'),
+    ('\u{202a}', '\u{202e}'),
+    ('\u{2060}', '\u{2064}'),
+    ('\u{2066}', '\u{206f}'),
+    ('\u{feff}', '\u{feff}'),
+    ('\u{fff9}', '\u{fffb}'),
+    ('\u{110bd}', '\u{110bd}'),
+    ('\u{110cd}', '\u{110cd}'),
+    ('\u{13430}', '\u{1343f}'),
+    ('\u{1bca0}', '\u{1bca3}'),
+    ('\u{1d173}', '\u{1d17a}'),
+    ('\u{e0001}', '\u{e0001}'),
+    ('\u{e0020}', '\u{e007f}'),
+];
+
+/// Whether `c` is a format character of [`FORMAT_CHARACTERS`].
+fn is_format(c: char) -> bool {
+    FORMAT_CHARACTERS
+        .binary_search_by(|&(low, high)| {
+            if high < c {
+                std::cmp::Ordering::Less
+            } else if low > c {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+/// Whether `c` is a private-use character (general category `Co`: U+E000–U+F8FF and the
+/// planes 15 and 16), fixed by Unicode's stability policy.
+fn is_private_use(c: char) -> bool {
+    matches!(c, '\u{e000}'..='\u{f8ff}' | '\u{f0000}'..='\u{ffffd}' | '\u{100000}'..='\u{10fffd}')
+}
+
+/// Whether `c` is one of Unicode's 66 noncharacters (U+FDD0–U+FDEF and the last two code
+/// points of every plane), fixed by Unicode's stability policy.
+fn is_noncharacter(c: char) -> bool {
+    let code = c as u32;
+    (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE
+}
+
+/// Why the character `c` may not appear in a key, or `None` when it may.
+///
+/// The rule: a key holds printable text only. Refused are whitespace (Unicode `White_Space`),
+/// control characters (`Cc`), format characters ([`FORMAT_CHARACTERS`]), private-use
+/// characters (`Co`), noncharacters, and `=`, `$`, `{`, `}` (the `key=value` and
+/// interpolation syntax); `.` separates segments. Everything else is allowed, code points
+/// that a later Unicode version may assign included, so a key valid today stays valid.
+pub fn char_problem(c: char) -> Option<&'static str> {
+    if c.is_ascii() {
+        return match c {
+            '=' => Some("`=`"),
+            '$' => Some("`$`"),
+            '{' => Some("`{`"),
+            '}' => Some("`}`"),
+            _ if c.is_ascii_whitespace() || c == '\u{b}' => Some("whitespace"),
+            _ if c.is_ascii_control() => Some("a control character"),
+            _ => None,
+        };
+    }
+    if c.is_whitespace() {
+        Some("whitespace")
+    } else if c.is_control() {
+        Some("a control character")
+    } else if is_format(c) {
+        Some("a format character")
+    } else if is_private_use(c) {
+        Some("a private-use character")
+    } else if is_noncharacter(c) {
+        Some("a noncharacter")
+    } else {
+        None
+    }
+}
+
 /// Why `segment` is not a valid key segment, or `None` when it is.
 ///
 /// Shared by runtime validation and the macros so that both reject the same keys.
@@ -118,27 +210,66 @@ pub fn segment_problem(segment: &str) -> Option<String> {
         return Some("empty segment (two dots in a row, or a leading/trailing dot)".into());
     }
     for c in segment.chars() {
-        if c.is_whitespace() {
-            return Some(format!("segment `{segment}` contains whitespace"));
-        }
-        if c.is_control() {
-            return Some(format!("segment `{segment}` contains a control character"));
-        }
-        if matches!(c, '=' | '$' | '{' | '}') {
-            return Some(format!("segment `{segment}` contains `{c}`"));
+        if let Some(what) = char_problem(c) {
+            // Outside ASCII the character may be invisible: name its code point.
+            return Some(if c.is_ascii() {
+                format!("segment `{segment}` contains {what}")
+            } else {
+                format!("segment `{segment}` contains {what} (U+{:04X})", c as u32)
+            });
         }
     }
     None
 }
 
-/// Checks `key` against the key rules: one or more non-empty segments joined by `.`; no whitespace,
-/// `=`, `$`, `{` or `}`. Case and any other printable Unicode are kept as written.
-/// The error is the reason, for the caller to wrap with the key.
+/// Checks `key` against the key rules: one or more non-empty segments joined by `.`, each
+/// holding printable text only (see [`char_problem`]). Case and any other printable Unicode
+/// are kept as written. The error is the reason, for the caller to wrap with the key.
 pub fn key_problem(key: &str) -> Option<String> {
     if key.is_empty() {
         return Some("the key is empty".into());
     }
     key.split('.').find_map(segment_problem)
+}
+
+/// Splits a `key=value` item (as given to `-D/--define`) at its first `=`: the key with
+/// surrounding whitespace removed, and the value exactly as written (text; typed reads
+/// convert it). The error is the reason: no `=`, or the key's problem by [`key_problem`].
+pub fn split_define(item: &str) -> Result<(&str, &str), DefineProblem> {
+    let Some((key, value)) = item.split_once('=') else {
+        return Err(DefineProblem::NoEquals);
+    };
+    let key = key.trim();
+    match key_problem(key) {
+        None => Ok((key, value)),
+        Some(reason) => Err(DefineProblem::InvalidKey {
+            key: key.to_string(),
+            reason,
+        }),
+    }
+}
+
+/// Why a `key=value` item was refused by [`split_define`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DefineProblem {
+    /// The item holds no `=`.
+    NoEquals,
+    /// The text before the first `=` (trimmed) breaks the key rules.
+    InvalidKey {
+        /// The key, trimmed.
+        key: String,
+        /// Its problem, by [`key_problem`].
+        reason: String,
+    },
+}
+
+impl std::fmt::Display for DefineProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DefineProblem::NoEquals => f.write_str("no `=` in the item"),
+            DefineProblem::InvalidKey { key, reason } => write!(f, "invalid key {key:?}: {reason}"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -162,5 +293,23 @@ mod tests {
         for bad in ["", "a..b", ".a", "a.", "a b", "a=b", "a.$x", "a{b}", "a\tb"] {
             assert!(key_problem(bad).is_some(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn format_table_is_sorted_for_binary_search() {
+        for pair in FORMAT_CHARACTERS.windows(2) {
+            assert!(pair[0].0 <= pair[0].1 && pair[0].1 < pair[1].0, "{pair:?}");
+        }
+        assert!(is_format('\u{200b}') && is_format('\u{e007f}') && !is_format('\u{200a}'));
+    }
+
+    #[test]
+    fn defines_split_at_the_first_equals() {
+        assert_eq!(split_define(" a.b = c=d"), Ok(("a.b", " c=d")));
+        assert_eq!(split_define("a.b"), Err(DefineProblem::NoEquals));
+        assert!(matches!(
+            split_define("a b=1"),
+            Err(DefineProblem::InvalidKey { .. })
+        ));
     }
 }

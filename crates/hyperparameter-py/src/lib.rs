@@ -42,7 +42,7 @@ extern crate hyperparameter_capi;
 
 use hyperparameter::{Key, ParamScope};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyString};
 
 use crate::context::{publish, with_synced};
 use crate::errors::CoreError;
@@ -54,10 +54,31 @@ fn key_hash(key: &str) -> u64 {
     hyperparameter::key_hash(key)
 }
 
-/// Raises `KeyFormatError` when `key` breaks the key rules.
+/// Raises `KeyFormatError` when `key` breaks the key rules (a lone surrogate included), and
+/// `TypeError` when it is not a str.
 #[pyfunction]
-fn validate_key(key: &str) -> PyResult<()> {
-    hyperparameter::validate_key(key).map_err(|err| CoreError(err).into())
+fn validate_key(key: &Bound<'_, PyAny>) -> PyResult<()> {
+    hyperparameter::validate_key(values::key_text(key)?).map_err(|err| CoreError(err).into())
+}
+
+/// Parses a `key=value` item by the core's one parser: `(key, value)`, the key trimmed and
+/// valid, the value the text after the first `=`. Raises `DefineError` for an item without
+/// `=`, with an invalid key or that is not valid Unicode text, and `TypeError` for a non-str.
+#[pyfunction]
+fn parse_define<'py>(item: &Bound<'py, PyAny>) -> PyResult<(String, String)> {
+    let Ok(text) = item.cast::<PyString>() else {
+        let type_name = item
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "a definition is a str `key=value`, got {type_name}"
+        )));
+    };
+    let (key, value) =
+        hyperparameter::parse_define(scope::define_utf8(text)?).map_err(CoreError)?;
+    Ok((key.as_str().to_string(), value.to_string()))
 }
 
 /// Reads `key` through the Rust core's public read API (`hyperparameter::get_entry`), as
@@ -113,6 +134,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scope::_scope_from_dict, m)?)?;
     m.add_function(wrap_pyfunction!(key_hash, m)?)?;
     m.add_function(wrap_pyfunction!(validate_key, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_define, m)?)?;
     m.add_function(wrap_pyfunction!(native_read, m)?)?;
     m.add_function(wrap_pyfunction!(native_call_with, m)?)?;
     config::register(m)?;

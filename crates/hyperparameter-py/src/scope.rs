@@ -277,21 +277,22 @@ fn add_leaf(
     Ok(())
 }
 
-/// Parses a `key=value` item: split at the first `=`, key stripped, value kept as text.
+/// The text of a `key=value` item given from Python: `DefineError` when it holds a lone
+/// surrogate (it is not valid Unicode text).
+pub fn define_utf8<'a>(item: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
+    utf8(item).map_err(|_| {
+        let shown = item.repr().map(|r| r.to_string()).unwrap_or_default();
+        crate::errors::py_error(
+            item.py(),
+            "DefineError",
+            format!("invalid definition {shown}: it is not valid Unicode text (a lone surrogate)"),
+        )
+    })
+}
+
+/// Adds a `key=value` item, parsed by the core's one parser ([`hyperparameter::parse_define`]).
 fn add_define(map: &mut EntryMap, item: &str) -> PyResult<()> {
-    let Some((key, value)) = item.split_once('=') else {
-        return Err(CoreError(Error::InvalidDefine {
-            item: item.to_string(),
-            reason: "no `=` in the item".into(),
-        })
-        .into());
-    };
-    let key = Key::new(key.trim()).map_err(|err| {
-        CoreError(Error::InvalidDefine {
-            item: item.to_string(),
-            reason: err.to_string(),
-        })
-    })?;
+    let (key, value) = hyperparameter::parse_define(item).map_err(CoreError)?;
     let entry = Entry {
         key: key.text().clone(),
         value: Value::Str(value.into()),
@@ -313,18 +314,7 @@ fn collect_overrides(
     let mut source = None;
     for arg in args.iter() {
         if let Ok(item) = arg.cast::<PyString>() {
-            let text = utf8(item).map_err(|_| {
-                let shown = item.repr().map(|r| r.to_string()).unwrap_or_default();
-                crate::errors::py_error(
-                    py,
-                    "DefineError",
-                    format!(
-                        "invalid definition {shown}: it is not valid Unicode text (a lone \
-                         surrogate)"
-                    ),
-                )
-            })?;
-            add_define(&mut map, text)?;
+            add_define(&mut map, define_utf8(item)?)?;
         } else if let Ok(scope) = arg.cast::<Scope>() {
             for entry in scope.get().visible(py)? {
                 let key = Key::new(entry.key.as_str()).map_err(CoreError)?;

@@ -41,6 +41,7 @@ use std::path::PathBuf;
 
 use crate::config::RawConfig;
 use crate::{registered_params, Error, Key, ParamScope, Result};
+use hyperparameter_key::DefineProblem;
 
 /// The hyperparameter options of a clap program; add them with `#[command(flatten)]`.
 #[derive(clap::Args, Clone, Debug, Default)]
@@ -60,18 +61,18 @@ pub struct ParamArgs {
 
 /// Checks one `-D` item: a `=` and a valid key before it.
 fn parse_define(item: &str) -> std::result::Result<String, String> {
-    let Some((key, _)) = item.split_once('=') else {
-        return Err(format!(
+    match crate::key::split_define(item) {
+        Ok(_) => Ok(item.to_string()),
+        Err(DefineProblem::NoEquals) => Err(format!(
             "expected KEY=VALUE, e.g. {}=VALUE",
             if item.trim().is_empty() {
                 "train.lr"
             } else {
                 item.trim()
             }
-        ));
-    };
-    Key::new(key.trim()).map_err(|err| err.to_string())?;
-    Ok(item.to_string())
+        )),
+        Err(problem) => Err(problem.to_string()),
+    }
 }
 
 impl ParamArgs {

@@ -4,7 +4,7 @@
 //! keys with the same hash are detected instead of being confused
 //! (see [`crate::Error::HashCollision`]).
 
-pub use hyperparameter_key::{key_hash, key_problem, xxh64, KEY_HASH_SEED};
+pub use hyperparameter_key::{key_hash, key_problem, split_define, xxh64, KEY_HASH_SEED};
 
 use crate::{Error, Text};
 
@@ -68,6 +68,35 @@ pub fn validate_key(key: &str) -> Result<(), Error> {
         Some(reason) => Err(Error::InvalidKey {
             key: key.to_string(),
             reason,
+        }),
+    }
+}
+
+/// Parses one `key=value` item, as given to `-D/--define` on a command line or as a string
+/// argument of a Python `hp.scope(...)`: split at the first `=`, the key trimmed of
+/// surrounding whitespace and validated, the value kept as written (text; typed reads convert
+/// it). An item without `=` or with an invalid key is [`Error::InvalidDefine`].
+///
+/// Every front end parses items with this function (the rule itself is
+/// [`hyperparameter_key::split_define`]).
+///
+/// ```
+/// let (key, value) = hyperparameter::parse_define(" train.lr =0.01").unwrap();
+/// assert_eq!((key.as_str(), value), ("train.lr", "0.01"));
+/// assert!(hyperparameter::parse_define("train.lr").is_err());
+/// ```
+pub fn parse_define(item: &str) -> Result<(Key, &str), Error> {
+    match split_define(item) {
+        Ok((key, value)) => Ok((
+            Key {
+                hash: key_hash(key),
+                text: Text::from(key),
+            },
+            value,
+        )),
+        Err(problem) => Err(Error::InvalidDefine {
+            item: item.to_string(),
+            reason: problem.to_string(),
         }),
     }
 }

@@ -53,17 +53,7 @@ impl ParamScope {
     pub fn from_defines<S: AsRef<str>>(items: &[S]) -> Result<ParamScope> {
         let mut scope = ParamScope::new();
         for item in items {
-            let item = item.as_ref();
-            let Some((key, value)) = item.split_once('=') else {
-                return Err(Error::InvalidDefine {
-                    item: item.to_string(),
-                    reason: "no `=` in the item".into(),
-                });
-            };
-            let key = Key::new(key.trim()).map_err(|err| Error::InvalidDefine {
-                item: item.to_string(),
-                reason: err.to_string(),
-            })?;
+            let (key, value) = crate::parse_define(item.as_ref())?;
             scope.put_with_source(&key, value, Source::Define)?;
         }
         Ok(scope)

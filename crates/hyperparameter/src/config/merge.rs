@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::limits::MAX_DEPTH;
 use super::origin::Origin;
-use super::tree::{key_segments, too_deep, Kind, Node, NodeMap};
-use crate::{Error, Result};
+use super::tree::{too_deep, Kind, Node, NodeMap};
+use crate::Result;
 
 /// Merges `later` into `earlier`: maps recursively, everything else replaced.
 pub(crate) fn merge_maps(earlier: &mut NodeMap, later: NodeMap) {
@@ -38,20 +38,11 @@ fn merge_node(earlier: &mut Node, later: Node) {
 /// A numeric segment indexes an existing list (`layers.0.size=3`); a segment below a value
 /// that is not a map replaces that value with a map, as a later file would.
 pub(crate) fn apply_override(root: &mut NodeMap, item: &str) -> Result<()> {
-    let Some((key, value)) = item.split_once('=') else {
-        return Err(Error::InvalidDefine {
-            item: item.to_string(),
-            reason: "no `=` in the item".into(),
-        });
-    };
-    let key = key.trim();
+    let (key, value) = crate::parse_define(item)?;
     let origin = Origin::Define {
         item: Arc::from(item),
     };
-    let segments = key_segments(key, &origin).map_err(|_| Error::InvalidDefine {
-        item: item.to_string(),
-        reason: crate::key_problem(key).unwrap_or_else(|| "invalid key".into()),
-    })?;
+    let segments: Vec<&str> = key.as_str().split('.').collect();
     if segments.len() > MAX_DEPTH {
         return Err(too_deep(&origin));
     }
@@ -127,6 +118,7 @@ fn set_in_node(node: &mut Node, path: &Path<'_>, at: usize, leaf: Node) -> Resul
 mod tests {
     use super::*;
     use crate::config::parse_json;
+    use crate::Error;
 
     fn map(text: &str) -> NodeMap {
         match parse_json::parse(text, &Arc::from("t.json")).unwrap().kind {
