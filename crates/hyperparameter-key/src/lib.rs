@@ -3,6 +3,18 @@
 //! A key is a dotted path such as `train.optimizer.lr`. This crate holds what both the
 //! runtime crate and the proc macros need (the macros validate and hash literal keys at
 //! compile time), so the two can never disagree.
+//!
+//! The rules, each in one function here:
+//!
+//! * a key is one or more non-empty segments joined by `.` ([`key_problem`], per segment
+//!   [`segment_problem`]);
+//! * a segment holds printable text only ([`char_problem`]): no whitespace, no control,
+//!   format ([`FORMAT_CHARACTERS`], Unicode 16.0) or private-use character, no noncharacter,
+//!   none of `=`, `$`, `{`, `}`; unassigned code points are allowed, so a key valid today
+//!   stays valid under a later Unicode version;
+//! * a `key=value` item splits at its first `=`, the key trimmed ([`split_define`]).
+//!
+//! `tests/vectors/keys.tsv` lists valid and invalid keys that every language checks.
 
 /// The seed every language uses when hashing keys.
 pub const KEY_HASH_SEED: u64 = 42;
