@@ -96,12 +96,26 @@ def _char_problem(char: str) -> str | None:
     return None
 
 
+# Every refused character below U+E000 (where the private-use area starts): a key made only of
+# other characters below U+E000 is checked with one set operation.
+_REFUSED_BELOW_E000 = frozenset(
+    {*_ASCII_REFUSED, *_WHITESPACE_SET, *map(chr, range(0x80, 0xA0))}
+    | {char for char in _FORMAT_SET if char < "\ue000"}
+)
+
+
 def _key_problem(key: str) -> str | None:
     """Why ``key`` (valid Unicode text) breaks the key rules (the core's ``key_problem``)."""
     if not key:
         return "the key is empty"
-    if key.isascii() and _ASCII_REFUSED.isdisjoint(key) and "" not in key.split("."):
-        return None
+    if "" not in key.split("."):
+        if key.isascii():
+            if _ASCII_REFUSED.isdisjoint(key):
+                return None
+        elif _REFUSED_BELOW_E000.isdisjoint(key) and (
+            max(key) < "\ue000" or all(_char_problem(c) is None for c in set(key))
+        ):
+            return None
     for segment in key.split("."):
         if not segment:
             return _EMPTY_SEGMENT

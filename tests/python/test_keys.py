@@ -136,3 +136,11 @@ def test_the_fallback_whitespace_is_unicode_white_space() -> None:
 
 def test_reserved_names_are_the_native_ones() -> None:
     assert tuple(native().RESERVED_NAMES) == _rules._PURE_RESERVED_NAMES
+
+
+def test_the_fallback_fast_path_agrees_with_the_character_rule() -> None:
+    codes = [*range(0xD800), *range(0xE000, 0x110000, 97), 0xF8FF, 0xFFFE, 0xFFFF, 0x10FFFF]
+    for code in codes:
+        char = chr(code)
+        expected = _rules._char_problem(char) is None
+        assert (_rules._key_problem(f"a{char}b") is None) == expected, hex(code)
