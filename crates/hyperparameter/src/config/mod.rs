@@ -258,14 +258,17 @@ fn read_bounded(path: &Path, name: &str) -> Result<String> {
     }
     let file = std::fs::File::open(path).map_err(io_error)?;
     // The path may have been replaced between the check and the open.
-    let kind = file.metadata().map_err(io_error)?.file_type();
+    let metadata = file.metadata().map_err(io_error)?;
+    let kind = metadata.file_type();
     if !kind.is_file() {
         return Err(error(format!(
             "cannot read the file: it is {}, not a regular file",
             describe_file_type(&kind)
         )));
     }
-    let mut bytes = Vec::new();
+    // The reported size is only a hint for the buffer; the bound is what is read.
+    let hint = usize::try_from(metadata.len()).map_or(0, |len| len.min(MAX_INPUT_BYTES) + 1);
+    let mut bytes = Vec::with_capacity(hint);
     file.take(MAX_INPUT_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(io_error)?;

@@ -429,10 +429,11 @@ fn number(text: &str) -> Number {
         let e = e.strip_prefix(['-', '+']).unwrap_or(e);
         !e.is_empty() && digits(e)
     });
-    match text.parse::<f64>() {
-        Ok(x) if mantissa_ok && exponent_ok => Number::Value(Value::Float(x)),
-        _ => Number::Text,
+    if !(mantissa_ok && exponent_ok) {
+        return Number::Text;
     }
+    text.parse::<f64>()
+        .map_or(Number::Text, |x| Number::Value(Value::Float(x)))
 }
 
 #[cfg(test)]
