@@ -1,6 +1,6 @@
 //! Interpolation: `${a.b}`, `${env:NAME}`, `${env:NAME,default}` and the `$${...}` escape.
 //!
-//! Rules (SPEC §6):
+//! Rules:
 //! - `${a.b}` is the value of the absolute key `a.b` in the merged tree (numeric segments
 //!   index lists: `${layers.0.size}`). A text that is exactly one reference takes the
 //!   referenced value with its type (a map or list is copied); a reference inside longer

@@ -1,11 +1,11 @@
-//! Configuration files: TOML, JSON and YAML, merged, overridden and interpolated (SPEC §6).
+//! Configuration files: TOML, JSON and YAML, merged, overridden and interpolated.
 //!
 //! # The pipeline
 //! 1. **Parse** ([`RawConfig::read`], [`RawConfig::parse`], [`RawConfig::from_value`]): each
 //!    file becomes a tree of maps, lists and primitives in which every value remembers where
 //!    it was written ([`Origin`]: file, line, column). The format comes from the extension
 //!    (`.toml`, `.json`, `.yaml`/`.yml`). Dotted keys nest (`"train.lr" = 1` is
-//!    `train: {lr: 1}`), every key segment must be a valid key segment (SPEC §1), and a key
+//!    `train: {lr: 1}`), every key segment must be a valid key segment, and a key
 //!    given twice in one file is an error. YAML is loaded safely (no tags that construct
 //!    objects), and size and nesting are bounded ([`MAX_INPUT_BYTES`], [`MAX_DEPTH`],
 //!    [`MAX_NODES`]).

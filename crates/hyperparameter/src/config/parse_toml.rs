@@ -1,7 +1,7 @@
 //! TOML into the configuration tree, using the `toml` crate's spanned document parser.
 //!
 //! TOML's own dotted keys (`train.lr = 1`) already nest; a quoted key with dots
-//! (`"train.lr" = 1`) nests too (SPEC §6). Dates and times are kept as their TOML text.
+//! (`"train.lr" = 1`) nests too. Dates and times are kept as their TOML text.
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! The configuration tree: maps, lists and primitives, each node with its [`Origin`].
 //!
 //! Every parser builds this tree through [`insert`], which is where dotted keys become
-//! nesting (`"train.lr" = 1` is `train: {lr: 1}`), key segments are validated (SPEC §1), a
+//! nesting (`"train.lr" = 1` is `train: {lr: 1}`), key segments are validated, a
 //! key written twice in one file is refused, and the nesting depth is bounded.
 
 use std::sync::Arc;
@@ -186,7 +186,7 @@ pub(crate) fn int_too_big(literal: &str, key: &str, origin: &Origin) -> Error {
     ))
 }
 
-/// Splits a written key into its segments, validating each (SPEC §1).
+/// Splits a written key into its segments, validating each.
 pub(crate) fn key_segments<'k>(key: &'k str, origin: &Origin) -> Result<Vec<&'k str>> {
     let segments: Vec<&str> = key.split('.').collect();
     for segment in &segments {
