@@ -27,6 +27,7 @@ from hyperparameter.param import auto_param, param
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
     from hyperparameter._native import Scope
@@ -152,13 +153,18 @@ include: str = _os.path.join(_package_dir, "include")
 cmake_dir: str = _os.path.join(_package_dir, "cmake")
 
 
-def launch(func: Any = None, /, **options: Any) -> Any:
-    """``hyperparameter.cli.launch``: a command line from ``@hp.param`` functions."""
-    from hyperparameter.cli import launch as run
+def launch(func: Any = None, *, argv: Sequence[str] | None = None, prog: str | None = None) -> Any:
+    """Parses the command line for ``func`` (or the ``@hp.param`` functions of the calling
+    module), runs it in the resulting scope and returns its result.
 
-    # One more frame between the caller and `run`, which looks the caller's module up.
-    options["_depth"] = options.get("_depth", 2) + 1
-    return run(func, **options)
+    ``argv`` defaults to ``sys.argv[1:]``; ``prog`` names the program in usage and help.
+    ``-lps`` and ``-ep`` print and exit with status 0 without running anything; usage errors
+    exit with status 2. The same function as ``hyperparameter.cli.launch``, imported when
+    first called.
+    """
+    from hyperparameter.cli import launch_from
+
+    return launch_from(func, argv, prog, caller=2)
 
 
 run_cli = launch

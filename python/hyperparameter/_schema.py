@@ -4,7 +4,7 @@ The schema is a type: a dataclass (nested ones too), a ``NamedTuple``, a ``Typed
 class whose ``__init__`` is annotated, a class with annotated attributes, or any type form
 built from ``Optional``, ``Union``, ``list[T]``, ``set[T]``, ``tuple[...]``,
 ``dict[K, V]``, ``Literal``, ``Enum``, ``Any`` and the scalar types. Scalars convert as
-typed reads do (SPEC §4, ``hyperparameter._convert``): ``"8080"`` becomes ``8080`` for an
+typed reads do (``hyperparameter._convert``): ``"8080"`` becomes ``8080`` for an
 ``int``, ``2.5`` is not an ``int``.
 
 Every problem is collected, each with its dotted path and the file and line of the value,

@@ -638,17 +638,28 @@ def launch(
     *,
     argv: Sequence[str] | None = None,
     prog: str | None = None,
-    _depth: int = 2,
 ) -> Any:
     """Parses the command line for ``func`` (or the ``@hp.param`` functions of the calling
     module), runs it in the resulting scope and returns its result.
 
-    ``argv`` defaults to ``sys.argv[1:]``. ``-lps`` and ``-ep`` print and exit with status 0
-    without running anything; usage errors exit with status 2.
+    ``argv`` defaults to ``sys.argv[1:]``; ``prog`` names the program in usage and help
+    (default: the script's name). ``-lps`` and ``-ep`` print and exit with status 0 without
+    running anything; usage errors exit with status 2.
     """
+    return launch_from(func, argv, prog, caller=2)
+
+
+def launch_from(
+    func: Callable[..., Any] | None,
+    argv: Sequence[str] | None,
+    prog: str | None,
+    caller: int,
+) -> Any:
+    """:func:`launch`, with the calling module looked up ``caller`` frames above this one
+    (so a wrapper such as ``hp.launch`` can pass its own caller on)."""
     import hyperparameter as hp
 
-    entries = _caller_entries(func, _depth)
+    entries = _caller_entries(func, caller + 1)
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser, options = _build_parser(entries, prog, _listing_requested(args_list))
     namespace = vars(parser.parse_command_line(_split_groups(args_list)))

@@ -1,4 +1,4 @@
-"""Configuration files: ``hp.config(*paths_or_mappings, schema=None)`` (SPEC §6).
+"""Configuration files: ``hp.config(*paths_or_mappings, schema=None)``.
 
 >>> import hyperparameter as hp
 >>> cfg = hp.config({"model": {"dim": 32, "name": "net-${model.dim}"}})
@@ -264,8 +264,8 @@ def config(
     * ``${a.b}`` is another key of the merged result, ``${env:NAME}`` and
       ``${env:NAME,default}`` read the environment; ``$${`` is a literal ``${``.
     * ``schema``: a dataclass or typed class (or any type form, such as
-      ``dict[str, int]``) to build from the values, converting them as typed reads do
-      (SPEC §4); every mismatch is reported at once. Keys the schema does not declare are
+      ``dict[str, int]``) to build from the values, converting them as typed reads do;
+      every mismatch is reported at once. Keys the schema does not declare are
       an error unless ``allow_unknown=True``.
 
     Returns a :class:`Config`, or the schema instance with ``schema=``. Raises
@@ -287,7 +287,7 @@ def config(
 
 
 load = config
-"""The seeds' name: ``hyperparameter.loader.load(path, schema=AppConfig)``."""
+"""The older name: ``hyperparameter.loader.load(path, schema=AppConfig)``."""
 
 
 class _CallableModule(types.ModuleType):

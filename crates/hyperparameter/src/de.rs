@@ -1,7 +1,7 @@
 //! serde integration: typed structs from a [`Value`], from the keys under a scope prefix
 //! ([`from_params`]), or from a [`Config`].
 //!
-//! Primitive fields convert by the SPEC §4 table, the same as typed reads: a string
+//! Primitive fields convert by the conversion table, the same as typed reads: a string
 //! `"8080"` fills a `u16`, `"yes"` a `bool`, `2.0` an integer. A value that does not
 //! convert is [`Error::Conversion`] naming the dotted path, the value and where it came
 //! from; structural problems (a missing field, an unknown variant) are
@@ -98,7 +98,7 @@ impl Provenance for EntryOrigins {
     }
 }
 
-/// A [`serde::Deserializer`] over a [`Value`], converting primitives by SPEC §4.
+/// A [`serde::Deserializer`] over a [`Value`], converting primitives by the conversion table.
 ///
 /// Nesting is bounded by [`MAX_DEPTH`] below the value it starts from (as a configuration
 /// is): a deeper list or map is an error naming its path, so a value built in code that
@@ -695,7 +695,7 @@ impl Nested {
 }
 
 impl Config {
-    /// Deserializes the whole configuration into `T` (SPEC §4 conversions; errors name the
+    /// Deserializes the whole configuration into `T` (typed-read conversions; errors name the
     /// dotted path and the file and line of the value).
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T> {
         self.deserialize_at("")

@@ -290,6 +290,23 @@ fn nesting_far_over_the_bound_stops_in_the_parser_on_a_small_stack() {
 }
 
 #[test]
+fn in_memory_maps_at_the_depth_bound_load_on_a_small_stack() {
+    let mut value = Value::Int(1);
+    for _ in 0..MAX_DEPTH {
+        let mut map = IndexMap::new();
+        map.insert("k".to_string(), value);
+        value = Value::Map(Arc::new(map));
+    }
+    let config = on_small_stack(move || {
+        RawConfig::from_value(&value, "<map>")
+            .unwrap()
+            .resolve()
+            .unwrap()
+    });
+    assert_eq!(config.get(&deep_key(MAX_DEPTH)), Some(Value::Int(1)));
+}
+
+#[test]
 fn from_params_and_from_value_bound_the_depth() {
     // Values built in code can nest deeper than a file may; serde stops at the bound with
     // an error naming the path instead of recursing without end.
@@ -298,6 +315,19 @@ fn from_params_and_from_value_bound_the_depth() {
         value = Value::List(Arc::new(vec![value]));
     }
     let err = on_small_stack(move || {
+        // An in-memory map that deep is refused as a configuration too.
+        let mut map = IndexMap::new();
+        map.insert("k".to_string(), value);
+        let map = Value::Map(Arc::new(map));
+        let refused = RawConfig::from_value(&map, "<map>")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("nesting deeper than 64 levels"),
+            "{refused}"
+        );
+        let Value::Map(map) = map else { unreachable!() };
+        let value = Arc::try_unwrap(map).unwrap().swap_remove("k").unwrap();
         let result = hyperparameter::de::from_value::<serde_json::Value>(&value, "deep");
         // Dropping a value that deep is the caller's business; keep it out of this test.
         std::mem::forget(value);

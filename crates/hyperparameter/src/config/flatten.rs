@@ -16,7 +16,7 @@ impl Config {
 
     /// A scope holding the flattened values (see [`Config::flatten`]).
     ///
-    /// Fails only on a hash collision between two keys (SPEC §1).
+    /// Fails only on a hash collision between two keys.
     pub fn to_scope(&self) -> Result<ParamScope> {
         let mut scope = ParamScope::new();
         for entry in self.flatten() {
@@ -55,7 +55,7 @@ fn flatten_node(node: &Node, prefix: &mut String, out: &mut Vec<Entry>) {
 /// as source.
 ///
 /// # Panics
-/// Only if two keys of the configuration collide in hash (SPEC §1); use
+/// Only if two keys of the configuration collide in hash; use
 /// [`Config::to_scope`] to handle that as an error.
 impl From<&Config> for ParamScope {
     fn from(config: &Config) -> ParamScope {

@@ -1,6 +1,6 @@
 //! Interpolation: `${a.b}`, `${env:NAME}`, `${env:NAME,default}` and the `$${...}` escape.
 //!
-//! Rules (SPEC §6):
+//! Rules:
 //! - `${a.b}` is the value of the absolute key `a.b` in the merged tree (numeric segments
 //!   index lists: `${layers.0.size}`). A text that is exactly one reference takes the
 //!   referenced value with its type (a map or list is copied); a reference inside longer
@@ -141,7 +141,10 @@ fn parse_reference(body: &str) -> Result<Reference, String> {
 /// The walk keeps its own stack of the texts being resolved, so a chain of references of
 /// any length (up to the node bound) needs no more native stack than a short one.
 pub(crate) fn resolve_tree(root: &mut NodeMap, env: &dyn Fn(&str) -> Option<String>) -> Result<()> {
-    let pending = texts_under(root.iter().map(|(k, v)| (Step::Key(k.clone()), v)), &[]);
+    let mut pending = Vec::new();
+    for (key, node) in root.iter() {
+        collect_texts(node, &mut vec![Step::Key(key.clone())], &mut pending);
+    }
     let mut resolver = Resolver {
         root,
         env,
@@ -155,51 +158,71 @@ pub(crate) fn resolve_tree(root: &mut NodeMap, env: &dyn Fn(&str) -> Option<Stri
     Ok(())
 }
 
-/// The paths of every unresolved text under the given children of `prefix`, in document
-/// order (an explicit stack: the walk does not recurse).
-fn texts_under<'a>(
-    children: impl DoubleEndedIterator<Item = (Step, &'a Node)>,
-    prefix: &[Step],
-) -> Vec<Vec<Step>> {
-    let mut out = Vec::new();
-    let mut todo: Vec<(Vec<Step>, &Node)> = children
-        .rev()
-        .map(|(step, node)| {
-            let mut path = prefix.to_vec();
-            path.push(step);
-            (path, node)
-        })
-        .collect();
-    while let Some((path, node)) = todo.pop() {
-        let children: Vec<(Step, &Node)> = match &node.kind {
-            Kind::Text(_) => {
-                out.push(path);
+/// Appends the paths of every unresolved text in `node` (itself included), which sits at
+/// `path`, in document order. The walk keeps its own stack; `path` is as given afterwards.
+fn collect_texts(node: &Node, path: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
+    if matches!(node.kind, Kind::Text(_)) {
+        out.push(path.clone());
+        return;
+    }
+    // The lists and maps being walked, each with the index of its next child.
+    let mut open: Vec<(&Node, usize)> = vec![(node, 0)];
+    while let Some((parent, next)) = open.last_mut() {
+        let index = *next;
+        *next += 1;
+        let (step, child) = match &parent.kind {
+            Kind::List(items) => match items.get(index) {
+                Some(child) => (Step::Index(index), child),
+                None => {
+                    open.pop();
+                    if !open.is_empty() {
+                        path.pop();
+                    }
+                    continue;
+                }
+            },
+            Kind::Map(map) => match map.get_index(index) {
+                Some((key, child)) => {
+                    if matches!(child.kind, Kind::Scalar(_)) {
+                        continue;
+                    }
+                    (Step::Key(key.clone()), child)
+                }
+                None => {
+                    open.pop();
+                    if !open.is_empty() {
+                        path.pop();
+                    }
+                    continue;
+                }
+            },
+            _ => {
+                open.pop();
                 continue;
             }
-            Kind::Scalar(_) => continue,
-            Kind::List(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (Step::Index(i), n))
-                .collect(),
-            Kind::Map(map) => map.iter().map(|(k, n)| (Step::Key(k.clone()), n)).collect(),
         };
-        for (step, child) in children.into_iter().rev() {
-            let mut child_path = path.clone();
-            child_path.push(step);
-            todo.push((child_path, child));
+        match child.kind {
+            Kind::Scalar(_) => {}
+            Kind::Text(_) => {
+                path.push(step);
+                out.push(path.clone());
+                path.pop();
+            }
+            Kind::List(_) | Kind::Map(_) => {
+                path.push(step);
+                open.push((child, 0));
+            }
         }
     }
-    out
 }
 
 /// The paths of every unresolved text in the subtree at `path` (itself included).
 fn texts_at(root: &NodeMap, path: &[Step]) -> Vec<Vec<Step>> {
-    let Some(node) = node_at(root, path) else {
-        return Vec::new();
-    };
-    let (last, parent) = path.split_last().expect("paths are never empty");
-    texts_under(std::iter::once((last.clone(), node)), parent)
+    let mut out = Vec::new();
+    if let Some(node) = node_at(root, path) {
+        collect_texts(node, &mut path.to_vec(), &mut out);
+    }
+    out
 }
 
 fn node_at<'a>(root: &'a NodeMap, path: &[Step]) -> Option<&'a Node> {

@@ -1,4 +1,4 @@
-//! Bounds on hostile input (SPEC §12): how big, how deep and how many values a configuration
+//! Bounds on hostile input: how big, how deep and how many values a configuration
 //! may be. Configurations of experiments stay far below them.
 
 /// Largest accepted input text, in bytes (also the longest string interpolation may build).

@@ -1,6 +1,6 @@
 //! Deep merge of configurations, and `key=value` overrides merged into the tree.
 //!
-//! Merge rule (SPEC §6): maps merge key by key, recursively; anything else is replaced by
+//! Merge rule: maps merge key by key, recursively; anything else is replaced by
 //! the later value (lists are replaced, never appended).
 
 use std::sync::Arc;

@@ -1,11 +1,11 @@
-//! Configuration files: TOML, JSON and YAML, merged, overridden and interpolated (SPEC §6).
+//! Configuration files: TOML, JSON and YAML, merged, overridden and interpolated.
 //!
 //! # The pipeline
 //! 1. **Parse** ([`RawConfig::read`], [`RawConfig::parse`], [`RawConfig::from_value`]): each
 //!    file becomes a tree of maps, lists and primitives in which every value remembers where
 //!    it was written ([`Origin`]: file, line, column). The format comes from the extension
 //!    (`.toml`, `.json`, `.yaml`/`.yml`). Dotted keys nest (`"train.lr" = 1` is
-//!    `train: {lr: 1}`), every key segment must be a valid key segment (SPEC §1), and a key
+//!    `train: {lr: 1}`), every key segment must be a valid key segment, and a key
 //!    given twice in one file is an error. YAML is loaded safely (no tags that construct
 //!    objects), and size and nesting are bounded ([`MAX_INPUT_BYTES`], [`MAX_DEPTH`],
 //!    [`MAX_NODES`]).
@@ -258,14 +258,17 @@ fn read_bounded(path: &Path, name: &str) -> Result<String> {
     }
     let file = std::fs::File::open(path).map_err(io_error)?;
     // The path may have been replaced between the check and the open.
-    let kind = file.metadata().map_err(io_error)?.file_type();
+    let metadata = file.metadata().map_err(io_error)?;
+    let kind = metadata.file_type();
     if !kind.is_file() {
         return Err(error(format!(
             "cannot read the file: it is {}, not a regular file",
             describe_file_type(&kind)
         )));
     }
-    let mut bytes = Vec::new();
+    // The reported size is only a hint for the buffer; the bound is what is read.
+    let hint = usize::try_from(metadata.len()).map_or(0, |len| len.min(MAX_INPUT_BYTES) + 1);
+    let mut bytes = Vec::with_capacity(hint);
     file.take(MAX_INPUT_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(io_error)?;

@@ -1,7 +1,7 @@
 //! TOML into the configuration tree, using the `toml` crate's spanned document parser.
 //!
 //! TOML's own dotted keys (`train.lr = 1`) already nest; a quoted key with dots
-//! (`"train.lr" = 1`) nests too (SPEC §6). Dates and times are kept as their TOML text.
+//! (`"train.lr" = 1`) nests too. Dates and times are kept as their TOML text.
 
 use std::sync::Arc;
 
@@ -28,8 +28,7 @@ const DEEP_STACK: usize = 8 * 1024 * 1024;
 /// parser sees it, so the parser's recursion is bounded whatever the input.
 pub(crate) fn parse(text: &str, file: &Arc<str>) -> Result<Node> {
     let nesting = Nesting::scan(text);
-    // A header such as `[[a]]` counts its brackets as levels too: two levels of slack.
-    if nesting.deepest > MAX_DEPTH + 2 {
+    if nesting.deepest > Nesting::REFUSED_ABOVE {
         let (line, col) = LineIndex::new(text).position(nesting.at);
         return Err(too_deep(&Origin::file(file, line, col)));
     }
@@ -60,11 +59,16 @@ struct Nesting {
 }
 
 impl Nesting {
+    /// Nesting past which a text is refused before parsing: the depth bound, with two levels
+    /// of slack for the brackets of a header such as `[[a]]`, which count as levels here.
+    const REFUSED_ABOVE: usize = MAX_DEPTH + 2;
+
     fn scan(text: &str) -> Nesting {
         let bytes = text.as_bytes();
         let mut nesting = Nesting { deepest: 0, at: 0 };
         // The brackets open here, and whether a key is being written (with its dots).
         let mut open: Vec<u8> = Vec::new();
+        let mut braces = 0usize;
         let mut in_key = true;
         let mut dots = 0usize;
         let mut i = 0;
@@ -87,13 +91,15 @@ impl Nesting {
                 }
                 b'[' | b'{' => {
                     // A `[` where a key starts, outside any value, opens a table header.
-                    let header = byte == b'[' && in_key && open.iter().all(|b| *b == b'[');
+                    let header = byte == b'[' && in_key && braces == 0;
                     open.push(byte);
+                    braces += usize::from(byte == b'{');
                     in_key = header || byte == b'{';
                     dots = 0;
                 }
                 b']' | b'}' => {
-                    open.pop();
+                    let closed = open.pop();
+                    braces -= usize::from(closed == Some(b'{'));
                 }
                 b',' if open.last() == Some(&b'{') => {
                     in_key = true;
@@ -107,6 +113,10 @@ impl Nesting {
             if depth > nesting.deepest {
                 nesting.deepest = depth;
                 nesting.at = i;
+                if depth > Nesting::REFUSED_ABOVE {
+                    // Refused anyway: the rest does not matter.
+                    break;
+                }
             }
             i += 1;
         }

@@ -7,7 +7,7 @@
 //!   because tags are how YAML loaders are told to construct objects.
 //! - Plain scalars resolve by the YAML 1.2 core schema: `null`/`~`/empty, `true`/`false`,
 //!   decimal, `0o` and `0x` integers, floats with `.inf`/`.nan`; everything else (including
-//!   `yes`/`no`, which typed reads still convert, SPEC §4) is text. Quoted scalars are text.
+//!   `yes`/`no`, which typed reads still convert) is text. Quoted scalars are text.
 //! - Aliases copy their anchor's value; every copy counts against [`MAX_NODES`], so an
 //!   alias bomb stops with an error instead of exhausting memory.
 //! - The merge key `<<` (from YAML 1.1, common in configurations) is honoured: `<<: *base`
@@ -429,10 +429,11 @@ fn number(text: &str) -> Number {
         let e = e.strip_prefix(['-', '+']).unwrap_or(e);
         !e.is_empty() && digits(e)
     });
-    match text.parse::<f64>() {
-        Ok(x) if mantissa_ok && exponent_ok => Number::Value(Value::Float(x)),
-        _ => Number::Text,
+    if !(mantissa_ok && exponent_ok) {
+        return Number::Text;
     }
+    text.parse::<f64>()
+        .map_or(Number::Text, |x| Number::Value(Value::Float(x)))
 }
 
 #[cfg(test)]

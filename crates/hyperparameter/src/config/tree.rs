@@ -1,7 +1,7 @@
 //! The configuration tree: maps, lists and primitives, each node with its [`Origin`].
 //!
 //! Every parser builds this tree through [`insert`], which is where dotted keys become
-//! nesting (`"train.lr" = 1` is `train: {lr: 1}`), key segments are validated (SPEC §1), a
+//! nesting (`"train.lr" = 1` is `train: {lr: 1}`), key segments are validated, a
 //! key written twice in one file is refused, and the nesting depth is bounded.
 
 use std::sync::Arc;
@@ -186,7 +186,7 @@ pub(crate) fn int_too_big(literal: &str, key: &str, origin: &Origin) -> Error {
     ))
 }
 
-/// Splits a written key into its segments, validating each (SPEC §1).
+/// Splits a written key into its segments, validating each.
 pub(crate) fn key_segments<'k>(key: &'k str, origin: &Origin) -> Result<Vec<&'k str>> {
     let segments: Vec<&str> = key.split('.').collect();
     for segment in &segments {
@@ -266,30 +266,61 @@ fn insert_segment(
     }
 }
 
-/// Builds a tree node from an in-memory value (dotted keys of maps nest), checking depth.
+/// Builds a tree node from an in-memory value (dotted keys of maps nest), checking depth;
+/// `depth` is how far below the root the value sits. The walk keeps its own stack.
 pub(crate) fn node_from_value(value: &Value, origin: &Origin, depth: usize) -> Result<Node> {
-    if depth > MAX_DEPTH {
-        return Err(too_deep(origin));
+    /// A list or map being converted: what is done and what is left.
+    enum Open<'v> {
+        List(Vec<Node>, std::slice::Iter<'v, Value>),
+        Map(NodeMap, indexmap::map::Iter<'v, String, Value>, &'v str),
     }
-    let kind = match value {
-        Value::Str(text) => Kind::Text(text.clone()),
-        Value::List(items) => Kind::List(
-            items
-                .iter()
-                .map(|item| node_from_value(item, origin, depth + 1))
-                .collect::<Result<_>>()?,
-        ),
-        Value::Map(map) => {
-            let mut out = NodeMap::new();
-            for (key, item) in map.iter() {
-                let child = node_from_value(item, origin, depth + 1)?;
-                insert(&mut out, key, child, origin, depth)?;
-            }
-            Kind::Map(out)
+    let mut open: Vec<Open<'_>> = Vec::new();
+    let mut current = value;
+    loop {
+        if depth + open.len() > MAX_DEPTH {
+            return Err(too_deep(origin));
         }
-        other => Kind::Scalar(other.clone()),
-    };
-    Ok(Node::new(kind, origin.clone()))
+        let mut done = match current {
+            Value::List(items) => {
+                open.push(Open::List(Vec::with_capacity(items.len()), items.iter()));
+                None
+            }
+            Value::Map(map) => {
+                open.push(Open::Map(NodeMap::new(), map.iter(), ""));
+                None
+            }
+            Value::Str(text) => Some(Node::new(Kind::Text(text.clone()), origin.clone())),
+            other => Some(Node::new(Kind::Scalar(other.clone()), origin.clone())),
+        };
+        // Place finished values and close finished lists and maps until one has a next
+        // child to convert.
+        loop {
+            if let Some(node) = done.take() {
+                let map_depth = depth + open.len().saturating_sub(1);
+                match open.last_mut() {
+                    None => return Ok(node),
+                    Some(Open::List(items, _)) => items.push(node),
+                    Some(Open::Map(map, _, key)) => insert(map, key, node, origin, map_depth)?,
+                }
+            }
+            let next = match open.last_mut() {
+                Some(Open::List(_, items)) => items.next(),
+                Some(Open::Map(_, entries, key)) => entries.next().map(|(k, v)| {
+                    *key = k.as_str();
+                    v
+                }),
+                None => unreachable!("returned when the stack empties"),
+            };
+            if let Some(next) = next {
+                current = next;
+                break;
+            }
+            done = Some(match open.pop().expect("checked above") {
+                Open::List(items, _) => Node::new(Kind::List(items), origin.clone()),
+                Open::Map(map, _, _) => Node::new(Kind::Map(map), origin.clone()),
+            });
+        }
+    }
 }
 
 #[cfg(test)]
