@@ -15,7 +15,13 @@
 //!    are generated (listed in `.gitignore`); the files under `crates/` are the only ones
 //!    to edit. Nothing is copied when the package directory is absent (a crate built on its
 //!    own).
-//! 3. **The standalone C ABI library for the wheel**: programs without Python link
+//! 3. **The version file**: `python/hyperparameter/_version.py` gets the workspace version
+//!    (`[workspace.package] version` in the root `Cargo.toml`, the one version of the crates,
+//!    the wheel and the docs). `hp.__version__` reads it when the native module is not
+//!    loaded (the pure-Python backend); it is generated (in `.gitignore`) and put into the
+//!    wheel by `[tool.maturin] include`, and an sdist, which leaves it out, makes it again
+//!    when it is built.
+//! 4. **The standalone C ABI library for the wheel**: programs without Python link
 //!    `libhyperparameter_capi.so` or `libhyperparameter_capi.a` (the `hyperparameter-capi`
 //!    crate's cdylib and staticlib), and the package ships both in
 //!    `python/hyperparameter/lib` (`hyperparameter.capi_lib`, `hyperparameter.capi_static_lib`,
@@ -61,6 +67,7 @@ const MATURIN_BUILD_ENV: &str = "PYO3_BUILD_EXTENSION_MODULE";
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed={MATURIN_BUILD_ENV}");
+    println!("cargo:rerun-if-env-changed=OBJCOPY");
     if env("CARGO_CFG_TARGET_OS") == "linux" {
         // maturin names the module `_native.abi3.so` (the crate is built for the abi3 ABI).
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,_native.abi3.so");
@@ -81,6 +88,12 @@ fn main() {
         println!("cargo:rerun-if-changed={}", source.display());
         copy_into_package(&source, &package.join(dir).join(name));
     }
+    let version = format!(
+        "\"\"\"The package's version, written by crates/hyperparameter-py/build.rs from the \
+         workspace Cargo.toml.\"\"\"\n\nversion = \"{}\"\n",
+        env("CARGO_PKG_VERSION")
+    );
+    write_if_changed(version.as_bytes(), &package.join("_version.py"));
     if std::env::var_os(MATURIN_BUILD_ENV).is_some() {
         build_standalone_capi(workspace, &package.join("lib"));
     }
@@ -146,11 +159,47 @@ fn build_standalone_capi(workspace: &Path, lib_dir: &Path) {
 
     let built = nested_target_dir.join(&target).join(&profile_dir_name);
     for name in standalone_library_names() {
-        let target_file = lib_dir.join(&name);
-        copy_into_package(&built.join(&name), &target_file);
+        let shipped = without_debug_info(&built.join(&name));
+        copy_into_package(&shipped, &lib_dir.join(&name));
     }
     for source in build_inputs(&built.join("libhyperparameter_capi.d"), workspace) {
         println!("cargo:rerun-if-changed={}", source.display());
+    }
+}
+
+/// A copy of the library `built` without its debug information (`<built>.stripped`, made by
+/// `objcopy --strip-debug`), or `built` itself where `objcopy` is missing or fails (with a
+/// warning): the symbol table stays, so C and C++ programs link against the copy as before.
+fn without_debug_info(built: &Path) -> PathBuf {
+    let mut stripped = built.as_os_str().to_owned();
+    stripped.push(".stripped");
+    let stripped = PathBuf::from(stripped);
+    let objcopy = std::env::var_os("OBJCOPY").unwrap_or_else(|| "objcopy".into());
+    let done = Command::new(&objcopy)
+        .arg("--strip-debug")
+        .arg(built)
+        .arg(&stripped)
+        .output();
+    match done {
+        Ok(output) if output.status.success() => stripped,
+        Ok(output) => {
+            println!(
+                "cargo:warning=objcopy --strip-debug {} failed ({}); the package ships it \
+                 with its debug information: {}",
+                built.display(),
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+            built.to_path_buf()
+        }
+        Err(err) => {
+            println!(
+                "cargo:warning=no objcopy ({err}); the package ships {} with its debug \
+                 information",
+                built.display()
+            );
+            built.to_path_buf()
+        }
     }
 }
 
@@ -221,10 +270,15 @@ fn build_inputs(dep_info: &Path, workspace: &Path) -> BTreeSet<PathBuf> {
 /// again, because the copy is also watched. The copy is written beside the target and
 /// renamed over it, so that a program running with the old library keeps its file.
 fn copy_into_package(source: &Path, target: &Path) {
-    println!("cargo:rerun-if-changed={}", target.display());
     let contents =
         std::fs::read(source).unwrap_or_else(|err| panic!("reading {}: {err}", source.display()));
-    if std::fs::read(target).ok().as_deref() == Some(&contents[..]) {
+    write_if_changed(&contents, target);
+}
+
+/// Writes `contents` to `target` unless it already holds them (see [`copy_into_package`]).
+fn write_if_changed(contents: &[u8], target: &Path) {
+    println!("cargo:rerun-if-changed={}", target.display());
+    if std::fs::read(target).ok().as_deref() == Some(contents) {
         return;
     }
     let dir = target
@@ -232,7 +286,7 @@ fn copy_into_package(source: &Path, target: &Path) {
         .expect("a file in the package has a directory");
     std::fs::create_dir_all(dir).unwrap_or_else(|err| panic!("creating {}: {err}", dir.display()));
     let partial = dir.join(format!(".{}.partial", file_name(target)));
-    std::fs::write(&partial, &contents)
+    std::fs::write(&partial, contents)
         .unwrap_or_else(|err| panic!("writing {}: {err}", partial.display()));
     std::fs::rename(&partial, target).unwrap_or_else(|err| {
         panic!(

@@ -60,6 +60,24 @@ __all__ = [
     "set_backend",
 ]
 
+
+def _package_version() -> str:
+    """The version of the crates and of the wheel (the workspace ``Cargo.toml``): the
+    native module's when it is loaded, else the one the build wrote beside this file."""
+    if _backend.native is not None:
+        version: str = _backend.native.__version__
+        return version
+    try:
+        from hyperparameter._version import version
+    except ImportError:
+        # A source tree whose native module was never built has no version file either.
+        return "0+unknown"
+    return version
+
+
+__version__: str = _package_version()
+"""The package's version, e.g. ``"0.1.0"``; ``hp --version`` prints it too."""
+
 scope: Scope = _scope_module.root()
 param_scope = scope
 

@@ -23,6 +23,7 @@ __all__ = [
 ]
 
 MAX_DEPTH: int
+__version__: str
 RESERVED_NAMES: list[str]
 scope: Scope
 

@@ -348,6 +348,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="hp", description="Inspect the hyperparameters of a Python program."
     )
+    # The package is already imported: this module is one of its submodules.
+    from hyperparameter import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     params = commands.add_parser(
         "params",

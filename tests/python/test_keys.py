@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import hyperparameter as hp
 from hyperparameter import _rules
@@ -104,6 +106,38 @@ def test_whitespace_is_trimmed_around_the_key_only() -> None:
     for _, parse in parsers():
         assert parse("\u3000a.b\t= x ") == ("a.b", " x ")
         assert parse("a=") == ("a", "")
+
+
+def outcome(parse: Callable[[str], Any], item: str) -> tuple[str, Any]:
+    """What ``parse(item)`` gives: the pair, or the error's type and message."""
+    try:
+        return ("ok", parse(item))
+    except (hp.DefineError, TypeError) as err:
+        return (type(err).__name__, str(err))
+
+
+# Whitespace (Unicode `White_Space`), the separators U+001C..U+001F that Python's own
+# `str.strip()` also removes, other controls and format characters, `=` and key text.
+_DEFINE_ALPHABET = st.sampled_from(
+    [" ", "\t", "\n", "\x0b", "\x85", "\xa0", "\u2007", "\u3000", "\u2028"]
+    + ["\x1c", "\x1d", "\x1e", "\x1f", "\x00", "\x7f", "\u200b", "\ufeff"]
+    + ["=", ".", "a", "0", "_", "é", "模"]
+)
+
+
+@given(st.lists(_DEFINE_ALPHABET, max_size=12).map("".join))
+def test_both_backends_split_defines_alike(item: str) -> None:
+    """The native parser and the pure-Python copy agree on every item: the same pair, or
+    the same error with the same message (``hp.scope("0\\x1f=")`` is refused by both)."""
+    assert outcome(native().parse_define, item) == outcome(_rules.pure_parse_define, item)
+
+
+def test_white_space_is_the_only_thing_trimmed() -> None:
+    for _, parse in parsers():
+        for separator in "\x1c\x1d\x1e\x1f":
+            with pytest.raises(hp.DefineError, match="control character"):
+                parse(f"0{separator}=")
+        assert parse("\x85\xa0a\u2028=1") == ("a", "1")
 
 
 def test_non_str_keys_are_type_errors() -> None:

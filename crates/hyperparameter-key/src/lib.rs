@@ -12,7 +12,9 @@
 //!   format ([`FORMAT_CHARACTERS`], Unicode 16.0) or private-use character, no noncharacter,
 //!   none of `=`, `$`, `{`, `}`; unassigned code points are allowed, so a key valid today
 //!   stays valid under a later Unicode version;
-//! * a `key=value` item splits at its first `=`, the key trimmed ([`split_define`]).
+//! * a `key=value` item splits at its first `=`, the key trimmed of whitespace: the
+//!   characters with Unicode's `White_Space` property, the same ones a key may not hold
+//!   ([`split_define`], [`is_key_whitespace`]).
 //!
 //! `tests/vectors/keys.tsv` lists valid and invalid keys that every language checks.
 
@@ -244,14 +246,23 @@ pub fn key_problem(key: &str) -> Option<String> {
     key.split('.').find_map(segment_problem)
 }
 
+/// Whether `c` is whitespace for the key rules: Unicode's `White_Space` property (space, tab,
+/// the line breaks, U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F,
+/// U+3000). The ASCII separators U+001C–U+001F, which some languages' "strip" functions
+/// also remove, are control characters here: never trimmed, and refused inside a key.
+pub fn is_key_whitespace(c: char) -> bool {
+    c.is_whitespace()
+}
+
 /// Splits a `key=value` item (as given to `-D/--define`) at its first `=`: the key with
-/// surrounding whitespace removed, and the value exactly as written (text; typed reads
-/// convert it). The error is the reason: no `=`, or the key's problem by [`key_problem`].
+/// surrounding whitespace ([`is_key_whitespace`]) removed, and the value exactly as written
+/// (text; typed reads convert it). The error is the reason: no `=`, or the key's problem by
+/// [`key_problem`].
 pub fn split_define(item: &str) -> Result<(&str, &str), DefineProblem> {
     let Some((key, value)) = item.split_once('=') else {
         return Err(DefineProblem::NoEquals);
     };
-    let key = key.trim();
+    let key = key.trim_matches(is_key_whitespace);
     match key_problem(key) {
         None => Ok((key, value)),
         Some(reason) => Err(DefineProblem::InvalidKey {
@@ -323,5 +334,31 @@ mod tests {
             split_define("a b=1"),
             Err(DefineProblem::InvalidKey { .. })
         ));
+    }
+
+    #[test]
+    fn defines_trim_white_space_only() {
+        assert_eq!(
+            split_define("\u{3000}\u{85}a.b\t\u{a0}=x "),
+            Ok(("a.b", "x "))
+        );
+        // U+001C..U+001F are control characters: kept, so the key is refused.
+        for separator in ['\u{1c}', '\u{1d}', '\u{1e}', '\u{1f}'] {
+            let item = format!("0{separator}=");
+            assert_eq!(
+                split_define(&item),
+                Err(DefineProblem::InvalidKey {
+                    key: format!("0{separator}"),
+                    reason: format!("segment `0{separator}` contains a control character"),
+                }),
+                "{item:?}"
+            );
+            assert!(!is_key_whitespace(separator));
+        }
+        let white_space: Vec<char> = ('\0'..=char::MAX).filter(|c| is_key_whitespace(*c)).collect();
+        assert_eq!(white_space.len(), 25);
+        for c in white_space {
+            assert_eq!(char_problem(c), Some("whitespace"), "{c:?}");
+        }
     }
 }

@@ -60,28 +60,56 @@ struct ContextVar {
     var: Py<PyAny>,
 }
 
-// The context-variable C API is not part of the limited API, but every CPython since 3.7
-// exports it with this signature, and calling it directly is what keeps the read path fast
-// (a Python-level `var.get()` call costs more than the whole read).
-extern "C" {
-    fn PyContextVar_Get(
-        var: *mut ffi::PyObject,
-        default_value: *mut ffi::PyObject,
-        value: *mut *mut ffi::PyObject,
-    ) -> c_int;
-    fn PyContextVar_Set(var: *mut ffi::PyObject, value: *mut ffi::PyObject) -> *mut ffi::PyObject;
+type ContextVarGet =
+    unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject, *mut *mut ffi::PyObject) -> c_int;
+type ContextVarSet = unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject) -> *mut ffi::PyObject;
+
+/// CPython's context-variable functions `PyContextVar_Get` and `PyContextVar_Set`.
+struct ContextVarApi {
+    get: ContextVarGet,
+    set: ContextVarSet,
+}
+
+/// The context-variable C API of the running interpreter. It is no part of the limited API
+/// (of any version), so it is looked up by name once, not linked: every CPython since 3.7
+/// exports it, and calling it directly is what keeps the read path fast (a Python-level
+/// `var.get()` call costs more than the whole read). `None` where it is missing: then the
+/// variable's `get` and `set` methods are called instead (docs/packaging.md).
+fn context_var_api() -> Option<&'static ContextVarApi> {
+    static API: OnceLock<Option<ContextVarApi>> = OnceLock::new();
+    API.get_or_init(|| {
+        let get = crate::symbols::interpreter_symbol(c"PyContextVar_Get");
+        let set = crate::symbols::interpreter_symbol(c"PyContextVar_Set");
+        if get.is_null() || set.is_null() {
+            return None;
+        }
+        // SAFETY: the names denote `int PyContextVar_Get(PyObject *, PyObject *, PyObject **)`
+        // and `PyObject *PyContextVar_Set(PyObject *, PyObject *)` in every CPython that
+        // exports them; function and data pointers have the same size on the platforms with
+        // `dlsym`.
+        unsafe {
+            Some(ContextVarApi {
+                get: std::mem::transmute::<*mut std::ffi::c_void, ContextVarGet>(get),
+                set: std::mem::transmute::<*mut std::ffi::c_void, ContextVarSet>(set),
+            })
+        }
+    })
+    .as_ref()
 }
 
 impl ContextVar {
     /// The variable's value in the running context (`None` when unset).
     #[inline]
     fn get<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let Some(api) = context_var_api() else {
+            return self.var.bind(py).call_method0(pyo3::intern!(py, "get"));
+        };
         let mut value: *mut ffi::PyObject = std::ptr::null_mut();
         // SAFETY: `self.var` is a live ContextVar (created in `context_var`), the thread is
         // attached (we hold `py`), a null default means "use the variable's own default"
         // (None), and on success `value` receives a new reference that we take ownership of.
         unsafe {
-            if PyContextVar_Get(self.var.as_ptr(), std::ptr::null_mut(), &mut value) < 0 {
+            if (api.get)(self.var.as_ptr(), std::ptr::null_mut(), &mut value) < 0 {
                 return Err(PyErr::fetch(py));
             }
             Bound::from_owned_ptr_or_err(py, value)
@@ -91,10 +119,17 @@ impl ContextVar {
     /// Sets the variable in the running context.
     #[inline]
     fn set(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let Some(api) = context_var_api() else {
+            return self
+                .var
+                .bind(py)
+                .call_method1(pyo3::intern!(py, "set"), (value,))
+                .map(drop);
+        };
         // SAFETY: both objects are alive for the call and the thread is attached; the result
         // is a new reference to a Token (or NULL with an exception set), released here.
         unsafe {
-            let token = PyContextVar_Set(self.var.as_ptr(), value.as_ptr());
+            let token = (api.set)(self.var.as_ptr(), value.as_ptr());
             Bound::from_owned_ptr_or_err(py, token).map(drop)
         }
     }

@@ -131,6 +131,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("scope", fast::new_global_scope(py)?)?;
     m.add("RESERVED_NAMES", scope::RESERVED.to_vec())?;
     m.add("MAX_DEPTH", values::MAX_DEPTH)?;
+    // The workspace version (Cargo.toml), the one the wheel and `hp.__version__` carry.
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(scope::_scope_from_dict, m)?)?;
     m.add_function(wrap_pyfunction!(key_hash, m)?)?;
     m.add_function(wrap_pyfunction!(validate_key, m)?)?;

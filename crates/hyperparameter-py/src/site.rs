@@ -22,7 +22,9 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
 extern "C" {
-    // Both exported by every CPython 3 (not in the limited API before 3.10/3.9).
+    // `PyEval_GetFrame` is in the limited API; `PyFrame_GetLineNumber` is from 3.10 on, and
+    // CPython 3.8 and 3.9 export it with the same signature (checked by
+    // `scripts/check_abi3.py --python`, docs/packaging.md).
     fn PyEval_GetFrame() -> *mut ffi::PyObject;
     fn PyFrame_GetLineNumber(frame: *mut ffi::PyObject) -> c_int;
 }

@@ -19,8 +19,10 @@ use pyo3::IntoPyObjectExt;
 use crate::errors::CoreError;
 
 extern "C" {
-    // In the limited API only from 3.10 on, but exported by every CPython 3; the fallback
-    // of the abi3-py38 build (`to_cow`) allocates a bytes object per call.
+    // In the limited API (and so the stable ABI) from 3.10 on; CPython 3.8 and 3.9 export it
+    // with the same signature, which `scripts/check_abi3.py --python` checks against those
+    // interpreters (docs/packaging.md). PyO3's fallback for the abi3-py38 build (`to_cow`)
+    // allocates a bytes object per call.
     fn PyUnicode_AsUTF8AndSize(
         unicode: *mut pyo3::ffi::PyObject,
         size: *mut pyo3::ffi::Py_ssize_t,
