@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark, in release builds, each printing its figures beside the SPEC §11 target.
+# Every benchmark, in release builds, each printing its figures beside its target (docs/performance.md).
 #   bash scripts/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,4 @@
-// Timings of the C++ layer: GET_PARAM with literal keys (SPEC §11 target: at most 10 ns),
+// Timings of the C++ layer: GET_PARAM with literal keys (target: at most 10 ns, docs/performance.md),
 // WITH_PARAMS enter + exit, the same with 100,000 keys visible, and memory after 1,000,000
 // enter/exit cycles. Build in release and run through scripts/bench-cpp.sh.
 #include <hyperparameter.h>

@@ -35,7 +35,7 @@ def generate_yaml() -> str:
                     value = f"${{section{section}.key{key - 1}}}"
                 else:
                     # Text into text: both libraries write other types into text differently
-                    # (`true` here, SPEC §4; `True` in OmegaConf).
+                    # (`true` here, see docs/guarantees.md; `True` in OmegaConf).
                     text_key = next(k for k in range(key - 1, -1, -1) if (index - key + k) % 4 == 3)
                     value = f'"run-${{section{section}.key{text_key}}}-x"'
                 written += 1

@@ -1,4 +1,4 @@
-"""The four Python figures of SPEC §11, each with its plain-Python baseline, in one run.
+"""The four Python figures of docs/performance.md, each with its plain-Python baseline, in one run.
 
     python benchmarks/python/bench_core.py            # the backend in use (native by default)
     HYPERPARAMETER_BACKEND=python python benchmarks/python/bench_core.py
@@ -84,7 +84,7 @@ def main() -> None:
         ("import hyperparameter (ms added)", with_hp - bare, bare, with_hp / bare, "<= 15 ms")
     )
 
-    # 5. No memory growth over 1,000,000 enter/exit cycles (SPEC §11).
+    # 5. No memory growth over 1,000,000 enter/exit cycles.
     import resource
 
     for _ in range(100_000):
