@@ -17,7 +17,8 @@ With `--python INTERPRETER` (repeatable), each interpreter is also asked whether
 every symbol the module links against (ctypes, in a child process), and the script fails
 when one does not.
 
-    python scripts/check_abi3.py dist/hyperparameter-*.whl --python ~/.pyenv/versions/3.8.18/bin/python
+    python scripts/check_abi3.py dist/hyperparameter-*.whl \\
+        --python ~/.pyenv/versions/3.8.18/bin/python3
 
 The stable ABI's list, with the version each symbol joined it, comes from the `abi3info`
 package (installed with pip when missing).
@@ -33,29 +34,28 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # Symbols the module links against although they joined the stable ABI after the claimed
 # minimum version: name -> reason. CPython 3.8 and 3.9 export them with the signature they
 # have in the stable ABI (checked with --python against those interpreters).
-LATER_STABLE: Dict[str, str] = {
+LATER_STABLE: dict[str, str] = {
     "PyUnicode_AsUTF8AndSize": "the UTF-8 of a str without a copy, on every key read",
     "PyFrame_GetLineNumber": "the line of a call site, for the source of a value",
 }
 
-Version = Tuple[int, int]
+Version = "tuple[int, int]"  # (major, minor), in annotations only
 
 
-def stable_abi() -> Dict[str, Version]:
+def stable_abi() -> dict[str, Version]:
     """Every function and data symbol of the stable ABI, with the version it joined."""
     try:
         import abi3info
     except ImportError:
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "abi3info"], check=True)
         import abi3info
-    symbols: Dict[str, Version] = {}
+    symbols: dict[str, Version] = {}
     for table in (abi3info.FUNCTIONS, abi3info.DATAS):
         for symbol, item in table.items():
             symbols[symbol.name] = (item.added.major, item.added.minor)
@@ -82,7 +82,7 @@ def native_module(path: Path, folder: Path) -> Path:
         return Path(wheel.extract(names[0], folder))
 
 
-def python_symbols(module: Path) -> List[str]:
+def python_symbols(module: Path) -> list[str]:
     """The undefined dynamic symbols of `module` in CPython's namespace."""
     nm = shutil.which("nm")
     if nm is None:
@@ -97,7 +97,7 @@ def python_symbols(module: Path) -> List[str]:
     return sorted(n for n in names if re.match(r"_?Py", n))
 
 
-def missing_in(interpreter: str, names: List[str]) -> Tuple[str, List[str]]:
+def missing_in(interpreter: str, names: list[str]) -> tuple[str, list[str]]:
     """The interpreter's version and the names it does not export."""
     probe = (
         "import ctypes, sys\n"
@@ -119,7 +119,7 @@ def missing_in(interpreter: str, names: List[str]) -> Tuple[str, List[str]]:
     return version, missing
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Prints the sorted symbols; returns 1 when one breaks the promise."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("path", type=Path, help="the wheel, or the native module's .so")
@@ -133,7 +133,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     minimum = claimed_minimum()
     stable = stable_abi()
-    failures: List[str] = []
+    failures: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
         names = python_symbols(native_module(args.path, Path(folder)))
     if not names:

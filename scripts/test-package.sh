@@ -13,8 +13,9 @@
 #    machine (pyenv's, under ~/.pyenv/versions; PACKAGE_PYTHONS="PY1 PY2" names others),
 #    where the Python suite runs with both backends, the two interpreters in parallel.
 #
-# One sdist build and one wheel build (release profile, as published). Prints the time of
-# each step and the total.
+# One sdist build and one wheel build (release profile, as published), in the copy's own
+# target folder unless CARGO_TARGET_DIR names one. Prints the time of each step and the
+# total.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -23,8 +24,11 @@ step_started=$SECONDS
 work=$(mktemp -d "${TMPDIR:-/tmp}/hp-package.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
+first_step=1
 step() {
-  printf '   (%ds)\n\n== %s\n' $((SECONDS - step_started)) "$*"
+  [[ $first_step -eq 1 ]] || printf '   (%ds)\n' $((SECONDS - step_started))
+  printf '\n== %s\n' "$*"
+  first_step=0
   step_started=$SECONDS
 }
 

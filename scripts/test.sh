@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The one test command (README "Run every test"; CI runs exactly this): formatting and lints,
 # then the Rust, Python (both backends, fuzzers included) and C/C++ suites and the write
-# benchmark's linearity check, then builds the documentation site and checks it in a browser.
+# benchmark's linearity check, then builds the documentation site and checks it in a browser,
+# and last builds the sdist and the wheel and tests them in fresh virtualenvs on the oldest
+# and the newest CPython of the machine (scripts/test-package.sh).
 # It installs into the active Python environment: the test tools
 # (ruff, maturin, pytest, mypy, hypothesis) and this checkout, as `pip install .` does.
 set -euo pipefail
@@ -42,3 +44,6 @@ python benchmarks/python/bench_writes.py --quick
 
 step "documentation site (mkdocs build --strict, headless Chromium)"
 bash scripts/test-docs.sh
+
+step "release artifacts: sdist, wheel, fresh venvs on the oldest and newest CPython (scripts/test-package.sh)"
+bash scripts/test-package.sh

@@ -1,10 +1,11 @@
 """The site's own pages: the home page keeps the README's examples, and every Python block
-of the home page and of the guarantees page runs (when the package is installed)."""
+of the home, guarantees and packaging pages runs (when the package is installed)."""
 
 from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 import types
 from pathlib import Path
 
@@ -39,7 +40,9 @@ def test_home_page_shows_the_readme_examples() -> None:
         assert f"```{lang}\n{code}```" in home, f"docs/index.md lacks README's {lang} example"
 
 
-@pytest.mark.parametrize("page", ["index.md", "guarantees.md", "rust-api.md", "api"])
+@pytest.mark.parametrize(
+    "page", ["index.md", "guarantees.md", "packaging.md", "performance.md", "rust-api.md", "api"]
+)
 def test_site_pages_state_rules_without_pointing_elsewhere(page: str) -> None:
     """The site's own pages state the rules; they cite no outside contract."""
     paths = sorted((DOCS / page).glob("*.md")) if page == "api" else [DOCS / page]
@@ -49,7 +52,9 @@ def test_site_pages_state_rules_without_pointing_elsewhere(page: str) -> None:
             assert word not in text, f"{path.name} mentions {word!r}"
 
 
-PAGES_WITH_CODE = {name: blocks(DOCS / name, "python") for name in ("index.md", "guarantees.md")}
+PAGES_WITH_CODE = {
+    name: blocks(DOCS / name, "python") for name in ("index.md", "guarantees.md", "packaging.md")
+}
 CASES = [(name, index) for name, found in PAGES_WITH_CODE.items() for index in range(len(found))]
 
 
@@ -60,7 +65,12 @@ def test_the_guarantees_page_has_examples() -> None:
 @pytest.mark.parametrize(("page", "index"), CASES)
 def test_python_block_runs(page: str, index: int) -> None:
     pytest.importorskip("hyperparameter", reason="the package is not installed")
-    code = compile(PAGES_WITH_CODE[page][index], f"{page}[block {index}]", "exec")
+    code_text = PAGES_WITH_CODE[page][index]
+    # A block for a newer Python than the oldest supported says so on its first line.
+    needs = re.match(r"# Python (?:≥|>=) ?(\d+)\.(\d+)\b", code_text)
+    if needs and sys.version_info[:2] < (int(needs.group(1)), int(needs.group(2))):
+        pytest.skip(f"{page}[block {index}] needs Python {needs.group(1)}.{needs.group(2)}")
+    code = compile(code_text, f"{page}[block {index}]", "exec")
     exec(code, {"__name__": "__doc__"})
 
 

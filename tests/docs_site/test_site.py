@@ -10,7 +10,9 @@ the site is built here, into a temporary folder, with `mkdocs build --strict`.
 from __future__ import annotations
 
 import functools
+import html
 import http.server
+import json
 import os
 import re
 import shutil
@@ -44,9 +46,40 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+# A page of the test's own, served beside the site: it loads a page of the site in a frame
+# and, once the frame has loaded, writes what became of each of its images (the address,
+# whether it finished loading, its natural width: 0 for a broken image) into an attribute of
+# its body, which the DOM dump then shows.
+IMAGE_CHECK_PATH = "/__image-check.html"
+IMAGE_CHECK_PAGE = """<!doctype html><html><body>
+<iframe id="page" width="1280" height="900"></iframe>
+<script>
+const frame = document.getElementById("page");
+frame.onload = () => {
+  const images = [...frame.contentDocument.images].map(
+    (image) => [image.getAttribute("src"), image.complete, image.naturalWidth]);
+  document.body.setAttribute("data-images", JSON.stringify(images));
+};
+frame.src = new URLSearchParams(location.search).get("page");
+</script></body></html>
+"""
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Keeps the test output free of one line per request."""
+
+    def do_GET(self) -> None:
+        """The site's files, and the image check page at ``IMAGE_CHECK_PATH``."""
+        if self.path.split("?")[0] != IMAGE_CHECK_PATH:
+            super().do_GET()
+            return
+        body = IMAGE_CHECK_PAGE.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 @pytest.fixture(scope="session")
@@ -185,3 +218,57 @@ def test_rust_api_link_has_the_crate_docs_when_built(site: Path) -> None:
     if not crate.is_file():
         pytest.skip("the site was built without cargo doc output")
     assert "Crate hyperparameter" in crate.read_text(encoding="utf-8")
+
+
+def test_performance_page_shows_the_benchmark_chart(chromium: list[str], base_url: str) -> None:
+    """The chart is an image of the performance page that the browser loads and decodes."""
+    dom = rendered(chromium, base_url + "performance/")
+    check_rendered_page(dom, "Performance")
+    assert re.search(r'<img[^>]+src="[^"]*images/benchmarks\.svg"', dom), "no chart on the page"
+    checked = rendered(chromium, f"{base_url}{IMAGE_CHECK_PATH[1:]}?page=/performance/")
+    found = re.search(r'data-images="([^"]*)"', checked)
+    assert found, "the check page did not report the performance page's images"
+    images = json.loads(html.unescape(found.group(1)))
+    chart = [image for image in images if image[0].endswith("images/benchmarks.svg")]
+    assert chart, f"no chart among the loaded images: {images}"
+    for src, complete, width in chart:
+        assert complete and width > 0, f"the chart {src} did not load ({images})"
+
+
+# What no page of the site may say: the project's documents state their rules in their own
+# words. `SPEC` as a word in capitals (a "spec" of TOML is fine), the section sign, and
+# "seeds" (the word; "seed", of the key hash, is fine).
+FORBIDDEN = re.compile(r"\bSPEC\b|§|\b[Ss]eeds\b")
+
+
+def page_text(page: Path) -> str:
+    """The visible text of a built page: scripts, styles and tags removed."""
+    source = page.read_text(encoding="utf-8")
+    source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.DOTALL)
+    return html.unescape(text_of(source))
+
+
+def test_no_built_page_mentions_an_outside_contract(site: Path) -> None:
+    """Every built page (the guides, the API reference generated from the docstrings, the
+    search index), but not the `cargo doc` output copied under rust/, which has its own
+    checks in the crates."""
+    pages = [p for p in site.rglob("*.html") if "rust" not in p.relative_to(site).parts[:1]]
+    assert len(pages) >= 10
+    found = []
+    for page in pages:
+        for match in FORBIDDEN.finditer(page_text(page)):
+            found.append(f"{page.relative_to(site)}: {match.group(0)!r}")
+    index = site / "search" / "search_index.json"
+    if index.is_file():
+        found += [f"search index: {m.group(0)!r}" for m in FORBIDDEN.finditer(index.read_text())]
+    assert not found, "\n".join(found)
+
+
+def test_every_page_footer_names_the_version(site: Path) -> None:
+    """The footer shows the workspace version (docs/hooks/version.py)."""
+    cargo = (ROOT / "Cargo.toml").read_text(encoding="utf-8")
+    version = re.search(r'\[workspace\.package\]\nversion = "([^"]+)"', cargo)
+    assert version, "no [workspace.package] version in Cargo.toml"
+    for page in ("index.html", "packaging/index.html", "api/scope/index.html"):
+        footer = re.search(r"<footer.*?</footer>", (site / page).read_text(encoding="utf-8"), re.S)
+        assert footer and f"hyperparameter {version.group(1)}" in text_of(footer.group(0)), page

@@ -1,4 +1,8 @@
-"""Every Python code block of docs/scopes.md, docs/cli.md and docs/config.md runs."""
+"""Every Python code block of docs/scopes.md, docs/cli.md, docs/config.md,
+docs/migration-hydra.md and the README runs, on every supported Python.
+
+A block that needs a newer Python than the oldest supported one says so on its first line,
+``# Python ≥ 3.10``; it is skipped on older interpreters only."""
 
 from __future__ import annotations
 
@@ -8,6 +12,23 @@ import types
 from pathlib import Path
 
 import pytest
+
+NEEDS_PYTHON = re.compile(r"# Python (?:≥|>=) ?(\d+)\.(\d+)\b")
+
+
+def compiled(code: str, name: str) -> types.CodeType:
+    """The block compiled, or a skip when its first line asks for a newer Python."""
+    needs = NEEDS_PYTHON.match(code)
+    if needs and sys.version_info[:2] < (int(needs.group(1)), int(needs.group(2))):
+        pytest.skip(f"{name} needs Python {needs.group(1)}.{needs.group(2)}")
+    return compile(code, name, "exec")
+
+
+def test_a_block_marked_for_a_newer_python_is_skipped_only_there() -> None:
+    with pytest.raises(pytest.skip.Exception, match="needs Python 99.0"):
+        compiled("# Python ≥ 99.0\nx = 1\n", "block")
+    exec(compiled("# Python >= 3.8\nx = 1\n", "block"), {})
+
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "scopes.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
@@ -19,7 +40,7 @@ def test_the_page_has_examples() -> None:
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
 def test_doc_block_runs(index: int) -> None:
-    exec(compile(BLOCKS[index], f"{DOC.name}[block {index}]", "exec"), {"__name__": "__doc__"})
+    exec(compiled(BLOCKS[index], f"{DOC.name}[block {index}]"), {"__name__": "__doc__"})
 
 
 CLI_DOC = DOC.with_name("cli.md")
@@ -28,7 +49,7 @@ CLI_BLOCKS = re.findall(r"```python\n(.*?)```", CLI_DOC.read_text(encoding="utf-
 
 @pytest.mark.parametrize("index", range(len(CLI_BLOCKS)))
 def test_cli_doc_block_runs(index: int) -> None:
-    code = compile(CLI_BLOCKS[index], f"{CLI_DOC.name}[block {index}]", "exec")
+    code = compiled(CLI_BLOCKS[index], f"{CLI_DOC.name}[block {index}]")
     exec(code, {"__name__": "__doc__"})
 
 
@@ -54,7 +75,7 @@ def test_config_doc_block_runs(index: int, tmp_path: Path, monkeypatch: pytest.M
     # A real module, so that dataclasses and schemas defined in a block resolve their names.
     module = types.ModuleType("__doc__")
     monkeypatch.setitem(sys.modules, "__doc__", module)
-    code = compile(CONFIG_BLOCKS[index], f"{CONFIG_DOC.name}[block {index}]", "exec")
+    code = compiled(CONFIG_BLOCKS[index], f"{CONFIG_DOC.name}[block {index}]")
     exec(code, module.__dict__)
 
 
@@ -64,9 +85,7 @@ README_BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="ut
 
 @pytest.mark.parametrize("index", range(len(README_BLOCKS)))
 def test_readme_block_runs(index: int) -> None:
-    exec(
-        compile(README_BLOCKS[index], f"README.md[block {index}]", "exec"), {"__name__": "__doc__"}
-    )
+    exec(compiled(README_BLOCKS[index], f"README.md[block {index}]"), {"__name__": "__doc__"})
 
 
 MIGRATION_DOC = DOC.with_name("migration-hydra.md")
@@ -85,5 +104,39 @@ def test_migration_doc_block_runs(
         (tmp_path / name).write_text(text, encoding="utf-8")
     module = types.ModuleType("__doc__")
     monkeypatch.setitem(sys.modules, "__doc__", module)
-    code = compile(MIGRATION_BLOCKS[index], f"{MIGRATION_DOC.name}[block {index}]", "exec")
+    code = compiled(MIGRATION_BLOCKS[index], f"{MIGRATION_DOC.name}[block {index}]")
     exec(code, module.__dict__)
+
+
+# What no docstring, message or stub of the installed package may say (its text states the
+# rules itself, or points to docs/guarantees.md): `SPEC` as a word in capitals, the section
+# sign, "seeds".
+FORBIDDEN = re.compile(r"\bSPEC\b|§|\b[Ss]eeds\b")
+
+
+def test_the_installed_package_cites_no_outside_contract() -> None:
+    """The package's Python files and stubs (docstrings, messages, comments), the native
+    module's docstrings and the text compiled into it (its messages)."""
+    import hyperparameter as hp
+
+    package = Path(hp.__file__).resolve().parent
+    found = []
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.pyi")]):
+        for match in FORBIDDEN.finditer(path.read_text(encoding="utf-8")):
+            found.append(f"{path.relative_to(package)}: {match.group(0)!r}")
+    try:
+        from hyperparameter import _native
+    except ImportError:
+        _native = None
+    if _native is not None:
+        for name in dir(_native):
+            item = getattr(_native, name)
+            for member in [item, *(getattr(item, m, None) for m in dir(item) if m[0] != "_")]:
+                doc = getattr(member, "__doc__", None) or ""
+                found += [f"_native.{name}: {m.group(0)!r}" for m in FORBIDDEN.finditer(doc)]
+        binary = Path(_native.__file__).read_bytes()
+        found += [
+            f"{Path(_native.__file__).name}: {m.group(0)!r}"
+            for m in re.finditer(rb"\bSPEC\b|\xc2\xa7|\b[Ss]eeds\b", binary)
+        ]
+    assert not found, "\n".join(found)

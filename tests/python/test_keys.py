@@ -121,9 +121,11 @@ def outcome(parse: Callable[[str], Any], item: str) -> tuple[str, Any]:
 # Whitespace (Unicode `White_Space`), the separators U+001C..U+001F that Python's own
 # `str.strip()` also removes, other controls and format characters, `=` and key text.
 _DEFINE_ALPHABET = st.sampled_from(
-    [" ", "\t", "\n", "\x0b", "\x85", "\xa0", "\u2007", "\u3000", "\u2028"]
-    + ["\x1c", "\x1d", "\x1e", "\x1f", "\x00", "\x7f", "\u200b", "\ufeff"]
-    + ["=", ".", "a", "0", "_", "é", "模"]
+    [
+        *(" ", "\t", "\n", "\x0b", "\x85", "\xa0", "\u2007", "\u3000", "\u2028"),
+        *("\x1c", "\x1d", "\x1e", "\x1f", "\x00", "\x7f", "\u200b", "\ufeff"),
+        *("=", ".", "a", "0", "_", "é", "模"),
+    ]
 )
 
 
