@@ -56,7 +56,6 @@ echo "sdist: $(basename "$sdist"), $(wc -l <"$work/sdist.txt") files, $(du -k "$
 
 step "fresh venv: install the sdist (pip builds the wheel from it), run the quick start"
 "$python" -m venv "$work/venv"
-"$work/venv/bin/python" -m pip install --quiet --upgrade pip
 "$work/venv/bin/python" -m pip wheel --quiet --no-deps --wheel-dir "$work/dist" "$sdist"
 wheels=("$work"/dist/*.whl)
 [[ ${#wheels[@]} -eq 1 ]] || { echo "test-package: expected one wheel: ${wheels[*]}" >&2; exit 1; }
@@ -112,9 +111,13 @@ pythons=()
 if [[ -n ${PACKAGE_PYTHONS:-} ]]; then
   read -r -a pythons <<<"$PACKAGE_PYTHONS"
 else
-  # The oldest and the newest CPython 3 that pyenv installed (by version, not by name).
+  # The oldest and the newest CPython 3 that pyenv installed (by version, not by name)
+  # among those the package supports (`requires-python = ">=3.N"`).
+  minimum=$(sed -n 's/^requires-python = ">=3\.\([0-9]*\)"/\1/p' pyproject.toml)
+  [[ -n $minimum ]] || { echo 'test-package: no requires-python = ">=3.N" in pyproject.toml' >&2; exit 1; }
   mapfile -t found < <(ls -d "$HOME"/.pyenv/versions/3.*/bin/python3 2>/dev/null |
-    sed -E 's|.*/versions/([0-9.]+)/bin/python3$|\1 &|' | sort -V | cut -d' ' -f2)
+    sed -E 's|.*/versions/(3\.([0-9]+)[0-9.]*)/bin/python3$|\2 \1 &|' |
+    awk -v minimum="$minimum" '$1 >= minimum {print $2, $3}' | sort -V | cut -d' ' -f2)
   if [[ ${#found[@]} -gt 0 ]]; then
     pythons=("${found[0]}")
     [[ ${#found[@]} -gt 1 ]] && pythons+=("${found[-1]}")
@@ -136,9 +139,14 @@ run_suite() {
   "$interpreter" -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet "$wheel" pytest "hypothesis>=6.100" mypy
   "$venv/bin/python" -c 'import sys, hyperparameter as hp; print(sys.version.split()[0], hp.__version__, hp.backend_name())'
-  "$venv/bin/python" -m pytest "$work/src/tests/python" -q -p no:cacheprovider --rootdir "$work/src"
+  local status=0
+  echo "-- native backend"
+  "$venv/bin/python" -m pytest "$work/src/tests/python" -q -p no:cacheprovider \
+    --rootdir "$work/src" || status=1
+  echo "-- pure-Python backend"
   HYPERPARAMETER_BACKEND=python "$venv/bin/python" -m pytest "$work/src/tests/python" -q \
-    -p no:cacheprovider --rootdir "$work/src"
+    -p no:cacheprovider --rootdir "$work/src" || status=1
+  return $status
 }
 pids=()
 for i in "${!pythons[@]}"; do
@@ -149,7 +157,8 @@ failed=0
 for i in "${!pids[@]}"; do
   if wait "${pids[$i]}"; then status=passed; else status=FAILED; failed=1; fi
   printf -- '-- %s: %s\n' "${pythons[$i]}" "$status"
-  grep -E '^[0-9.]+ [0-9.+a-z]+ (native|python)$|passed|failed|error' "$work/suite-$i.log" || true
+  grep -E '^[0-9.]+ [0-9.+a-z]+ (native|python)$|^-- |^FAILED|^ERROR|[0-9]+ (passed|failed)' \
+    "$work/suite-$i.log" || true
   [[ $status == passed ]] || tail -n 60 "$work/suite-$i.log"
 done
 [[ $failed -eq 0 ]]

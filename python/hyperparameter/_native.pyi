@@ -7,6 +7,7 @@ _T = TypeVar("_T")
 __all__ = [
     "MAX_DEPTH",
     "RESERVED_NAMES",
+    "__version__",
     "Accessor",
     "ConfigTree",
     "FrameHandle",
