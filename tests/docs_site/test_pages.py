@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -109,3 +110,20 @@ def test_markdown_hook_titles_file_fences_and_unescapes_table_pipes() -> None:
         "| `x \\| y` |\n"
         "```\n"
     )
+
+
+def test_the_benchmark_chart_is_drawn_from_the_recorded_figures() -> None:
+    """docs/images/benchmarks.svg is what scripts/bench_chart.py draws from
+    benchmarks/results.tsv, and the data file names the command that produced it."""
+    data = (ROOT / "benchmarks" / "results.tsv").read_text(encoding="utf-8")
+    assert "# Command: " in data and "bench_core.py" in data
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench_chart.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    svg = (DOCS / "images" / "benchmarks.svg").read_text(encoding="utf-8")
+    assert svg.startswith("<svg ") and "<script" not in svg
+    assert "read hp.scope.model.layers._0.size | 10" in svg
