@@ -3,8 +3,9 @@
     python scripts/bench_chart.py           # writes docs/images/benchmarks.svg
     python scripts/bench_chart.py --check   # exit 1 when the SVG is not what the data gives
 
-The figures are in `benchmarks/results.tsv`, copied from one run of the benchmark scripts
-(the file's header names the commands, the date and the machine). Each row is drawn as a
+The figures are in `benchmarks/results.tsv`, written by one run of
+`python benchmarks/python/bench_core.py --record benchmarks/results.tsv` (the file's header
+names that command, the date, the machine and its load). Each row is drawn as a
 bar on a logarithmic time axis, with its plain baseline (a nested dict read, a plain call,
 an uncontended lock) as a thinner bar beneath it and its target as a red mark. The SVG is
 plain text with no script and no external reference, so the site shows it as an image.

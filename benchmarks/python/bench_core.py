@@ -2,13 +2,19 @@
 
     python benchmarks/python/bench_core.py            # the backend in use (native by default)
     HYPERPARAMETER_BACKEND=python python benchmarks/python/bench_core.py
+    python benchmarks/python/bench_core.py --record benchmarks/results.tsv
 
 Build the extension in release mode first (`pip install .` or `maturin develop --release`).
+`--record FILE` also writes the timed figures, with their baselines and targets, as the data
+file that scripts/bench_chart.py draws the chart of docs/performance.md from.
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -31,7 +37,34 @@ def import_ms(code: str, runs: int = 25) -> float:
     return statistics.median(times) * 1e3
 
 
+def record(path: str, backend: str, rows: list[tuple[str, float, float, str, float]]) -> None:
+    """Writes the chart's data file: one row per figure (label, measured ns, baseline ns,
+    what the baseline is, target ns)."""
+    command = "python benchmarks/python/bench_core.py --record " + path
+    if backend != "native":
+        command = f"HYPERPARAMETER_BACKEND={backend} {command}"
+    lines = [
+        "# Benchmark figures drawn by scripts/bench_chart.py into docs/images/benchmarks.svg"
+        " (docs/performance.md).",
+        f"# Command: {command}   ({backend} backend; min of 7 repeats)",
+        f"# Recorded {datetime.date.today().isoformat()} on {platform.machine()},"
+        f" {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f},"
+        f" {platform.python_implementation()} {platform.python_version()}.",
+        "# Columns: group, figure, measured ns, baseline ns, baseline, target ns (- for none)",
+        "group\tfigure\tmeasured_ns\tbaseline_ns\tbaseline\ttarget_ns",
+    ]
+    for name, value, baseline, label, target in rows:
+        cells = [name, f"{value:.1f}", f"{baseline:.1f}", label, f"{target:.1f}"]
+        lines.append("\t".join(["Python (bench_core.py)", *cells]))
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+    print(f"recorded the timed figures in {path}")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--record", metavar="FILE", help="also write the chart's data file")
+    args = parser.parse_args()
     import hyperparameter as hp
 
     print(f"hyperparameter backend: {hp.backend_name()}, Python {sys.version.split()[0]}")
@@ -57,6 +90,7 @@ def main() -> None:
     with hp.scope(**{"f.a": 5, "f.b": 0.5}):
         call = per_call_ns("injected()", env)
     base = per_call_ns("plain_f()", env)
+    added, plain_call = call - base, base
     rows.append(
         ("@hp.param call, 3 params (overhead)", call - base, base, call / base, "<= 1000 ns over")
     )
@@ -102,6 +136,14 @@ def main() -> None:
         print(f"{name:44s} {value:8.1f}{unit} {baseline:8.1f}{unit} {ratio:6.2f}x  {target}")
 
     print(f"{'max RSS growth over 1,000,000 enter/exit':44s} {growth_kb:8d}KB")
+    if args.record:
+        timed = [
+            ("read hp.scope.model.layers._0.size | 10", read, plain, "nested dict read", 3 * plain),
+            ("@hp.param call, 3 parameters (added)", added, plain_call, "plain call", 1000.0),
+            ('with hp.scope(**{"a.b": 1}): pass', enter, base, "with lock: pass", 1000.0),
+            ("... with 100,000 keys visible", enter_big, base, "with lock: pass", 1000.0),
+        ]
+        record(args.record, hp.backend_name(), timed)
 
     try:
         from omegaconf import OmegaConf
