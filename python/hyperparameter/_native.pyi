@@ -7,12 +7,12 @@ _T = TypeVar("_T")
 __all__ = [
     "MAX_DEPTH",
     "RESERVED_NAMES",
-    "__version__",
     "Accessor",
     "ConfigTree",
     "FrameHandle",
     "ParamSpec",
     "Scope",
+    "__version__",
     "_scope_from_dict",
     "key_hash",
     "load_config",
