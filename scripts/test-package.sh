@@ -107,7 +107,7 @@ if problems:
     sys.exit("test-package: " + "; ".join(problems))
 EOF
 
-pythons=()
+pythons=() others=()
 if [[ -n ${PACKAGE_PYTHONS:-} ]]; then
   read -r -a pythons <<<"$PACKAGE_PYTHONS"
 else
@@ -122,14 +122,40 @@ else
     pythons=("${found[0]}")
     [[ ${#found[@]} -gt 1 ]] && pythons+=("${found[-1]}")
   fi
+  # The versions between them: the quick start from the unpacked wheel (below).
+  [[ ${#found[@]} -gt 2 ]] && others=("${found[@]:1:${#found[@]}-2}")
+  # The wheel's "Python :: 3.N" classifiers are the versions this script runs it on.
+  classified=$("$python" -c 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())' \
+    "$wheel" "hyperparameter-$version.dist-info/METADATA" |
+    sed -n 's/^Classifier: Programming Language :: Python :: \(3\.[0-9]*\)$/\1/p' | sort -V | xargs)
+  checked=$(for interpreter in "${found[@]}"; do "$interpreter" -c 'import sys; print("3.%d" % sys.version_info[1])'; done | xargs)
+  [[ $classified == "$checked" ]] ||
+    { echo "test-package: the classifiers name Python $classified, the interpreters here are $checked" >&2; exit 1; }
+  echo "classifiers: Python $classified, each run below"
 fi
 if [[ ${#pythons[@]} -eq 0 ]]; then
   echo "test-package: no pyenv interpreters under ~/.pyenv/versions: the suite runs on the active Python only" >&2
   pythons=("$work/venv/bin/python")
 fi
 abi3_args=()
-for interpreter in "${pythons[@]}"; do abi3_args+=(--python "$interpreter"); done
+for interpreter in "${pythons[@]}" "${others[@]}"; do abi3_args+=(--python "$interpreter"); done
 "$python" scripts/check_abi3.py "$wheel" "${abi3_args[@]}"
+
+if [[ ${#others[@]} -gt 0 ]]; then
+  step "the wheel, unpacked, on ${others[*]}: the quick start"
+  "$python" -m zipfile -e "$wheel" "$work/unpacked"
+  for interpreter in "${others[@]}"; do
+    (
+      cd "$work"
+      PYTHONPATH="$work/unpacked" "$interpreter" -m hyperparameter.examples.quickstart \
+        --define greet.name=Alice --enthusiasm=3 >"$work/quickstart-other.txt"
+      grep -q Alice "$work/quickstart-other.txt"
+      PYTHONPATH="$work/unpacked" "$interpreter" -c 'import sys, hyperparameter as hp
+assert hp.backend_name() == "native", hp.backend_name()
+print("-- %s: %s %s, quick start passed" % (sys.version.split()[0], hp.__version__, hp.backend_name()))'
+    )
+  done
+fi
 
 step "the wheel on ${pythons[*]}: the Python suite, both backends"
 # The suite from the clean copy, run from a folder outside it so that the installed package

@@ -14,7 +14,7 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, List, Tuple, Union
 
 import pytest
 from hypothesis import given
@@ -134,10 +134,10 @@ def test_mutated_texts_load_or_fail_with_a_config_error(
 ENV = {"HP_FUZZ_V0": "zero", "HP_FUZZ_V2": "2"}
 """The environment of the graphs: V0 and V2 are set, V1 and V3 are not."""
 
-Piece = Union[str, int, tuple[int, Union[str, None]]]
+Piece = Union[str, int, Tuple[int, Union[str, None]]]
 """A literal, a reference to key ``k<n>``, or an environment reference (variable, default)."""
 
-GraphNode = Union[int, list[Piece]]
+GraphNode = Union[int, List[Piece]]
 """What a key of a graph holds: an int, or a text made of pieces."""
 
 

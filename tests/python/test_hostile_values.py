@@ -5,8 +5,8 @@ containing themselves or nested without end are a TypeError naming the path, nev
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, Mapping
 
 import pytest
 from conftest import on_small_stack
