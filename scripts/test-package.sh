@@ -12,6 +12,9 @@
 # 5. The same wheel in fresh virtualenvs on the oldest and the newest CPython of this
 #    machine (pyenv's, under ~/.pyenv/versions; PACKAGE_PYTHONS="PY1 PY2" names others),
 #    where the Python suite runs with both backends, the two interpreters in parallel.
+#    The CPython versions between them run the quick start from the unpacked wheel and
+#    pass check_abi3.py's export check; the wheel's "Python :: 3.N" classifiers must name
+#    exactly the versions found.
 #
 # One sdist build and one wheel build (release profile, as published), in the copy's own
 # target folder unless CARGO_TARGET_DIR names one. Prints the time of each step and the
