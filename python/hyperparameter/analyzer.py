@@ -105,6 +105,14 @@ def _is_scope_root(node: ast.expr) -> bool:
     )
 
 
+def _subscript(node: ast.Subscript) -> object:
+    """The constant inside ``x[...]``, or ``None``: Python 3.8 wraps it in ``ast.Index``."""
+    inner: object = node.slice
+    if type(inner).__name__ == "Index":  # Python 3.8
+        inner = getattr(inner, "value", None)
+    return inner.value if isinstance(inner, ast.Constant) else None
+
+
 def _scope_key(node: ast.expr) -> str | None:
     """``hp.scope.a.b`` / ``hp.scope["a.b"]`` → ``"a.b"``; None for anything else."""
     segments: list[str] = []
@@ -119,12 +127,8 @@ def _scope_key(node: ast.expr) -> str | None:
         if isinstance(node, ast.Attribute):
             segments.append(node.attr)
             node = node.value
-        elif (
-            isinstance(node, ast.Subscript)
-            and isinstance(node.slice, ast.Constant)
-            and isinstance(node.slice.value, str)
-        ):
-            segments.append(node.slice.value)
+        elif isinstance(node, ast.Subscript) and isinstance(key := _subscript(node), str):
+            segments.append(key)
             node = node.value
         else:
             return None
@@ -152,11 +156,14 @@ class _Visitor(ast.NodeVisitor):
         self.context: list[str] = []
 
     def _text(self, node: ast.AST) -> str:
-        """``node`` as source text: normalised by ``ast.unparse`` (Python 3.9+), else as
-        written in the file (Python 3.8)."""
+        """``node`` as source text: normalised by ``ast.unparse`` (Python 3.9+); on Python
+        3.8 a constant as ``repr`` writes it (what ``ast.unparse`` gives), anything else as
+        written in the file."""
         unparse = getattr(ast, "unparse", None)
         if unparse is not None:
             return str(unparse(node))
+        if isinstance(node, ast.Constant) and node.value is not Ellipsis:
+            return repr(node.value)
         return ast.get_source_segment(self.source, node) or ""
 
     def _where(self) -> str:

@@ -164,12 +164,13 @@ def test_an_installed_module_by_name() -> None:
 
 
 def test_defaults_are_shown_as_written_without_ast_unparse(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Python 3.8 has no ``ast.unparse``: the analyzer then shows the source text itself."""
+    """Python 3.8 has no ``ast.unparse``: the analyzer then shows a constant as ``repr``
+    writes it, as ``ast.unparse`` does, and anything else as written."""
     import ast
 
     from hyperparameter.analyzer import analyze_source
 
-    monkeypatch.delattr(ast, "unparse")
+    monkeypatch.delattr(ast, "unparse", raising=False)
     source = 'import hyperparameter as hp\nx = hp.scope.a.b | "v"\ny = hp.scope.c(1 + 2)\n'
     found = {d.key: d.default for d in analyze_source(source)}
-    assert found == {"a.b": '"v"', "c": "1 + 2"}
+    assert found == {"a.b": "'v'", "c": "1 + 2"}

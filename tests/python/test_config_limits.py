@@ -19,7 +19,7 @@ import textwrap
 import types
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 
 import pytest
 from conftest import on_small_stack
@@ -181,7 +181,7 @@ def test_nesting_at_the_depth_bound_works_in_every_walk_on_a_small_stack(
         for _ in range(MAX_DEPTH - 1):
             built = built.k
         assert built.k == 1
-        assert hp.config(str(path), schema=dict[str, Any]) == cfg.to_dict()
+        assert hp.config(str(path), schema=Dict[str, Any]) == cfg.to_dict()
         # A reference copying a table nearly as deep, merged with the file.
         merged = hp.config(str(path), {"r": "${k.k}"})
         assert merged.to_dict(nested=False)["r." + ".".join(["k"] * (MAX_DEPTH - 2))] == 1

@@ -281,6 +281,13 @@ scope_items = st.one_of(
 )
 
 
+# What a `key=value` item's key is trimmed of: Unicode White_Space, which is `str.strip()`'s
+# set without U+001C..U+001F (docs/guarantees.md).
+WHITE_SPACE = "".join(
+    chr(c) for c in range(0x3001) if chr(c).isspace() and chr(c) not in "\x1c\x1d\x1e\x1f"
+)
+
+
 def is_valid_key(key: str) -> bool:
     try:
         hp.scope.empty(**{key: 1})
@@ -297,7 +304,7 @@ def test_key_value_items(items: list[str]) -> None:
     refused = [
         item
         for item, (key, sep, _) in zip(items, parsed)
-        if not sep or not is_valid_key(key.strip())
+        if not sep or not is_valid_key(key.strip(WHITE_SPACE))
     ]
     bad = refused[0] if refused else None
     if bad is not None:
@@ -307,7 +314,7 @@ def test_key_value_items(items: list[str]) -> None:
         if all(c.isascii() and (c.isalnum() or c in " .=_-") for c in bad):
             assert bad in str(raised.value)
         return
-    expected = {key.strip(): value for key, _, value in parsed}
+    expected = {key.strip(WHITE_SPACE): value for key, _, value in parsed}
     with hp.scope(*items) as ps:
         for key, value in expected.items():
             assert ps[key] | None == value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import List
 
 import pytest
 
@@ -16,7 +17,8 @@ from hyperparameter.loader import validate
 class Server:
     port: int
     host: str = "localhost"
-    tags: list[str] = dataclasses.field(default_factory=list)
+    # `typing.List`: the schema resolves the annotation, and `list[str]` needs Python 3.9.
+    tags: List[str] = dataclasses.field(default_factory=list)  # noqa: UP006
 
 
 @dataclasses.dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import random
+import sys
 import threading
 
 import pytest
@@ -142,6 +143,7 @@ def test_thousands_of_interleaved_tasks() -> None:
     assert all(asyncio.run(main()))
 
 
+@pytest.mark.skipif(sys.version_info < (3, 9), reason="asyncio.to_thread is new in Python 3.9")
 def test_to_thread_carries_the_scope() -> None:
     async def main() -> object:
         with hp.scope(a=5):

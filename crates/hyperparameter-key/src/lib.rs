@@ -355,7 +355,9 @@ mod tests {
             );
             assert!(!is_key_whitespace(separator));
         }
-        let white_space: Vec<char> = ('\0'..=char::MAX).filter(|c| is_key_whitespace(*c)).collect();
+        let white_space: Vec<char> = ('\0'..=char::MAX)
+            .filter(|c| is_key_whitespace(*c))
+            .collect();
         assert_eq!(white_space.len(), 25);
         for c in white_space {
             assert_eq!(char_problem(c), Some("whitespace"), "{c:?}");

@@ -62,7 +62,8 @@ struct ContextVar {
 
 type ContextVarGet =
     unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject, *mut *mut ffi::PyObject) -> c_int;
-type ContextVarSet = unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject) -> *mut ffi::PyObject;
+type ContextVarSet =
+    unsafe extern "C" fn(*mut ffi::PyObject, *mut ffi::PyObject) -> *mut ffi::PyObject;
 
 /// CPython's context-variable functions `PyContextVar_Get` and `PyContextVar_Set`.
 struct ContextVarApi {
