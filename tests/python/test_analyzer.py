@@ -174,3 +174,113 @@ def test_defaults_are_shown_as_written_without_ast_unparse(monkeypatch: pytest.M
     source = 'import hyperparameter as hp\nx = hp.scope.a.b | "v"\ny = hp.scope.c(1 + 2)\n'
     found = {d.key: d.default for d in analyze_source(source)}
     assert found == {"a.b": "'v'", "c": "1 + 2"}
+
+
+ALIASED = """
+import hyperparameter as h2
+from hyperparameter import param as p, scope as S
+from hyperparameter.param import auto_param as ap
+import argparse as hp  # `hp` is not the package in this file
+
+@p("train")
+def fit(lr=0.1):
+    width = S.model.width | 64
+    depth = h2.param_scope["model.depth"](2)
+    ignored = hp.scope.not_ours | 1
+    return S.get("model.seed", 7)
+
+@h2.param
+def evaluate(batch=16):
+    s = h2.scope
+    return s.eval.steps | 100
+
+@ap
+class Net:
+    def __init__(self, units=8):
+        pass
+"""
+
+
+def test_aliased_imports_and_assignments(tmp_path: Path) -> None:
+    path = tmp_path / "aliased.py"
+    path.write_text(textwrap.dedent(ALIASED), encoding="utf-8")
+    done = run("params", str(path), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    found = [(item["key"], item["default"], item["line"]) for item in json.loads(done.stdout)]
+    assert found == [
+        ("Net.units", "8", 21),
+        ("eval.steps", "100", 17),
+        ("evaluate.batch", "16", 15),
+        ("model.depth", "2", 10),
+        ("model.seed", "7", 12),
+        ("model.width", "64", 9),
+        ("train.lr", "0.1", 8),
+    ]
+    assert done.stderr == ""
+
+
+def test_star_import_and_a_local_import(tmp_path: Path) -> None:
+    path = tmp_path / "star.py"
+    path.write_text(
+        "from hyperparameter import *\n"
+        "@param\n"
+        "def f(a=1):\n"
+        "    return scope.x.y | 2\n"
+        "def g():\n"
+        "    import hyperparameter as inner\n"
+        "    return inner.scope.z(3)\n",
+        encoding="utf-8",
+    )
+    done = run("params", str(path))
+    assert done.returncode == 0, done.stderr
+    assert [line.split()[:2] for line in done.stdout.splitlines()] == [
+        ["f.a", "1"],
+        ["x.y", "2"],
+        ["z", "3"],
+    ]
+
+
+def test_nothing_found_is_said_with_status_1(tmp_path: Path) -> None:
+    path = tmp_path / "plain.py"
+    # A `scope` that is not the package's is not a parameter read.
+    path.write_text("from mylib import scope\nx = scope.a.b | 1\n", encoding="utf-8")
+    done = run("params", str(path))
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"hp: no parameters found in {path} (")
+    done = run("params", str(path), "--format", "json")
+    assert (done.returncode, done.stdout) == (1, "[]\n")
+    done = run("params", str(path), "--format", "markdown")
+    assert (done.returncode, done.stdout) == (1, "")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = run("params", str(empty))
+    assert done.returncode == 1
+    assert "no parameters found" in done.stderr
+
+
+def test_a_key_with_two_defaults_is_flagged(tmp_path: Path) -> None:
+    first = tmp_path / "a.py"
+    second = tmp_path / "b.py"
+    first.write_text(
+        "import hyperparameter as hp\n"
+        "@hp.param('train')\n"
+        "def fit(lr=0.1, act='relu'):\n"
+        "    return hp.scope.train.epochs()\n",
+        encoding="utf-8",
+    )
+    second.write_text(
+        "import hyperparameter as hp\n"
+        "lr = hp.scope.train.lr | 0.01\n"
+        'act = hp.scope.train.act | "relu"\n'  # the same default, spelled differently
+        "epochs = hp.scope.train.epochs | 3\n"  # a required read has no default to differ
+        "again = hp.scope.train.lr | 0.1\n",
+        encoding="utf-8",
+    )
+    done = run("params", str(tmp_path))
+    assert done.returncode == 0
+    assert done.stderr == (
+        "hp: warning: train.lr is declared with different defaults: "
+        f"0.1 at {first}:3, 0.01 at {second}:2\n"
+    )
+    assert [line.split()[0] for line in done.stdout.splitlines()].count("train.lr") == 3

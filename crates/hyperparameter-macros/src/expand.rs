@@ -111,8 +111,9 @@ fn item(item: &Item<CheckedKey>) -> TokenStream {
             default,
         } => {
             let read = read_call(key, default, *fallible);
+            let registration = registration(key, default, None);
             quote! {
-                let #mutability #binding = #read;
+                let #mutability #binding = { #registration #read };
             }
         }
         // Deref coercion turns `&ParamScope`, `&&ParamScope`, `&Box<ParamScope>`,
@@ -140,27 +141,37 @@ fn read_call(key: &CheckedKey, default: &syn::Expr, fallible: bool) -> TokenStre
     }
 }
 
-/// `get_param!(key, default[, "help"])`: one read, and the help text registered for
+/// The entry a read adds to `hyperparameter::registered_params()` (collected at link
+/// time, so listing costs the read nothing): key, default as a command-line value, type,
+/// help text, file and line.
+fn registration(key: &CheckedKey, default: &Expr, help: Option<&LitStr>) -> TokenStream {
+    let text = LitStr::new(&key.text, key.span);
+    let (shown, type_name) = crate::listing::default_for_listing(default);
+    let help = help.map_or_else(|| quote!(""), |help| quote!(#help));
+    // Spanned at the key, so that `line!()` is the line of the read, not of the macro.
+    quote_spanned! {key.span=>
+        ::hyperparameter::private::inventory::submit! {
+            ::hyperparameter::private::ParamInfo {
+                key: #text,
+                default: #shown,
+                type_name: #type_name,
+                help: #help,
+                file: ::core::file!(),
+                line: ::core::line!(),
+            }
+        }
+    }
+}
+
+/// `get_param!(key, default[, "help"])`: one read, registered with its help text for
 /// `hyperparameter::registered_params()`.
 pub fn get_param(mut input: GetParam<CheckedKey>) -> TokenStream {
     ParenthesizeGroups.visit_expr_mut(&mut input.default);
     let read = read_call(&input.key, &input.default, false);
-    let Some(help) = input.help else {
-        return read;
-    };
-    let key = LitStr::new(&input.key.text, input.key.span);
-    let default = &input.default;
+    let registration = registration(&input.key, &input.default, input.help.as_ref());
     quote! {
         {
-            ::hyperparameter::private::inventory::submit! {
-                ::hyperparameter::private::ParamInfo {
-                    key: #key,
-                    default: ::core::stringify!(#default),
-                    help: #help,
-                    file: ::core::file!(),
-                    line: ::core::line!(),
-                }
-            }
+            #registration
             #read
         }
     }
@@ -207,15 +218,21 @@ mod tests {
     }
 
     #[test]
-    fn get_param_registers_only_with_help() {
-        let expand = |source: &str| {
+    fn every_read_is_registered() {
+        let expand_get_param = |source: &str| {
             get_param(check_get_param(syn::parse_str(source).unwrap()).unwrap()).to_string()
         };
-        let with_help = expand("a.b, 1, \"help\"");
+        let with_help = expand_get_param("a.b, 1i64, \"help\"");
         assert!(with_help.contains("inventory :: submit !"), "{with_help}");
         assert!(with_help.contains("help : \"help\""), "{with_help}");
-        let without = expand("a.b, 1");
-        assert!(!without.contains("submit"), "{without}");
+        assert!(with_help.contains("default : \"1\""), "{with_help}");
+        assert!(with_help.contains("type_name : \"i64\""), "{with_help}");
+        let without = expand_get_param("a.b, 1");
+        assert!(without.contains("help : \"\""), "{without}");
         assert!(without.contains("read_or"), "{without}");
+        let read = expand("get x = a.b or \"ex\"; try_get y = c.d or 0.5;");
+        assert_eq!(read.matches("inventory :: submit !").count(), 2, "{read}");
+        assert!(read.contains("default : \"ex\""), "{read}");
+        assert!(read.contains("type_name : \"f64\""), "{read}");
     }
 }

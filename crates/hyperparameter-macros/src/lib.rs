@@ -23,6 +23,7 @@ use proc_macro::TokenStream;
 
 mod expand;
 mod key_path;
+mod listing;
 mod parse;
 mod validate;
 
@@ -71,6 +72,11 @@ mod validate;
 /// `"fast"` read with `or 1`) makes `get` panic with the error message, which names the key,
 /// the value and the target type; it never falls back to the default silently. Use `try_get`
 /// where a bad value must be handled instead. `get mut x = ...` binds a mutable variable.
+/// (In a program that took its scope from `hyperparameter::cli::ParamArgs::scope_or_exit`,
+/// a bad value that came from its command line or config files is a usage error instead:
+/// a message naming the `-D` item or `file:line`, and exit status 2.) Every `get` and
+/// `try_get` is registered for `hyperparameter::registered_params()`, as [`get_param!`]
+/// reads are.
 ///
 /// `params` takes a `ParamScope` or anything that dereferences to one (`&scope`, a `Box`,
 /// `Rc` or `Arc` of one, or a reference to those), and
@@ -179,9 +185,12 @@ pub fn with_params(input: TokenStream) -> TokenStream {
 /// absent; a value that does not convert panics with the error message, exactly like
 /// `get x = a.b or default;` in [`with_params!`]. Keys are written and checked as there.
 ///
-/// With a help text, the parameter is also registered (key, default as written, help, file
-/// and line) so that `hyperparameter::registered_params()` lists it, for example for a
-/// command line's `--list-params`. The help text must be a string literal.
+/// Every read is also registered, at link time and at no cost to the read: key, default
+/// as a command-line value (`10` for `10u32`, `adam` for `"adam"`), the type read when the
+/// default is a literal, the help text and the file and line, so that
+/// `hyperparameter::registered_params()` lists it, for example for a command line's
+/// `--list-params`. `get` and `try_get` items of [`with_params!`] are registered the same
+/// way, without help text. The help text must be a string literal.
 ///
 /// ```
 /// use hyperparameter::{get_param, registered_params, with_params};
@@ -200,7 +209,7 @@ pub fn with_params(input: TokenStream) -> TokenStream {
 ///     .find(|info| info.key == "train.epochs")
 ///     .unwrap();
 /// assert_eq!(info.help, "Number of passes over the data");
-/// assert_eq!(info.default, "10u32");
+/// assert_eq!((info.default, info.type_name), ("10", "u32"));
 /// ```
 #[proc_macro]
 pub fn get_param(input: TokenStream) -> TokenStream {

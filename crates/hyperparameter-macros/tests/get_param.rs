@@ -1,5 +1,5 @@
-//! `get_param!`: one read with the `get` semantics, and help text registered for the
-//! command line.
+//! `get_param!`: one read with the `get` semantics, registered (with its help text) for the
+//! command line, as `with_params!` reads are.
 
 use std::panic::catch_unwind;
 
@@ -62,9 +62,32 @@ fn help_texts_are_registered() {
         .find(|p| p.key == "t.gp.with-dash.optimizer")
         .unwrap();
     assert_eq!(optimizer.help, "Which optimizer to use");
-    assert_eq!(optimizer.default, "\"adam\"");
-    assert!(
-        !params.iter().any(|p| p.key == "t.gp.model.layers.0.size"),
-        "a read without help text is not registered"
-    );
+    assert_eq!((optimizer.default, optimizer.type_name), ("adam", "String"));
+    let size = params
+        .iter()
+        .find(|p| p.key == "t.gp.model.layers.0.size")
+        .expect("a read without help text is registered too");
+    assert_eq!((size.default, size.type_name, size.help), ("4", "u32", ""));
+}
+
+fn batch() -> i64 {
+    with_params! {
+        get batch = t.gp.batch or -(32i64);
+        try_get ratio = t.gp.ratio or 0.5;
+        batch + ratio.map_or(0, |r| r as i64)
+    }
+}
+/// The line of the `get` above.
+const BATCH_LINE: u32 = line!() - 6;
+
+#[test]
+fn with_params_reads_are_registered_at_their_line() {
+    assert_eq!(batch(), -32);
+    let params = registered_params();
+    let batch = params.iter().find(|p| p.key == "t.gp.batch").unwrap();
+    assert_eq!((batch.default, batch.type_name), ("-32", "i64"));
+    assert_eq!(batch.line, BATCH_LINE);
+    let ratio = params.iter().find(|p| p.key == "t.gp.ratio").unwrap();
+    assert_eq!((ratio.default, ratio.type_name), ("0.5", "f64"));
+    assert_eq!(ratio.line, BATCH_LINE + 1);
 }

@@ -6,7 +6,11 @@
 //! [`ParamArgs::scope`]: config files are merged in order (later wins), the `-D` items are
 //! merged into that tree *before* `${...}` interpolation (so `${model.dim}` sees
 //! `-D model.dim=64`), and a later `-D` item wins over an earlier one. [`params_help`] is a
-//! help section listing the parameters declared with `get_param!`, with their help text.
+//! help section listing the parameters the program's macros read, with their help text.
+//!
+//! Bad input never panics: a malformed item, an unreadable file, or a value the program
+//! later reads with a type it does not convert to is a message on stderr naming the item
+//! or `file:line`, and exit status 2, as clap reports its own usage errors.
 //!
 //! The items after one `-D` (and the files after one `-C`) run to the next option, as clap
 //! reads a multi-value option: put positional arguments and subcommands before them, or
@@ -37,10 +41,13 @@
 //! ```
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
 
 use crate::config::RawConfig;
-use crate::{registered_params, Error, Key, ParamScope, Result};
+use crate::key::split_define;
+use crate::{registered_params, Error, Key, ParamScope, Result, Source, Value};
 use hyperparameter_key::DefineProblem;
 
 /// The hyperparameter options of a clap program; add them with `#[command(flatten)]`.
@@ -54,14 +61,14 @@ pub struct ParamArgs {
     /// a later file wins)
     #[arg(short = 'C', long = "config", value_name = "FILE", num_args = 1..)]
     pub config: Vec<PathBuf>,
-    /// List the parameters declared with `get_param!`: default, current value and source
+    /// List the parameters the program reads: type, default, current value and source
     #[arg(long = "list-params")]
     pub list_params: bool,
 }
 
 /// Checks one `-D` item: a `=` and a valid key before it.
 fn parse_define(item: &str) -> std::result::Result<String, String> {
-    match crate::key::split_define(item) {
+    match split_define(item) {
         Ok(_) => Ok(item.to_string()),
         Err(DefineProblem::NoEquals) => Err(format!(
             "expected KEY=VALUE, e.g. {}=VALUE",
@@ -91,6 +98,12 @@ impl ParamArgs {
     /// [`ParamArgs::scope`], or the error reported the way clap reports bad input (message
     /// on stderr, exit status 2). With `--list-params` it prints the parameter table
     /// ([`list_params`]) inside that scope and exits with status 0.
+    ///
+    /// From then on, a value from these options that the program reads with a type it does
+    /// not convert to (`get_param!(train.epochs, 10u32)` after `-D train.epochs=many`) is
+    /// bad input too: the read prints the item or `file:line` the value came from, the key,
+    /// the value and the type expected, and exits with status 2 instead of panicking. A
+    /// value the program set itself still panics, as a bug.
     pub fn scope_or_exit(&self) -> ParamScope {
         let scope = match self.scope() {
             Ok(scope) => scope,
@@ -104,17 +117,69 @@ impl ParamArgs {
                 clap::Error::raw(kind, format!("{err}\n")).exit()
             }
         };
+        *COMMAND_LINE.lock().unwrap_or_else(PoisonError::into_inner) = Some(self.define.clone());
         if self.list_params {
             let _active = scope.enter();
-            print!("{}", list_params());
+            // A closed stdout (`--list-params | head -1`) is not worth a panic.
+            let _ = std::io::stdout().lock().write_all(list_params().as_bytes());
             std::process::exit(0);
         }
         scope
     }
 }
 
-/// A help section listing every parameter declared with `get_param!` (key, default, help
-/// text), for `#[command(after_help = params_help())]`.
+/// The `-D` items of the command line [`ParamArgs::scope_or_exit`] accepted, once it has:
+/// they name the item a value came from, and their presence means bad values read later
+/// are usage errors (status 2) rather than panics.
+static COMMAND_LINE: Mutex<Option<Vec<String>>> = Mutex::new(None);
+
+/// Where a value came from, as a user gave it: `-D key=value` (the last item for the key,
+/// which is the one that won), `file:line`, an option or an environment variable; None for
+/// a value the program set itself.
+fn given_as(key: &str, source: &Source, defines: &[String]) -> Option<String> {
+    Some(match source {
+        Source::Define => defines
+            .iter()
+            .rev()
+            .find(|item| matches!(split_define(item), Ok((k, _)) if k == key))
+            .map_or_else(|| "-D/--define".to_string(), |item| format!("-D {item}")),
+        Source::File { .. } | Source::CliOption { .. } | Source::Env { .. } => source.to_string(),
+        _ => return None,
+    })
+}
+
+/// For a read that failed to convert: when the value came from the command line that
+/// [`ParamArgs::scope_or_exit`] accepted, reports it as clap reports bad input and exits
+/// with status 2. Returns for anything else (the caller panics).
+pub(crate) fn exit_on_bad_command_line_value(key: &Key, err: &Error) {
+    let Error::Conversion { target, detail, .. } = err else {
+        return;
+    };
+    let defines = COMMAND_LINE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    let (Some(defines), Some(entry)) = (defines, crate::get_entry(key)) else {
+        return;
+    };
+    let Some(from) = given_as(key.as_str(), &entry.source, &defines) else {
+        return;
+    };
+    // A detail that only restates the expected type ("expected an integer") adds nothing.
+    let why = if detail.is_empty() || detail.starts_with("expected") {
+        String::new()
+    } else {
+        format!(" ({detail})")
+    };
+    let message = format!(
+        "{from}: invalid value {} for {key}: expected {target}{why}\n",
+        entry.value.describe(),
+    );
+    clap::Error::raw(clap::error::ErrorKind::ValueValidation, message).exit()
+}
+
+/// A help section listing every parameter the program reads ([`registered_params`]: key,
+/// help text, default), for `#[command(after_help = params_help())]`.
 pub fn params_help() -> String {
     let params = registered_params();
     if params.is_empty() {
@@ -123,57 +188,89 @@ pub fn params_help() -> String {
     let width = params.iter().map(|p| p.key.len()).max().unwrap_or(0);
     let mut out = String::from("Parameters (set with -D KEY=VALUE):\n");
     for param in params {
-        let _ = writeln!(
-            out,
-            "  {:width$}  {} [default: {}]",
-            param.key, param.help, param.default
-        );
+        let mut text = param.help.to_string();
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        if !param.default.is_empty() {
+            let _ = write!(text, "[default: {}]", param.default);
+        } else if !param.type_name.is_empty() {
+            let _ = write!(text, "[type: {}]", param.type_name);
+        }
+        let _ = writeln!(out, "  {:width$}  {}", param.key, text.trim_end());
     }
     out
 }
 
-/// Every parameter declared with `get_param!`: key, default, the value visible in the
-/// current scope and where it came from, one per line under a header.
+/// Every parameter the program reads ([`registered_params`]: the macros' reads, and the
+/// fields of structs declared with `declare_params` or read with `from_params`): key, type,
+/// default, the value visible in the current scope and where it came from (`-D key=value`,
+/// `file:line`, `default`; `unset` for a field with no value and no default known), one
+/// per line under a header. Values are shown as they would be written on the command line;
+/// `-` marks a type or default that is not known.
 pub fn list_params() -> String {
-    let mut rows = vec![[
-        "KEY".to_string(),
-        "DEFAULT".to_string(),
-        "VALUE".to_string(),
-        "SOURCE".to_string(),
-    ]];
+    let defines = COMMAND_LINE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
+        .unwrap_or_default();
+    let mut rows = vec![["KEY", "TYPE", "DEFAULT", "VALUE", "SOURCE"].map(String::from)];
     for param in registered_params() {
         let current = Key::new(param.key)
             .ok()
             .and_then(|key| crate::get_entry(&key));
         let (value, source) = match current {
-            Some(entry) => (entry.value.to_string(), entry.source.to_string()),
+            Some(entry) => (
+                shown(&entry.value),
+                given_as(param.key, &entry.source, &defines)
+                    .unwrap_or_else(|| entry.source.to_string()),
+            ),
+            None if param.default.is_empty() => ("-".to_string(), "unset".to_string()),
             None => (param.default.to_string(), "default".to_string()),
         };
+        let or_dash = |text: &str| if text.is_empty() { "-" } else { text }.to_string();
         rows.push([
             param.key.to_string(),
-            param.default.to_string(),
+            or_dash(param.type_name),
+            or_dash(param.default),
             value,
             source,
         ]);
     }
-    let widths: Vec<usize> = (0..3)
-        .map(|i| rows.iter().map(|row| row[i].len()).max().unwrap_or(0))
+    let widths: Vec<usize> = (0..4)
+        .map(|i| {
+            rows.iter()
+                .map(|row| row[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for row in rows {
         let _ = writeln!(
             out,
-            "{:w0$}  {:w1$}  {:w2$}  {}",
+            "{:w0$}  {:w1$}  {:w2$}  {:w3$}  {}",
             row[0],
             row[1],
             row[2],
             row[3],
+            row[4],
             w0 = widths[0],
             w1 = widths[1],
-            w2 = widths[2]
+            w2 = widths[2],
+            w3 = widths[3],
         );
     }
     out
+}
+
+/// A value as a user writes it on the command line: text without quotes (`""` when
+/// empty), everything else in its usual text form.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::Str(text) if text.is_empty() => "\"\"".to_string(),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]

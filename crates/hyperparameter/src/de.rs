@@ -523,7 +523,12 @@ pub fn from_value<T: DeserializeOwned>(value: &Value, path: &str) -> Result<T> {
 /// override, and a primitive read alone (so `from_params::<u16>("server.port")` works).
 /// Numeric segments (`layers.0.size`) fill lists. A key that holds a primitive and also
 /// has keys below it is an error.
+///
+/// The first call for a type and prefix registers the keys `T` reads there (see
+/// [`declare_params`](crate::declare_params)), so later listings show them.
+#[track_caller]
 pub fn from_params<T: DeserializeOwned>(prefix: &str) -> Result<T> {
+    crate::shape::declare_once::<T>(prefix, std::panic::Location::caller());
     let mut base: Option<Value> = None;
     let mut nested = Nested::default();
     let mut origins = HashMap::new();

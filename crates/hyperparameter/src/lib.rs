@@ -53,6 +53,7 @@ mod overlay;
 pub mod read;
 mod registry;
 mod scope;
+mod shape;
 pub mod storage;
 mod task;
 mod text;
@@ -69,6 +70,7 @@ pub use key::{key_hash, key_problem, parse_define, validate_key, xxh64, Key, KEY
 pub use read::{clear, entries, frozen, get, get_entry, get_or, get_or_str, keys, put};
 pub use registry::{registered_params, ParamInfo};
 pub use scope::{ParamScope, ScopeGuard};
+pub use shape::declare_params;
 #[cfg(feature = "tokio")]
 pub use task::spawn;
 pub use task::{bind, Scoped};

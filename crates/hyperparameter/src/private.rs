@@ -4,19 +4,31 @@ pub use inventory;
 
 use crate::convert::ParamDefault;
 use crate::storage::with_cursor;
-use crate::{read, Entry, Key, ParamScope, Result, Source, Text, Value};
+use crate::{read, Entry, Error, Key, ParamScope, Result, Source, Text, Value};
 
 pub use crate::registry::ParamInfo;
 pub use crate::scope::ScopeGuard;
 pub use crate::task::Scoped;
 
-/// `get x = key or default`: the converted value, or a panic with the conversion error's message.
+/// `get x = key or default`: the converted value, or a panic with the conversion error's
+/// message. A value from a command line that the clap integration accepted is bad input
+/// rather than a bug: that is a usage error (message, exit status 2), not a panic.
 #[inline]
 pub fn read_or<D: ParamDefault>(key: &Key, default: D) -> D::Output {
     match read::get_or(key, default) {
         Ok(value) => value,
-        Err(err) => panic!("{err}"),
+        Err(err) => bad_read(key, err),
     }
+}
+
+/// Without the clap integration every bad read is a panic, and the key is not needed.
+#[cold]
+#[inline(never)]
+#[cfg_attr(not(feature = "clap"), allow(unused_variables))]
+fn bad_read(key: &Key, err: Error) -> ! {
+    #[cfg(feature = "clap")]
+    crate::cli::exit_on_bad_command_line_value(key, &err);
+    panic!("{err}")
 }
 
 /// `try_get x = key or default`.

@@ -58,7 +58,8 @@ fn defaults_and_defines() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
-        "example.a=0, example.b=1.5, example.name=ex\n"
+        "example.a=0, example.b=1.5, example.name=ex, example.tag=unnamed\n\
+         data.path=, data.shuffle=false\n"
     );
 
     let out = run(&[
@@ -73,7 +74,8 @@ fn defaults_and_defines() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
-        "example.a=7, example.b=2.5, example.name=ex\n".repeat(2)
+        "example.a=7, example.b=2.5, example.name=ex, example.tag=unnamed\n".repeat(2)
+            + "data.path=, data.shuffle=false\n"
     );
 }
 
@@ -94,24 +96,50 @@ fn config_files_then_defines_before_interpolation() {
     let out = run(&["-C", base, "--config", late]);
     assert_eq!(
         stdout(&out),
-        "example.a=2, example.b=2, example.name=run-2\n"
+        "example.a=2, example.b=2, example.name=run-2, example.tag=unnamed\n\
+         data.path=, data.shuffle=false\n"
     );
     let out = run(&["-C", base, "-C", late, "-D", "example.a=9"]);
     assert_eq!(
         stdout(&out),
-        "example.a=9, example.b=2, example.name=run-9\n"
+        "example.a=9, example.b=2, example.name=run-9, example.tag=unnamed\n\
+         data.path=, data.shuffle=false\n"
     );
 
-    let out = run(&["-C", base, "-D", "example.b=4", "--list-params"]);
+    let out = run(&[
+        "-C",
+        base,
+        "-D",
+        "example.b=4",
+        "data.shuffle=yes",
+        "--list-params",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let listing = stdout(&out);
     let rows: Vec<Vec<&str>> = listing
         .lines()
         .map(|l| l.split_whitespace().collect())
         .collect();
-    assert_eq!(rows[0], ["KEY", "DEFAULT", "VALUE", "SOURCE"]);
-    assert_eq!(rows[1], ["example.a", "0i64", "1", &format!("{base}:2")]);
-    assert_eq!(rows[2], ["example.b", "1.5", "4", "-D/--define"]);
+    assert_eq!(
+        rows,
+        [
+            vec!["KEY", "TYPE", "DEFAULT", "VALUE", "SOURCE"],
+            // The fields of the struct read with `from_params`.
+            vec!["data.path", "String", "-", "-", "unset"],
+            vec!["data.shuffle", "bool", "-", "yes", "-D", "data.shuffle=yes"],
+            vec!["example.a", "i64", "0", "1", &format!("{base}:2")],
+            vec!["example.b", "f64", "1.5", "4", "-D", "example.b=4"],
+            vec![
+                "example.name",
+                "String",
+                "ex",
+                "run-1",
+                &format!("{base}:4")
+            ],
+            // A `with_params!` read is listed too.
+            vec!["example.tag", "String", "unnamed", "unnamed", "default"],
+        ]
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -127,10 +155,18 @@ fn help_lists_registered_parameters() {
         "{help}"
     );
     assert!(
-        help.contains("  example.a     the first number [default: 0i64]"),
+        help.contains("  example.a     the first number [default: 0]"),
         "{help}"
     );
-    assert!(help.contains("  example.name  a label, e.g. ${model.name} [default: \"ex\"]"));
+    assert!(
+        help.contains("  example.name  a label, e.g. ${model.name} [default: ex]"),
+        "{help}"
+    );
+    assert!(
+        help.contains("  example.tag   [default: unnamed]"),
+        "{help}"
+    );
+    assert!(help.contains("  data.shuffle  [type: bool]\n"), "{help}");
 }
 
 #[test]
@@ -151,6 +187,53 @@ fn usage_errors_exit_with_status_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("a similar argument exists: '--times'"));
     assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn a_value_that_does_not_convert_is_a_usage_error() {
+    let out = run(&["-D", "example.a=many"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(
+            "error: -D example.a=many: invalid value \"many\" for example.a: expected i64"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(stdout(&out).is_empty());
+
+    // The item named is the one that won, after interpolation too.
+    let out = run(&[
+        "-D",
+        "example.a=1",
+        "example.b=${example.tag}",
+        "example.tag=x",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with(
+            "error: -D example.b=${example.tag}: invalid value \"x\" for example.b: expected f64"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    let dir = std::env::temp_dir().join(format!("hp-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.toml");
+    std::fs::write(&file, "[example]\nb = 1.0\na = \"lots\"\n").unwrap();
+    let out = run(&["-C", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with(&format!(
+            "error: {}:3: invalid value \"lots\" for example.a: expected i64",
+            file.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// The seeds' README command-line example, with the derive taken from this crate
