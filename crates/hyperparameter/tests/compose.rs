@@ -74,8 +74,16 @@ const ERRORS: &[(&str, &str, &str)] = &[
         "cannot change `app.nmae`: there is no such key (use `+app.nmae=x` to add it) (did you \
          mean `app.name`?)",
     ),
-    ("+debug=true", "config", "cannot add `debug`: it is already set"),
-    ("~app.missing", "config", "cannot delete `app.missing`: it does not exist"),
+    (
+        "+debug=true",
+        "config",
+        "cannot add `debug`: it is already set",
+    ),
+    (
+        "~app.missing",
+        "config",
+        "cannot delete `app.missing`: it does not exist",
+    ),
     ("nope@pkg=x", "config", "there is no config group `nope`"),
     (
         "model=x",
@@ -127,7 +135,10 @@ fn compositions_match_hydra() {
                 .find(|(o, c, _)| *o == first && *c == name)
                 .unwrap_or_else(|| panic!("{label}: no expected message for {hydra_error}"));
             let err = result.expect_err(&label).to_string();
-            assert!(err.contains(wanted), "{label}: {err}\n(Hydra: {hydra_error})");
+            assert!(
+                err.contains(wanted),
+                "{label}: {err}\n(Hydra: {hydra_error})"
+            );
             continue;
         }
         let raw = result.unwrap_or_else(|err| panic!("{label}: {err}"));
@@ -171,7 +182,9 @@ fn element_json(element: &Element) -> Json {
         Element::Float(x) => json!({ "float": float_json(*x) }),
         Element::Str(s) => json!({ "str": s }),
         Element::Quoted { text, .. } => json!({ "quoted": text }),
-        Element::List(items) => json!({ "list": items.iter().map(element_json).collect::<Vec<_>>() }),
+        Element::List(items) => {
+            json!({ "list": items.iter().map(element_json).collect::<Vec<_>>() })
+        }
         Element::Dict(entries) => json!({
             "dict": entries.iter().map(|(k, v)| json!([k, element_json(v)])).collect::<Vec<_>>()
         }),
@@ -344,13 +357,19 @@ fn values_keep_their_source() {
         config.origin("server.site.domain").unwrap().to_string(),
         "server/site/default.yaml:1:9"
     );
-    assert_eq!(config.origin("app.name").unwrap().to_string(), "config.yaml:9:9");
+    assert_eq!(
+        config.origin("app.name").unwrap().to_string(),
+        "config.yaml:9:9"
+    );
     assert_eq!(
         config.get("app.url").unwrap().to_string(),
         "http://example.com:80/"
     );
     let config = Config::compose(fixtures().join("basic"), "config", &["db.port=1"]).unwrap();
-    assert_eq!(config.origin("db.port").unwrap().to_string(), "-D db.port=1");
+    assert_eq!(
+        config.origin("db.port").unwrap().to_string(),
+        "-D db.port=1"
+    );
 }
 
 #[test]

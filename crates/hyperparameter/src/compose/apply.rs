@@ -61,7 +61,10 @@ pub(crate) fn apply(
     match o.kind {
         OverrideKind::Delete => {
             let Some(current) = existing.filter(|node| !is_null(node)) else {
-                return Err(missing(&format!("cannot delete `{}`: it does not exist", o.key)));
+                return Err(missing(&format!(
+                    "cannot delete `{}`: it does not exist",
+                    o.key
+                )));
             };
             if let Some(element) = &element {
                 let wanted = to_node(element, &origin)?.to_value();
@@ -88,11 +91,25 @@ pub(crate) fn apply(
                     o.text, o.key
                 )));
             }
-            set(root, &segments, to_node(&element, &origin)?, &origin, &error, &o.text)
+            set(
+                root,
+                &segments,
+                to_node(&element, &origin)?,
+                &origin,
+                &error,
+                &o.text,
+            )
         }
         OverrideKind::ForceAdd => {
             let element = element.unwrap_or(Element::Str(String::new()));
-            set(root, &segments, to_node(&element, &origin)?, &origin, &error, &o.text)
+            set(
+                root,
+                &segments,
+                to_node(&element, &origin)?,
+                &origin,
+                &error,
+                &o.text,
+            )
         }
         OverrideKind::Change => {
             if existing.is_none() && segments[0] != "hydra" {
@@ -102,7 +119,14 @@ pub(crate) fn apply(
                 )));
             }
             let element = element.unwrap_or(Element::Str(String::new()));
-            set(root, &segments, to_node(&element, &origin)?, &origin, &error, &o.text)
+            set(
+                root,
+                &segments,
+                to_node(&element, &origin)?,
+                &origin,
+                &error,
+                &o.text,
+            )
         }
     }
 }

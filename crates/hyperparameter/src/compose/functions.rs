@@ -170,7 +170,10 @@ fn number(arg: Arg, what: &str) -> Result<Number, String> {
     match arg {
         Arg::Element(Element::Int(i)) => Ok(Number::Int(i)),
         Arg::Element(Element::Float(x)) => Ok(Number::Float(x)),
-        other => Err(format!("`{what}` must be a number, not {}", arg_type(&other))),
+        other => Err(format!(
+            "`{what}` must be a number, not {}",
+            arg_type(&other)
+        )),
     }
 }
 
@@ -180,7 +183,10 @@ fn strings(arg: Arg, what: &str) -> Result<Vec<String>, String> {
             .into_iter()
             .map(|item| match item.as_str() {
                 Some(text) => Ok(text.to_string()),
-                None => Err(format!("`{what}` must hold strings, not {}", item_type(&item))),
+                None => Err(format!(
+                    "`{what}` must hold strings, not {}",
+                    item_type(&item)
+                )),
             })
             .collect(),
         Arg::Element(item) => match item.as_str() {
@@ -271,7 +277,12 @@ fn tag(mut args: Args) -> Result<Arg, String> {
         match arg {
             Arg::Element(element) => match element.as_str() {
                 Some(text) => tags.push(text.to_string()),
-                None => return Err(format!("a tag must be a string, not {}", item_type(&element))),
+                None => {
+                    return Err(format!(
+                        "a tag must be a string, not {}",
+                        item_type(&element)
+                    ))
+                }
             },
             Arg::Sweep(_) => return Err("a tag must be a string, not a sweep".into()),
         }
@@ -280,9 +291,11 @@ fn tag(mut args: Args) -> Result<Arg, String> {
     tags.sort();
     tags.dedup();
     match sweep {
-        Arg::Sweep(Sweep::Choice { items, simple, .. }) => {
-            Ok(Arg::Sweep(Sweep::Choice { items, simple, tags }))
-        }
+        Arg::Sweep(Sweep::Choice { items, simple, .. }) => Ok(Arg::Sweep(Sweep::Choice {
+            items,
+            simple,
+            tags,
+        })),
         Arg::Sweep(Sweep::Range {
             start, stop, step, ..
         }) => Ok(Arg::Sweep(Sweep::Range {

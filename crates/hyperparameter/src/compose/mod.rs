@@ -67,6 +67,7 @@ mod grammar;
 mod package;
 mod repo;
 mod value;
+mod words;
 
 use std::path::Path;
 
@@ -126,10 +127,10 @@ fn embed(root: NodeMap, package: &str) -> NodeMap {
     if package.is_empty() {
         return root;
     }
-    let origin = root
-        .values()
-        .next()
-        .map_or_else(|| Origin::file(&"<compose>".into(), 0, 0), |node| node.origin.clone());
+    let origin = root.values().next().map_or_else(
+        || Origin::file(&"<compose>".into(), 0, 0),
+        |node| node.origin.clone(),
+    );
     let mut node = Node::new(Kind::Map(root), origin.clone());
     for segment in package.rsplit('.') {
         let mut map = NodeMap::new();

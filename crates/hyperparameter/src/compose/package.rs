@@ -209,7 +209,10 @@ impl Entry {
         };
         match joined.rfind("_global_") {
             None => joined,
-            Some(at) => joined.get(at + "_global_".len() + 1..).unwrap_or("").to_string(),
+            Some(at) => joined
+                .get(at + "_global_".len() + 1..)
+                .unwrap_or("")
+                .to_string(),
         }
     }
 

@@ -293,9 +293,6 @@ fn choice(node: Node, key: &str) -> Result<Choice> {
             }
             Ok(Choice::Name(text.to_string()))
         }
-        Kind::Scalar(ref value @ (Value::Int(_) | Value::Float(_) | Value::Bool(_))) => {
-            Ok(Choice::Name(value.to_string()))
-        }
         Kind::List(items) => items
             .into_iter()
             .map(|item| match item.kind {

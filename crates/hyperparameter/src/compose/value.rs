@@ -113,7 +113,9 @@ impl Element {
     pub fn unquoted(self) -> Element {
         match self {
             Element::Quoted { text, .. } => Element::Str(text),
-            Element::List(items) => Element::List(items.into_iter().map(Element::unquoted).collect()),
+            Element::List(items) => {
+                Element::List(items.into_iter().map(Element::unquoted).collect())
+            }
             Element::Dict(entries) => Element::Dict(
                 entries
                     .into_iter()

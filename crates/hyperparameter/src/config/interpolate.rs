@@ -112,8 +112,7 @@ fn parse_reference(body: &str) -> Result<Reference, String> {
     if body.is_empty() {
         return Err("empty reference `${}`".into());
     }
-    // `oc.env:` is the same resolver under the name Hydra configs use.
-    if let Some(env) = body.strip_prefix("env:").or_else(|| body.strip_prefix("oc.env:")) {
+    if let Some(env) = body.strip_prefix("env:") {
         let (name, default) = match env.split_once(',') {
             Some((name, default)) => (name.trim(), Some(default.trim().to_string())),
             None => (env.trim(), None),

@@ -151,7 +151,10 @@ impl Builder<'_> {
         }
         let at = |open: &Open| match &open.content {
             OpenContent::List(items) => items.len().to_string(),
-            OpenContent::Map(map) => map.pending.as_ref().map_or(String::new(), |k| k.text.clone()),
+            OpenContent::Map(map) => map
+                .pending
+                .as_ref()
+                .map_or(String::new(), |k| k.text.clone()),
         };
         is_defaults_entry(&format!("{}.{}", at(&self.stack[0]), at(&self.stack[1])))
     }
