@@ -142,3 +142,8 @@ fn embed(root: NodeMap, package: &str) -> NodeMap {
         _ => unreachable!("built as a map"),
     }
 }
+
+/// The Rust examples of `docs/composition.md`, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../docs/composition.md")]
+pub struct CompositionGuideExamples;
