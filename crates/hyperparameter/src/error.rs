@@ -66,6 +66,25 @@ pub enum Error {
         /// What is wrong.
         msg: String,
     },
+    /// An override (`key=value` word of a composition) that breaks the override grammar.
+    #[error("invalid override {text:?} at column {col}: {msg}")]
+    Override {
+        /// The override as given.
+        text: String,
+        /// 1-based column (in characters) where the problem is.
+        col: u32,
+        /// What is wrong.
+        msg: String,
+    },
+    /// A config tree that cannot be composed: a missing option or file, a bad defaults
+    /// list, an override that does not apply.
+    #[error("cannot compose `{config}`: {msg}")]
+    Compose {
+        /// The primary config being composed.
+        config: String,
+        /// What is wrong, naming the file or override concerned.
+        msg: String,
+    },
     /// Deserializing a typed struct from a scope failed.
     #[error("cannot deserialize `{prefix}`: {msg}")]
     Deserialize {

@@ -44,6 +44,7 @@
 
 #[cfg(feature = "clap")]
 pub mod cli;
+pub mod compose;
 pub mod config;
 pub mod convert;
 pub mod de;

@@ -22,7 +22,8 @@ pub(crate) fn merge_maps(earlier: &mut NodeMap, later: NodeMap) {
     }
 }
 
-fn merge_node(earlier: &mut Node, later: Node) {
+/// Merges `later` into `earlier`: maps recursively, anything else replaced.
+pub(crate) fn merge_node(earlier: &mut Node, later: Node) {
     match (&mut earlier.kind, later.kind) {
         (Kind::Map(into), Kind::Map(from)) => merge_maps(into, from),
         (_, kind) => {

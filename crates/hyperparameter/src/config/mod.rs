@@ -56,12 +56,12 @@
 mod flatten;
 mod interpolate;
 mod limits;
-mod merge;
+pub(crate) mod merge;
 mod origin;
 mod parse_json;
 mod parse_toml;
 mod parse_yaml;
-mod tree;
+pub(crate) mod tree;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -143,6 +143,15 @@ impl RawConfig {
 
     /// Parses a text in `format`; `name` stands for the file in positions and errors.
     pub fn parse(text: &str, format: Format, name: &str) -> Result<RawConfig> {
+        RawConfig::parse_impl(text, format, name, false)
+    }
+
+    fn parse_impl(
+        text: &str,
+        format: Format,
+        name: &str,
+        literal_defaults: bool,
+    ) -> Result<RawConfig> {
         if text.len() > MAX_INPUT_BYTES {
             return Err(too_large(name));
         }
@@ -150,9 +159,9 @@ impl RawConfig {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let file: Arc<str> = Arc::from(name);
         let node = match format {
-            Format::Toml => parse_toml::parse(text, &file)?,
-            Format::Json => parse_json::parse(text, &file)?,
-            Format::Yaml => parse_yaml::parse(text, &file)?,
+            Format::Toml => parse_toml::parse_with(text, &file, literal_defaults)?,
+            Format::Json => parse_json::parse_with(text, &file, literal_defaults)?,
+            Format::Yaml => parse_yaml::parse_with(text, &file, literal_defaults)?,
         };
         match node.kind {
             Kind::Map(root) => Ok(RawConfig { root }),
@@ -163,6 +172,23 @@ impl RawConfig {
                 with_article(node.type_name())
             ))),
         }
+    }
+
+    /// Parses a file of a config tree being composed: as [`RawConfig::parse`], except that
+    /// the keys of the top-level `defaults` list's entries are taken literally
+    /// (`override /model`, `db@backup.db`).
+    pub(crate) fn parse_composable(text: &str, format: Format, name: &str) -> Result<RawConfig> {
+        RawConfig::parse_impl(text, format, name, true)
+    }
+
+    /// The tree.
+    pub(crate) fn into_root(self) -> NodeMap {
+        self.root
+    }
+
+    /// A configuration holding `root`.
+    pub(crate) fn from_root(root: NodeMap) -> RawConfig {
+        RawConfig { root }
     }
 
     /// A configuration from an in-memory map (dotted keys nest); `name` stands for the file
@@ -238,7 +264,7 @@ pub(crate) fn with_article(phrase: &str) -> String {
 }
 
 /// The text of the regular file at `path`, at most [`MAX_INPUT_BYTES`] long.
-fn read_bounded(path: &Path, name: &str) -> Result<String> {
+pub(crate) fn read_bounded(path: &Path, name: &str) -> Result<String> {
     use std::io::Read;
 
     let error = |msg: String| Error::Parse {

@@ -9,12 +9,22 @@ use std::sync::Arc;
 
 use super::limits::MAX_DEPTH;
 use super::origin::{saturate, Origin};
-use super::tree::{insert, int_too_big, too_deep, Kind, Node, NodeMap};
+use super::tree::{
+    insert, insert_literal, int_too_big, is_defaults_entry, too_deep, Kind, Node, NodeMap,
+};
 use crate::{Error, Result, Value};
 
 /// Parses a JSON document; the top level may be any value (the caller checks it is a map).
+#[cfg(test)]
 pub(crate) fn parse(text: &str, file: &Arc<str>) -> Result<Node> {
+    parse_with(text, file, false)
+}
+
+/// [`parse`], with the keys of the top-level `defaults` list's entries taken literally when
+/// `literal_defaults` is set (for composition).
+pub(crate) fn parse_with(text: &str, file: &Arc<str>, literal_defaults: bool) -> Result<Node> {
     let mut parser = JsonParser {
+        literal_defaults,
         text,
         bytes: text.as_bytes(),
         pos: 0,
@@ -39,6 +49,8 @@ enum Open {
 }
 
 struct JsonParser<'a> {
+    /// Keys of the entries of the top-level `defaults` list are taken literally.
+    literal_defaults: bool,
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
@@ -158,8 +170,18 @@ impl<'a> JsonParser<'a> {
                             Some(_) => return Err(self.error("expected `,` or `]`")),
                         }
                     }
-                    Some(Open::Map(_, map, pending)) => {
-                        insert(map, &pending.0, node, &pending.1, depth)?;
+                    Some(Open::Map(..)) => {
+                        let literal = self.literal_defaults
+                            && depth == 2
+                            && is_defaults_entry(&dotted_path(&open[..2]));
+                        let Some(Open::Map(_, map, pending)) = open.last_mut() else {
+                            unreachable!("matched above")
+                        };
+                        if literal {
+                            insert_literal(map, &pending.0, node, &pending.1)?;
+                        } else {
+                            insert(map, &pending.0, node, &pending.1, depth)?;
+                        }
                         match self.peek() {
                             Some(b',') => {
                                 self.pos += 1;

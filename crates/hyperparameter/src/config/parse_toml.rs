@@ -10,7 +10,9 @@ use toml::Spanned;
 
 use super::limits::MAX_DEPTH;
 use super::origin::{LineIndex, Origin};
-use super::tree::{insert, int_too_big, too_deep, Kind, Node, NodeMap};
+use super::tree::{
+    insert, insert_literal, int_too_big, is_defaults_entry, too_deep, Kind, Node, NodeMap,
+};
 use crate::{Result, Value};
 
 /// Nesting up to which a TOML text is parsed on the caller's thread; deeper (up to the
@@ -26,20 +28,27 @@ const DEEP_STACK: usize = 8 * 1024 * 1024;
 ///
 /// Nesting deeper than [`MAX_DEPTH`] is refused by a scan of the text before the `toml`
 /// parser sees it, so the parser's recursion is bounded whatever the input.
+#[cfg(test)]
 pub(crate) fn parse(text: &str, file: &Arc<str>) -> Result<Node> {
+    parse_with(text, file, false)
+}
+
+/// [`parse`], with the keys of the top-level `defaults` list's entries taken literally when
+/// `literal_defaults` is set (for composition).
+pub(crate) fn parse_with(text: &str, file: &Arc<str>, literal_defaults: bool) -> Result<Node> {
     let nesting = Nesting::scan(text);
     if nesting.deepest > Nesting::REFUSED_ABOVE {
         let (line, col) = LineIndex::new(text).position(nesting.at);
         return Err(too_deep(&Origin::file(file, line, col)));
     }
     if nesting.deepest <= SHALLOW {
-        return parse_here(text, file);
+        return parse_here(text, file, literal_defaults);
     }
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("hyperparameter-toml".into())
             .stack_size(DEEP_STACK)
-            .spawn_scoped(scope, || parse_here(text, file))
+            .spawn_scoped(scope, || parse_here(text, file, literal_defaults))
             .map_err(|err| {
                 Origin::file(file, 0, 0).error(format!("cannot start a thread to parse: {err}"))
             })?
@@ -149,7 +158,7 @@ fn skip_string(bytes: &[u8], start: usize) -> usize {
 }
 
 /// Parses a TOML document into a map node on the current thread.
-fn parse_here(text: &str, file: &Arc<str>) -> Result<Node> {
+fn parse_here(text: &str, file: &Arc<str>, literal_defaults: bool) -> Result<Node> {
     let lines = LineIndex::new(text);
     let document = DeTable::parse(text).map_err(|err| {
         let (line, col) = err.span().map_or((0, 0), |span| lines.position(span.start));
@@ -162,7 +171,11 @@ fn parse_here(text: &str, file: &Arc<str>) -> Result<Node> {
             _ => origin.error(message),
         }
     })?;
-    let builder = Builder { lines, file };
+    let builder = Builder {
+        lines,
+        file,
+        literal_defaults,
+    };
     let origin = builder.origin(document.span().start);
     let map = builder.table(document.get_ref(), 0, "")?;
     Ok(Node::new(Kind::Map(map), origin))
@@ -171,6 +184,8 @@ fn parse_here(text: &str, file: &Arc<str>) -> Result<Node> {
 struct Builder<'a> {
     lines: LineIndex<'a>,
     file: &'a Arc<str>,
+    /// Keys of the entries of the top-level `defaults` list are taken literally.
+    literal_defaults: bool,
 }
 
 impl Builder<'_> {
@@ -185,7 +200,11 @@ impl Builder<'_> {
         for (key, value) in table.iter() {
             let key_origin = self.origin(key.span().start);
             let node = self.value(value, depth + 1, &join(path, key.get_ref()))?;
-            insert(&mut map, key.get_ref(), node, &key_origin, depth)?;
+            if self.literal_defaults && depth == 2 && is_defaults_entry(path) {
+                insert_literal(&mut map, key.get_ref(), node, &key_origin)?;
+            } else {
+                insert(&mut map, key.get_ref(), node, &key_origin, depth)?;
+            }
         }
         Ok(map)
     }

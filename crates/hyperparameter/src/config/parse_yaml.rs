@@ -22,12 +22,22 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 
 use super::limits::{MAX_DEPTH, MAX_NODES};
 use super::origin::{saturate, Origin};
-use super::tree::{insert, int_too_big, too_deep, Kind, Node, NodeMap};
+use super::tree::{
+    insert, insert_literal, int_too_big, is_defaults_entry, too_deep, Kind, Node, NodeMap,
+};
 use crate::{Error, Result, Value};
 
 /// Parses a YAML stream holding at most one document. An empty stream is an empty map.
+#[cfg(test)]
 pub(crate) fn parse(text: &str, file: &Arc<str>) -> Result<Node> {
+    parse_with(text, file, false)
+}
+
+/// [`parse`], with the keys of the top-level `defaults` list's entries taken literally when
+/// `literal_defaults` is set (for composition).
+pub(crate) fn parse_with(text: &str, file: &Arc<str>, literal_defaults: bool) -> Result<Node> {
     let mut builder = Builder {
+        literal_defaults,
         file,
         stack: Vec::new(),
         anchors: HashMap::new(),
@@ -81,6 +91,8 @@ struct PendingKey {
 }
 
 struct Builder<'a> {
+    /// Keys of the entries of the top-level `defaults` list are taken literally.
+    literal_defaults: bool,
     file: &'a Arc<str>,
     stack: Vec<Open>,
     /// Anchored values by anchor id, with their sizes in nodes.
@@ -130,6 +142,21 @@ impl Builder<'_> {
                 ..
             })
         )
+    }
+
+    /// Whether the innermost map is an entry of the top-level `defaults` list.
+    fn in_defaults_entry_after_key(&self) -> bool {
+        if !self.literal_defaults || self.stack.len() != 3 {
+            return false;
+        }
+        let at = |open: &Open| match &open.content {
+            OpenContent::List(items) => items.len().to_string(),
+            OpenContent::Map(map) => map
+                .pending
+                .as_ref()
+                .map_or(String::new(), |k| k.text.clone()),
+        };
+        is_defaults_entry(&format!("{}.{}", at(&self.stack[0]), at(&self.stack[1])))
     }
 
     fn event(&mut self, event: Event<'_>, mark: &Marker) -> Result<()> {
@@ -248,6 +275,7 @@ impl Builder<'_> {
     /// Places a finished value into the list or map being built, or makes it the document.
     fn complete(&mut self, node: Node) -> Result<()> {
         let depth = self.stack.len().saturating_sub(1);
+        let literal = self.in_defaults_entry_after_key();
         match self.stack.last_mut() {
             None => self.document = Some(node),
             Some(Open {
@@ -263,6 +291,8 @@ impl Builder<'_> {
                 };
                 if key.is_merge {
                     merge_sources(node, &mut open.merges)?;
+                } else if literal {
+                    insert_literal(&mut open.map, &key.text, node, &key.origin)?;
                 } else {
                     insert(&mut open.map, &key.text, node, &key.origin, depth)?;
                 }

@@ -237,6 +237,31 @@ pub(crate) fn insert(
     insert_segment(current, last, node, key, key_origin)
 }
 
+/// Inserts `node` under `key` taken literally (no dotted nesting, no key rules): the keys
+/// of the entries of a defaults list (`override /model`, `db@backup.db`). A key given twice
+/// is an error.
+pub(crate) fn insert_literal(
+    map: &mut NodeMap,
+    key: &str,
+    node: Node,
+    key_origin: &Origin,
+) -> Result<()> {
+    if let Some(existing) = map.get(key) {
+        return Err(key_origin.error(format!(
+            "key `{key}` is given twice (first at {})",
+            existing.origin
+        )));
+    }
+    map.insert(key.to_string(), node);
+    Ok(())
+}
+
+/// Whether a map at the dotted `path` is an entry of the top-level `defaults` list.
+pub(crate) fn is_defaults_entry(path: &str) -> bool {
+    path.strip_prefix("defaults.")
+        .is_some_and(|index| !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn insert_segment(
     map: &mut NodeMap,
     segment: &str,
