@@ -347,7 +347,16 @@ class _Builder:
 
 # -- record types ------------------------------------------------------------------------------
 def _is_typed_dict(target: type) -> bool:
-    return issubclass(target, dict) and hasattr(target, "__required_keys__")
+    # `__total__` is there from Python 3.8 on, `__required_keys__` only from 3.9 on.
+    return issubclass(target, dict) and hasattr(target, "__total__")
+
+
+def _required_keys(target: Any) -> frozenset[str]:
+    """The keys a TypedDict requires; before Python 3.9, all of them or none (``total``)."""
+    required = getattr(target, "__required_keys__", None)
+    if required is not None:
+        return frozenset(required)
+    return frozenset(target.__annotations__) if target.__total__ else frozenset()
 
 
 def _hints(owner: Any, target: type) -> dict[str, Any]:
@@ -396,7 +405,7 @@ def _describe_record(target: type) -> _Record | None:
         return _Record(name, fields, lambda kwargs: target(**kwargs))
     if _is_typed_dict(target):
         hints = _hints(target, target)
-        required = target.__required_keys__  # type: ignore[attr-defined]
+        required = _required_keys(target)
         fields = [_Field(key, hint, key not in required) for key, hint in hints.items()]
         return _Record(name, fields, dict)
     if target.__module__ == "builtins":
