@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::ffi::c_char;
 
-use hyperparameter::Error;
+use hyperparameter::{Error, ErrorKind};
 
 /// What an `hp_*` call did. The numbers are part of the ABI: they are never reused or
 /// renumbered, new codes are only appended.
@@ -95,14 +95,24 @@ pub fn fail(status: HpStatus, message: impl Into<String>) -> HpStatus {
 #[cold]
 #[inline(never)]
 pub fn fail_with(err: Error) -> HpStatus {
-    let status = match &err {
-        Error::InvalidKey { .. } => HpStatus::InvalidKey,
-        Error::Conversion { .. } => HpStatus::Conversion,
-        Error::HashCollision { .. } => HpStatus::Collision,
-        Error::Scope(_) => HpStatus::ScopeOrder,
-        _ => HpStatus::InvalidArgument,
-    };
-    fail(status, err.to_string())
+    fail(status_of(err.kind()), err.to_string())
+}
+
+/// The status a core error is reported with. Exhaustive on purpose: a new kind of core error
+/// does not compile here until it is given a status.
+pub fn status_of(kind: ErrorKind) -> HpStatus {
+    match kind {
+        ErrorKind::InvalidKey => HpStatus::InvalidKey,
+        ErrorKind::Missing => HpStatus::Missing,
+        ErrorKind::Conversion => HpStatus::Conversion,
+        ErrorKind::HashCollision => HpStatus::Collision,
+        ErrorKind::Scope => HpStatus::ScopeOrder,
+        // A `key=value` item, a configuration text or a deserialization: input the caller
+        // handed over that the library refuses.
+        ErrorKind::InvalidDefine | ErrorKind::Parse | ErrorKind::Deserialize => {
+            HpStatus::InvalidArgument
+        }
+    }
 }
 
 /// A pointer to this thread's last error message (empty when there was none). It stays

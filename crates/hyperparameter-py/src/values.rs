@@ -16,7 +16,10 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 use pyo3::IntoPyObjectExt;
 
-use crate::errors::CoreError;
+use crate::errors::{exception, CoreError, ExceptionClass};
+
+/// Why a str with a lone surrogate is refused as a key or a `key=value` item.
+const NOT_TEXT: &str = "it is not valid Unicode text (a lone surrogate)";
 
 extern "C" {
     // In the limited API only from 3.10 on, but exported by every CPython 3; the fallback
@@ -50,14 +53,14 @@ pub fn utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
 /// (a lone surrogate such as `"a\ud800"`) is an invalid key: `KeyFormatError`, as the
 /// pure-Python backend raises.
 pub fn key_utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
-    utf8(text).map_err(|_| {
-        let shown = text.repr().map(|r| r.to_string()).unwrap_or_default();
-        crate::errors::py_error(
-            text.py(),
-            "KeyFormatError",
-            format!("invalid key {shown}: it is not valid Unicode text (a lone surrogate)"),
-        )
-    })
+    utf8(text).map_err(|_| not_text(text, ExceptionClass::KeyFormat, "key"))
+}
+
+/// The error for a key or `key=value` item given as a str that is not valid Unicode text:
+/// `class` with the str as the attribute `field`.
+pub fn not_text(text: &Bound<'_, PyString>, class: ExceptionClass, field: &str) -> PyErr {
+    let reason = PyString::new(text.py(), NOT_TEXT).into_any();
+    exception(text.py(), class, None, &[(field, text.clone().into_any()), ("reason", reason)])
 }
 
 /// The text of a key given from Python: `TypeError` for anything but a str, otherwise as

@@ -40,7 +40,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::config::RawConfig;
-use crate::{registered_params, Error, Key, ParamScope, Result};
+use crate::{registered_params, ErrorKind, Key, ParamScope, Result};
 use hyperparameter_key::DefineProblem;
 
 /// The hyperparameter options of a clap program; add them with `#[command(flatten)]`.
@@ -95,11 +95,16 @@ impl ParamArgs {
         let scope = match self.scope() {
             Ok(scope) => scope,
             Err(err) => {
-                let kind = match err {
-                    Error::InvalidDefine { .. } | Error::InvalidKey { .. } => {
+                let kind = match err.kind() {
+                    ErrorKind::InvalidDefine | ErrorKind::InvalidKey => {
                         clap::error::ErrorKind::ValueValidation
                     }
-                    _ => clap::error::ErrorKind::Io,
+                    ErrorKind::Missing
+                    | ErrorKind::Conversion
+                    | ErrorKind::HashCollision
+                    | ErrorKind::Scope
+                    | ErrorKind::Parse
+                    | ErrorKind::Deserialize => clap::error::ErrorKind::Io,
                 };
                 clap::Error::raw(kind, format!("{err}\n")).exit()
             }
