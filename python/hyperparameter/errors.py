@@ -19,7 +19,8 @@ apply to the kind of error:
 ``file``, ``line``, ``column``
     where in a configuration the error is (line and column 1-based);
 ``reason``
-    what is wrong, without the key and location the message adds around it.
+    what is wrong, without the key and location the message adds around it (for an
+    exception built from a free-text message, that message).
 
 Built from keyword arguments, an exception writes its message from them with its class's one
 template (``KeyFormatError(key="a b", reason="contains whitespace")`` reads
@@ -76,7 +77,8 @@ class HyperparameterError(Exception):
         self.file = file
         self.line = line
         self.column = column
-        self.reason = reason
+        # Built from a free-text message, the message is the reason.
+        self.reason = message if reason is None else reason
         # The message is the only argument, so copying and pickling rebuild the exception
         # from it and restore the attributes from the instance dict.
         super().__init__(self._message() if message is None else message)
