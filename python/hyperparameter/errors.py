@@ -19,8 +19,8 @@ apply to the kind of error:
 ``file``, ``line``, ``column``
     where in a configuration the error is (line and column 1-based);
 ``reason``
-    what is wrong, without the key and location the message adds around it (for an
-    exception built from a free-text message, that message).
+    what is wrong, without the key and location the message adds around it (``None`` when
+    the message is all there is to say, as for ``ScopeError``).
 
 Built from keyword arguments, an exception writes its message from them with its class's one
 template (``KeyFormatError(key="a b", reason="contains whitespace")`` reads
@@ -42,6 +42,43 @@ __all__ = [
 ]
 
 _DEFINE_HINT = "(expected key=value, e.g. train.lr=0.01)"
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\t": "\\t", "\r": "\\r", "\n": "\\n", "\0": "\\0"}
+# Spacing marks that extend a grapheme; with the nonspacing and enclosing marks (categories
+# Mn, Me) and U+FF9E/U+FF9F they are shown escaped, since they would merge with the quote.
+_EXTENDING_MARKS = frozenset(
+    map(
+        chr,
+        (
+            *(0x09BE, 0x09D7, 0x0B3E, 0x0B57, 0x0BBE, 0x0BD7, 0x0CC2, 0x0CD5, 0x0CD6, 0x0D3E),
+            *(0x0D57, 0x0DCF, 0x0DDF, 0x1B35, 0x302E, 0x302F, 0xFF9E, 0xFF9F, 0x1133E, 0x11357),
+            *(0x114B0, 0x114BD, 0x115AF, 0x11930, 0x1D165, *range(0x1D16E, 0x1D173)),
+        ),
+    )
+)
+
+
+def _quoted(text: str) -> str:
+    """``text`` in double quotes with the characters a reader could not see escaped
+    (``"a\\u{200b}b"``): keys and items are shown this way in every language's messages."""
+    out = ['"']
+    for char in text:
+        escape = _ESCAPES.get(char)
+        if escape is not None:
+            out.append(escape)
+        elif char.isprintable() and not _extends(char):
+            out.append(char)
+        else:
+            out.append(f"\\u{{{ord(char):x}}}")
+    out.append('"')
+    return "".join(out)
+
+
+def _extends(char: str) -> bool:
+    if char.isascii():
+        return False
+    import unicodedata
+
+    return unicodedata.category(char) in ("Mn", "Me") or char in _EXTENDING_MARKS
 
 
 class HyperparameterError(Exception):
@@ -77,8 +114,7 @@ class HyperparameterError(Exception):
         self.file = file
         self.line = line
         self.column = column
-        # Built from a free-text message, the message is the reason.
-        self.reason = message if reason is None else reason
+        self.reason = reason
         # The message is the only argument, so copying and pickling rebuild the exception
         # from it and restore the attributes from the instance dict.
         super().__init__(self._message() if message is None else message)
@@ -93,7 +129,7 @@ class KeyFormatError(HyperparameterError, ValueError):
     Attributes: ``key``, ``reason``."""
 
     def _message(self) -> str:
-        return f"invalid key {self.key!r}: {self.reason}"
+        return f"invalid key {_quoted(self.key or '')}: {self.reason}"
 
 
 class MissingKeyError(HyperparameterError, KeyError):
@@ -122,7 +158,7 @@ class ConversionError(HyperparameterError, TypeError, ValueError):
 
 class ScopeError(HyperparameterError, RuntimeError):
     """A scope used against the rules: exited out of order, written through while inactive.
-    Attribute: ``reason`` (the message)."""
+    The message says what happened; the attributes are ``None``."""
 
 
 class DefineError(HyperparameterError, ValueError):
@@ -130,8 +166,8 @@ class DefineError(HyperparameterError, ValueError):
     item as given), ``key`` (when the key is what breaks the rules), ``reason``."""
 
     def _message(self) -> str:
-        bad_key = f"invalid key {self.key!r}: " if self.key is not None else ""
-        return f"invalid definition {self.value!r}: {bad_key}{self.reason} {_DEFINE_HINT}"
+        bad_key = f"invalid key {_quoted(self.key)}: " if self.key is not None else ""
+        return f"invalid definition {_quoted(self.value or '')}: {bad_key}{self.reason} {_DEFINE_HINT}"
 
 
 class KeyCollisionError(HyperparameterError, ValueError):

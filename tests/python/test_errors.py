@@ -31,6 +31,10 @@ def define_with_bad_key() -> None:
     hp.scope(" a..b =1")
 
 
+def define_with_an_invisible_character() -> None:
+    hp.scope("a\u2028b\u0301=1")
+
+
 def define_lone_surrogate() -> None:
     hp.scope("a\ud800=1")
 
@@ -62,12 +66,13 @@ CASES: list[tuple[Callable[[], None], type[hp.HyperparameterError], dict[str, ob
     (lone_surrogate_key, hp.KeyFormatError, {"key": "a\ud800"}),
     (define_without_equals, hp.DefineError, {"value": "train.lr", "key": None}),
     (define_with_bad_key, hp.DefineError, {"value": " a..b =1", "key": "a..b"}),
+    (define_with_an_invisible_character, hp.DefineError, {"key": "a\u2028b\u0301"}),
     (define_lone_surrogate, hp.DefineError, {"value": "a\ud800=1"}),
     (missing, hp.MissingKeyError, {"key": "train.lr", "value": None}),
     (
         conversion_of_text,
         hp.ConversionError,
-        {"key": "train.lr", "value": "'fast'", "target": "float", "reason": "expected a number"},
+        {"key": "train.lr", "value": '"fast"', "target": "float", "reason": "expected a number"},
     ),
     (conversion_of_a_fraction, hp.ConversionError, {"key": "n", "value": "2.5", "target": "int"}),
     (exit_without_enter, hp.ScopeError, {"key": None}),
@@ -131,7 +136,8 @@ def test_messages_come_from_the_attributes() -> None:
     assert (error.key, error.line) == ("k", None)
     assert str(hp.ConfigError(file="a.toml", line=3, reason="bad")) == "a.toml:3: bad"
     assert str(hp.ScopeError("free text")) == "free text"
-    assert hp.ScopeError("free text").reason == "free text"
+    assert hp.ScopeError("free text").reason is None
+    assert str(hp.KeyFormatError(key="a\u200bb", reason="r")) == 'invalid key "a\\u{200b}b": r'
 
 
 def test_config_errors_carry_the_location(tmp_path: Path) -> None:

@@ -135,3 +135,32 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     };
     format!("internal error in the hyperparameter library (caught at the C boundary): {detail}")
 }
+
+/// This thread's last error message: NUL-terminated UTF-8 owned by the library, valid
+/// until the next failing call on this thread. Meaningful right after a call returned
+/// a status other than `HP_OK` and `HP_MISSING`; empty if no call has failed yet.
+///
+/// # Safety
+/// Takes no pointer; always safe to call.
+#[no_mangle]
+pub unsafe extern "C" fn hp_last_error_message() -> *const c_char {
+    panic_boundary! { else last_error_ptr(); last_error_ptr() }
+}
+
+/// The name of a status (`"HP_CONVERSION"`), a static NUL-terminated string;
+/// `"HP_UNKNOWN_STATUS"` for a number that is not a status.
+///
+/// # Safety
+/// Takes no pointer; always safe to call.
+#[no_mangle]
+pub unsafe extern "C" fn hp_status_name(status: i32) -> *const c_char {
+    panic_boundary! {
+        else std::ptr::null();
+        HpStatus::ALL
+            .iter()
+            .find(|known| **known as i32 == status)
+            .map_or("HP_UNKNOWN_STATUS\0", |known| known.c_name())
+            .as_ptr()
+            .cast::<c_char>()
+    }
+}

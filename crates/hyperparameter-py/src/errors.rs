@@ -6,10 +6,11 @@
 //! They are looked up once, when the native module initialises ([`init`]).
 //!
 //! A core error's kind picks the class by an exhaustive match (a new kind does not compile
-//! until it has a class), and its fields become the exception's keyword arguments (`key`,
-//! `value`, `source`, `target`, `file`, `line`, `column`, `reason`). The class writes the
-//! message from them with its one template, the same template the pure-Python backend
-//! raises through, so both backends give the same message and attributes.
+//! until it has a class); its message is the core's (the same text Rust and C callers see)
+//! and its fields become the exception's attributes (`key`, `value`, `source`, `target`,
+//! `file`, `line`, `column`, `reason`). Each Python class writes the same message from the
+//! same fields with its one template, which is how the pure-Python backend raises them;
+//! `tests/python/test_errors.py` checks that both backends agree.
 
 use hyperparameter::{Error, ErrorFields, ErrorKind};
 use pyo3::exceptions::PyRuntimeError;
@@ -65,19 +66,17 @@ impl ExceptionClass {
         }
     }
 
-    /// The class that reports a core error of `kind`, and whether the class writes the
-    /// message from the fields (`true`) or takes the core's message as is (`false`, for
-    /// kinds whose message holds facts the fields do not).
-    fn of(kind: ErrorKind) -> (ExceptionClass, bool) {
+    /// The class that reports a core error of `kind`.
+    fn of(kind: ErrorKind) -> ExceptionClass {
         match kind {
-            ErrorKind::InvalidKey => (ExceptionClass::KeyFormat, true),
-            ErrorKind::Missing => (ExceptionClass::MissingKey, true),
-            ErrorKind::Conversion => (ExceptionClass::Conversion, true),
-            ErrorKind::HashCollision => (ExceptionClass::KeyCollision, false),
-            ErrorKind::Scope => (ExceptionClass::Scope, true),
-            ErrorKind::InvalidDefine => (ExceptionClass::Define, true),
-            ErrorKind::Parse => (ExceptionClass::Config, true),
-            ErrorKind::Deserialize => (ExceptionClass::Base, false),
+            ErrorKind::InvalidKey => ExceptionClass::KeyFormat,
+            ErrorKind::Missing => ExceptionClass::MissingKey,
+            ErrorKind::Conversion => ExceptionClass::Conversion,
+            ErrorKind::HashCollision => ExceptionClass::KeyCollision,
+            ErrorKind::Scope => ExceptionClass::Scope,
+            ErrorKind::InvalidDefine => ExceptionClass::Define,
+            ErrorKind::Parse => ExceptionClass::Config,
+            ErrorKind::Deserialize => ExceptionClass::Base,
         }
     }
 }
@@ -126,7 +125,7 @@ pub fn exception(
 
 /// A core error as its Python exception.
 fn core_exception(py: Python<'_>, err: &Error) -> PyErr {
-    let (class, templated) = ExceptionClass::of(err.kind());
+    let class = ExceptionClass::of(err.kind());
     let ErrorFields {
         key,
         value,
@@ -156,11 +155,7 @@ fn core_exception(py: Python<'_>, err: &Error) -> PyErr {
             fields.push((name, PyInt::new(py, number).into_any()));
         }
     }
-    if templated {
-        exception(py, class, None, &fields)
-    } else {
-        exception(py, class, Some(&err.to_string()), &fields)
-    }
+    exception(py, class, Some(&err.to_string()), &fields)
 }
 
 /// A core error on its way to Python.

@@ -269,15 +269,7 @@ pub fn convert_entry(
     }
     match convert(&entry.value, target) {
         Ok(value) => Ok(Converted::Done(from_value(py, &value)?.unbind())),
-        Err(detail) => {
-            let mut err = conversion_error(key, entry, target.name(), detail);
-            // Python users read a text value the way Python shows it ('fast', not "fast"),
-            // as the pure-Python backend shows it.
-            if let (Error::Conversion { value, .. }, Value::Str(text)) = (&mut err, &entry.value) {
-                *value = PyString::new(py, text).repr()?.to_string();
-            }
-            Err(CoreError(err).into())
-        }
+        Err(detail) => Err(CoreError(conversion_error(key, entry, target.name(), detail)).into()),
     }
 }
 

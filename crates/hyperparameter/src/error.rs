@@ -42,7 +42,7 @@ pub enum Error {
         existing: String,
     },
     /// A scope exited out of order, exited twice, or written to while an inner scope is active.
-    #[error("scope error: {0}")]
+    #[error("{0}")]
     Scope(String),
     /// A `key=value` item (`-D` on the command line) without `=` or with a bad key.
     #[error("invalid definition {item:?}: {}{reason} (expected key=value, e.g. train.lr=0.01)", key_prefix(.key.as_deref()))]
@@ -144,7 +144,8 @@ pub struct ErrorFields<'a> {
     pub line: Option<u32>,
     /// The 1-based column in `file`, when known.
     pub column: Option<u32>,
-    /// What is wrong, without the location and key the message adds around it.
+    /// What is wrong, without the location and key the message adds around it; `None` when
+    /// the message is all there is to say (a scope error).
     pub reason: Option<&'a str>,
 }
 
@@ -206,10 +207,8 @@ impl Error {
                 key: Some(key),
                 ..none
             },
-            Error::Scope(reason) => ErrorFields {
-                reason: Some(reason),
-                ..none
-            },
+            // The message is all there is to say.
+            Error::Scope(_) => none,
             Error::InvalidDefine { item, key, reason } => ErrorFields {
                 key: key.as_deref(),
                 value: Some(item),
