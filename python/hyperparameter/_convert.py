@@ -9,7 +9,7 @@ registered by :func:`register_converter`.
 
 from __future__ import annotations
 
-from hyperparameter.errors import ConversionError, _quoted
+from hyperparameter.errors import ConversionError
 
 # `typing` costs milliseconds to import; annotations are strings here, so only type
 # checkers need it.
@@ -40,7 +40,7 @@ def register_converter(target: type[T], converter: Callable[[Any], T]) -> None:
 
 
 def _fail(key: str, value: Any, source: str, target: str, detail: str) -> ConversionError:
-    shown = _quoted(value) if isinstance(value, str) else describe_value(value)
+    shown = repr(value) if isinstance(value, str) else describe_value(value)
     return ConversionError(key=key, value=shown, source=source, target=target, reason=detail)
 
 

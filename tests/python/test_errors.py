@@ -72,7 +72,7 @@ CASES: list[tuple[Callable[[], None], type[hp.HyperparameterError], dict[str, ob
     (
         conversion_of_text,
         hp.ConversionError,
-        {"key": "train.lr", "value": '"fast"', "target": "float", "reason": "expected a number"},
+        {"key": "train.lr", "value": "'fast'", "target": "float", "reason": "expected a number"},
     ),
     (conversion_of_a_fraction, hp.ConversionError, {"key": "n", "value": "2.5", "target": "int"}),
     (exit_without_enter, hp.ScopeError, {"key": None}),

@@ -9,7 +9,7 @@ use crate::intern::code_source;
 use crate::key::{key_text, write_key};
 use crate::status::{fail, HpStatus};
 
-/// The kind of value an [`HpItem`] carries.
+/// The kind of value an item (`HpItem`, `hp_item_t` in C) carries.
 #[repr(i32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HpKind {

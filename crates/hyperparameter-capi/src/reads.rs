@@ -107,7 +107,7 @@ fn as_bool(value: &Value) -> Result<bool, String> {
     }
 }
 
-/// Reads `key` as a 64-bit integer into `*out`. Absent: writes `default` and
+/// Reads `key` as a 64-bit integer into `*out`. Absent: writes `default_value` and
 /// returns `HP_MISSING`. `key` is borrowed for the call; `out` must be writable.
 ///
 /// # Safety
@@ -118,12 +118,12 @@ pub unsafe extern "C" fn hp_get_i64(
     hash: u64,
     key: *const c_char,
     key_len: usize,
-    default: i64,
+    default_value: i64,
     out: *mut i64,
 ) -> HpStatus {
     panic_boundary! {
         // SAFETY: the caller's pointers follow the crate conventions.
-        unsafe { read_primitive(hash, key, key_len, default, out, Target::Int, as_i64) }
+        unsafe { read_primitive(hash, key, key_len, default_value, out, Target::Int, as_i64) }
     }
 }
 
@@ -136,12 +136,12 @@ pub unsafe extern "C" fn hp_get_f64(
     hash: u64,
     key: *const c_char,
     key_len: usize,
-    default: f64,
+    default_value: f64,
     out: *mut f64,
 ) -> HpStatus {
     panic_boundary! {
         // SAFETY: the caller's pointers follow the crate conventions.
-        unsafe { read_primitive(hash, key, key_len, default, out, Target::Float, as_f64) }
+        unsafe { read_primitive(hash, key, key_len, default_value, out, Target::Float, as_f64) }
     }
 }
 
@@ -154,12 +154,12 @@ pub unsafe extern "C" fn hp_get_bool(
     hash: u64,
     key: *const c_char,
     key_len: usize,
-    default: bool,
+    default_value: bool,
     out: *mut bool,
 ) -> HpStatus {
     panic_boundary! {
         // SAFETY: the caller's pointers follow the crate conventions.
-        unsafe { read_primitive(hash, key, key_len, default, out, Target::Bool, as_bool) }
+        unsafe { read_primitive(hash, key, key_len, default_value, out, Target::Bool, as_bool) }
     }
 }
 

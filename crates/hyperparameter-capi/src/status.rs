@@ -35,6 +35,8 @@ pub enum HpStatus {
 
 impl HpStatus {
     /// Every status, in numeric order.
+    ///
+    /// cbindgen:ignore
     pub const ALL: [HpStatus; 10] = [
         HpStatus::Ok,
         HpStatus::Missing,

@@ -269,7 +269,15 @@ pub fn convert_entry(
     }
     match convert(&entry.value, target) {
         Ok(value) => Ok(Converted::Done(from_value(py, &value)?.unbind())),
-        Err(detail) => Err(CoreError(conversion_error(key, entry, target.name(), detail)).into()),
+        Err(detail) => {
+            let mut err = conversion_error(key, entry, target.name(), detail);
+            // Python shows a text value the Python way ('fast', not "fast"), as the pure
+            // backend and the schema checks do.
+            if let (Error::Conversion { value, .. }, Value::Str(text)) = (&mut err, &entry.value) {
+                *value = PyString::new(py, text).repr()?.to_string();
+            }
+            Err(CoreError(err).into())
+        }
     }
 }
 
