@@ -167,7 +167,9 @@ class DefineError(HyperparameterError, ValueError):
 
     def _message(self) -> str:
         bad_key = f"invalid key {_quoted(self.key)}: " if self.key is not None else ""
-        return f"invalid definition {_quoted(self.value or '')}: {bad_key}{self.reason} {_DEFINE_HINT}"
+        return (
+            f"invalid definition {_quoted(self.value or '')}: {bad_key}{self.reason} {_DEFINE_HINT}"
+        )
 
 
 class KeyCollisionError(HyperparameterError, ValueError):
