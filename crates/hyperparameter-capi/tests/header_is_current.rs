@@ -15,8 +15,8 @@ const END: &str = "/* END GENERATED C ABI */";
 /// them: cbindgen prefixes enum variants with the enum's C name (`HP_STATUS_T_OK`), the
 /// header has always said `HP_OK` and `HP_KIND_INT`.
 fn generated(crate_dir: &Path) -> String {
-    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
-        .expect("cbindgen.toml parses");
+    let config =
+        cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml parses");
     let bindings = cbindgen::Builder::new()
         .with_crate(crate_dir)
         .with_config(config)

@@ -87,7 +87,12 @@ static CLASSES: PyOnceLock<Vec<Py<PyType>>> = PyOnceLock::new();
 fn load(py: Python<'_>) -> PyResult<Vec<Py<PyType>>> {
     let module = py.import("hyperparameter.errors")?;
     ALL.iter()
-        .map(|class| Ok(module.getattr(class.name())?.cast_into::<PyType>()?.unbind()))
+        .map(|class| {
+            Ok(module
+                .getattr(class.name())?
+                .cast_into::<PyType>()?
+                .unbind())
+        })
         .collect()
 }
 
@@ -111,7 +116,9 @@ pub fn exception(
         for (name, value) in fields {
             kwargs.set_item(name, value)?;
         }
-        let instance = classes[class as usize].bind(py).call((message,), Some(&kwargs))?;
+        let instance = classes[class as usize]
+            .bind(py)
+            .call((message,), Some(&kwargs))?;
         Ok(PyErr::from_value(instance))
     };
     build().unwrap_or_else(|err| {

@@ -60,7 +60,12 @@ pub fn key_utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
 /// `class` with the str as the attribute `field`.
 pub fn not_text(text: &Bound<'_, PyString>, class: ExceptionClass, field: &str) -> PyErr {
     let reason = PyString::new(text.py(), NOT_TEXT).into_any();
-    exception(text.py(), class, None, &[(field, text.clone().into_any()), ("reason", reason)])
+    exception(
+        text.py(),
+        class,
+        None,
+        &[(field, text.clone().into_any()), ("reason", reason)],
+    )
 }
 
 /// The text of a key given from Python: `TypeError` for anything but a str, otherwise as
