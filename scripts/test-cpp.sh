@@ -17,7 +17,7 @@ if ! command -v "$CXX" >/dev/null; then
 fi
 
 cargo build --quiet -p hyperparameter-capi
-lib_dir="$root/target/debug"
+lib_dir="${CARGO_TARGET_DIR:-$root/target}/debug"
 include_dir="$root/crates/hyperparameter-capi/include"
 out="$root/target/cpp-tests"
 mkdir -p "$out"

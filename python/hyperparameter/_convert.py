@@ -41,9 +41,7 @@ def register_converter(target: type[T], converter: Callable[[Any], T]) -> None:
 
 def _fail(key: str, value: Any, source: str, target: str, detail: str) -> ConversionError:
     shown = repr(value) if isinstance(value, str) else describe_value(value)
-    return ConversionError(
-        f"cannot convert parameter `{key}` = {shown} (from {source}) to {target}: {detail}"
-    )
+    return ConversionError(key=key, value=shown, source=source, target=target, reason=detail)
 
 
 def describe_value(value: Any) -> str:

@@ -32,66 +32,152 @@ scope: Scope
 class Accessor:
     """``hp.scope.<key>``: read with ``| default``, ``(default)`` or ``()``."""
 
-    def __new__(cls, scope: Scope, key: str) -> Accessor: ...
-    def __getattribute__(self, name: str, /) -> Accessor: ...
-    def __getattr__(self, name: str, /) -> Accessor: ...
-    def __setattr__(self, name: str, value: object, /) -> None: ...
-    def __getitem__(self, key: str, /) -> Accessor: ...
-    def __setitem__(self, key: str, value: object, /) -> None: ...
-    def __or__(self, default: _T, /) -> _T: ...
-    def __ror__(self, other: object, /) -> Any: ...
+    def __new__(cls, scope: Scope, key: str) -> Accessor:
+        """The accessor of ``key`` read through ``scope``.
+
+        Raises ``KeyFormatError`` for an invalid key, ``TypeError`` for a non-str."""
+    def __getattribute__(self, name: str, /) -> Accessor:
+        """The accessor of ``<key>.<name>``; raises ``KeyFormatError`` for a bad segment."""
+    def __getattr__(self, name: str, /) -> Accessor:
+        """The accessor of ``<key>.<name>``."""
+
+    def __setattr__(self, name: str, value: object, /) -> None:
+        """Writes ``value`` under ``<key>.<name>`` in the innermost active scope.
+
+        Raises ``KeyFormatError`` for a bad segment, ``ScopeError`` when another scope is
+        active inside the one written."""
+
+    def __getitem__(self, key: str, /) -> Accessor:
+        """The accessor of ``<key>.<key argument>`` (any valid dotted key)."""
+
+    def __setitem__(self, key: str, value: object, /) -> None:
+        """As ``__setattr__`` for a dotted key."""
+
+    def __or__(self, default: _T, /) -> _T:
+        """The value converted to ``default``'s type, or ``default`` when no scope sets the key.
+
+        Raises ``ConversionError`` when the stored value does not convert."""
+    def __ror__(self, other: object, /) -> Any:
+        """``other | accessor``: the value read with ``other`` as the default."""
     @overload
-    def __call__(self) -> Any: ...
+    def __call__(self) -> Any:
+        """The value as stored; raises ``MissingKeyError`` when no scope sets the key."""
+
     @overload
-    def __call__(self, default: _T) -> _T: ...
-    def __bool__(self) -> bool: ...
+    def __call__(self, default: _T) -> _T:
+        """As ``accessor | default``; raises ``ConversionError`` for a value that does not
+        convert."""
+
+    def __bool__(self) -> bool:
+        """Refused with ``TypeError``: read the value with ``| default`` or ``()``."""
 
 @final
 class Scope:
     """``hp.scope`` or a scope object built by ``hp.scope(...)``."""
 
-    def __new__(cls, *args: str | Mapping[str, Any] | Scope, **kwargs: Any) -> Scope: ...
-    def __call__(self, *args: str | Mapping[str, Any] | Scope, **kwargs: Any) -> Scope: ...
-    def empty(self, *args: str | Mapping[str, Any] | Scope, **kwargs: Any) -> Scope: ...
-    def current(self) -> Scope: ...
-    def __getattr__(self, name: str, /) -> Accessor: ...
-    def __setattr__(self, name: str, value: object, /) -> None: ...
-    def __getitem__(self, key: str, /) -> Accessor: ...
-    def __setitem__(self, key: str, value: object, /) -> None: ...
-    def __contains__(self, key: str, /) -> bool: ...
-    def __iter__(self) -> Iterator[str]: ...
-    def keys(self) -> list[str]: ...
-    def values(self) -> list[Any]: ...
-    def items(self) -> list[tuple[str, Any]]: ...
-    def to_dict(self, nested: bool = False) -> dict[str, Any]: ...
+    def __new__(cls, *args: str | Mapping[str, Any] | Scope, **kwargs: Any) -> Scope:
+        """A scope object holding the overrides: ``key=value`` strings, mappings (nested
+        or dotted), other scopes, keyword arguments; later ones win.
+
+        Raises ``DefineError`` for a bad item, ``KeyFormatError`` for a bad key,
+        ``KeyCollisionError`` for two keys with one hash, ``TypeError`` for other
+        arguments."""
+    def __call__(self, *args: str | Mapping[str, Any] | Scope, **kwargs: Any) -> Scope:
+        """``hp.scope(...)``: a new scope object layered on the current view, with the
+        overrides as ``Scope(...)`` takes them (and raises the same errors)."""
+    def empty(self, *args: str | Mapping[str, Any] | Scope, **kwargs: Any) -> Scope:
+        """A new scope object that hides every inherited value, holding only the overrides;
+        the errors as ``Scope(...)``."""
+    def current(self) -> Scope:
+        """The innermost active scope of this thread or task (the global scope if none)."""
+    def __getattr__(self, name: str, /) -> Accessor:
+        """The accessor of key ``name``; raises ``KeyFormatError`` for an invalid key."""
+
+    def __setattr__(self, name: str, value: object, /) -> None:
+        """Writes ``value`` under ``name`` (as ``put``)."""
+
+    def __getitem__(self, key: str, /) -> Accessor:
+        """The accessor of the dotted ``key``; raises ``KeyFormatError`` for an invalid key."""
+
+    def __setitem__(self, key: str, value: object, /) -> None:
+        """Writes ``value`` under the dotted ``key`` (as ``put``)."""
+
+    def __contains__(self, key: str, /) -> bool:
+        """Whether the scope's view sets ``key`` (a present ``None`` counts)."""
+    def __iter__(self) -> Iterator[str]:
+        """The keys of the view, sorted."""
+    def keys(self) -> list[str]:
+        """The keys of the view, sorted."""
+    def values(self) -> list[Any]:
+        """The values of the view, in key order."""
+    def items(self) -> list[tuple[str, Any]]:
+        """The ``(key, value)`` pairs of the view, in key order."""
+    def to_dict(self, nested: bool = False) -> dict[str, Any]:
+        """The view as a flat dict of dotted keys, or nested dicts with ``nested=True``.
+
+        Raises ``HyperparameterError`` (``key`` set) when a key holds a value and is also
+        the prefix of another key, which no nested dict can show."""
     @overload
-    def get(self, key: str) -> Any: ...
+    def get(self, key: str) -> Any:
+        """The value of ``key`` as stored; raises ``MissingKeyError`` when it is not set."""
+
     @overload
-    def get(self, key: str, default: _T) -> _T: ...
-    def put(self, key: str, value: object) -> None: ...
-    def update(self, *args: Mapping[str, Any] | str | Scope, **kwargs: Any) -> None: ...
-    def clear(self) -> None: ...
-    def frozen(self) -> None: ...
-    def init(self, params: Mapping[str, Any] | Scope) -> None: ...
-    def __enter__(self) -> Scope: ...
+    def get(self, key: str, default: _T) -> _T:
+        """The value converted to ``default``'s type, or ``default``; raises
+        ``ConversionError`` for a value that does not convert."""
+    def put(self, key: str, value: object) -> None:
+        """Writes ``value`` under ``key`` into this scope (the global scope: this thread's
+        root layer).
+
+        Raises ``KeyFormatError`` for an invalid key, ``KeyCollisionError`` for a hash
+        collision, ``ScopeError`` when another scope is active inside this one."""
+    def update(self, *args: Mapping[str, Any] | str | Scope, **kwargs: Any) -> None:
+        """Writes every override (as ``Scope(...)`` takes them) as ``put`` does, and raises
+        what either raises."""
+    def clear(self) -> None:
+        """Removes this scope's own overrides; raises ``ScopeError`` while another scope is
+        active inside it."""
+    def frozen(self) -> None:
+        """Makes the current view the snapshot new threads and tasks start from."""
+    def init(self, params: Mapping[str, Any] | Scope) -> None:
+        """Writes ``params`` into this thread's root layer (as ``update``) and freezes the
+        result (as ``frozen``)."""
+    def __enter__(self) -> Scope:
+        """Activates the scope on this thread or task and returns it; raises ``TypeError``
+        for ``with hp.scope:`` (the global scope) and ``ScopeError`` for a scope already
+        active."""
     def __exit__(
         self, exc_type: object = None, _exc_value: object = None, _traceback: object = None
-    ) -> bool: ...
-    def __reduce__(self) -> tuple[Callable[[dict[str, Any]], Scope], tuple[dict[str, Any]]]: ...
+    ) -> bool:
+        """Leaves the scope, restoring the view before it; returns ``False`` (exceptions
+        propagate). Raises ``ScopeError`` when it is not the innermost active scope."""
+    def __reduce__(self) -> tuple[Callable[[dict[str, Any]], Scope], tuple[dict[str, Any]]]:
+        """Pickles the scope as its view (a dict), rebuilt by ``_scope_from_dict``."""
 
 @final
 class ParamSpec:
     """The injectable parameters of one ``@hp.param`` function."""
 
-    def __new__(cls, slots: list[tuple[str, int | None, str, object]]) -> ParamSpec: ...
-    def resolve(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]: ...
+    def __new__(cls, slots: list[tuple[str, int | None, str, object]]) -> ParamSpec:
+        """The spec of ``slots``: ``(name, position or None, key, default)`` per parameter.
+
+        Raises ``KeyFormatError`` for an invalid key."""
+    def resolve(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The keyword arguments a call gets: those passed, then the scope's values
+        converted to each default's type; raises ``ConversionError`` for a value that does
+        not convert."""
 
 @final
 class FrameHandle:
     """A scope frame held by a context variable (opaque)."""
 
-def _scope_from_dict(view: dict[str, Any]) -> Scope: ...
-def key_hash(key: str) -> int: ...
+def _scope_from_dict(view: dict[str, Any]) -> Scope:
+    """A scope object holding ``view`` (the unpickling half of ``Scope.__reduce__``)."""
+
+def key_hash(key: str) -> int:
+    """The 64-bit hash of ``key`` (xxh64 of its UTF-8 bytes, seed 42), as every language
+    computes it. Raises ``TypeError`` for a non-str."""
+
 def validate_key(key: str) -> None:
     """Checks ``key`` against the key rules.
 
@@ -105,15 +191,30 @@ def parse_define(item: str) -> tuple[str, str]:
     Returns ``(key, value)``. Raises ``DefineError`` for an item without ``=``, with an
     invalid key or holding a lone surrogate, and ``TypeError`` for a non-str."""
 
-def native_read(key: str) -> Any: ...
-def native_call_with(overrides: Mapping[str, Any], callback: Callable[[], _T]) -> _T: ...
+def native_read(key: str) -> Any:
+    """Reads ``key`` through the C ABI as C and C++ code would (a test hook); returns
+    ``None`` when it is not set. Raises ``KeyFormatError`` for an invalid key."""
+
+def native_call_with(overrides: Mapping[str, Any], callback: Callable[[], _T]) -> _T:
+    """Calls ``callback`` inside a scope entered through the C ABI with ``overrides`` and
+    returns its result (a test hook). Raises ``KeyFormatError`` for an invalid key."""
 
 @final
 class ConfigTree:
     """A resolved configuration and where each of its values was written."""
 
-    def to_python(self) -> dict[str, Any]: ...
-    def origin(self, key: str) -> str | None: ...
-    def entries(self, prefix: str = "") -> list[tuple[str, Any, str]]: ...
+    def to_python(self) -> dict[str, Any]:
+        """The configuration as nested dicts and lists of Python values."""
+    def origin(self, key: str) -> str | None:
+        """Where ``key``'s value was written (``base.toml:4:7``, ``-D/--define``), or
+        ``None`` when the configuration does not hold it."""
+    def entries(self, prefix: str = "") -> list[tuple[str, Any, str]]:
+        """``(dotted key, value, origin)`` of every leaf under ``prefix``, in key order."""
 
-def load_config(sources: Iterable[object], overrides: list[str] = ...) -> ConfigTree: ...
+def load_config(sources: Iterable[object], overrides: list[str] = ...) -> ConfigTree:
+    """Loads, merges (later sources win) and resolves ``sources`` (paths of TOML, YAML or
+    JSON files, or mappings), then applies the ``key=value`` ``overrides``.
+
+    Raises ``ConfigError`` (``file``, ``line``, ``column`` set) for a file that cannot be
+    read, parsed or resolved, ``DefineError`` for a bad override and ``TypeError`` for a
+    source that is neither a path nor a mapping."""

@@ -75,7 +75,8 @@ _ASCII_PROBLEMS = {
 }
 _ASCII_REFUSED = frozenset(_ASCII_PROBLEMS)
 _EMPTY_SEGMENT = "empty segment (two dots in a row, or a leading/trailing dot)"
-_DEFINE_HINT = "(expected key=value, e.g. train.lr=0.01)"
+# The reason a key or item given as a str with a lone surrogate is refused.
+_NOT_TEXT = "it is not valid Unicode text (a lone surrogate)"
 
 
 def _char_problem(char: str) -> str | None:
@@ -150,12 +151,10 @@ def pure_validate_key(key: str) -> None:
     if not isinstance(key, str):
         raise _non_str_key(key)
     if not _is_text(key):
-        raise KeyFormatError(
-            f"invalid key {key!r}: it is not valid Unicode text (a lone surrogate)"
-        )
+        raise KeyFormatError(key=key, reason=_NOT_TEXT)
     problem = _key_problem(key)
     if problem is not None:
-        raise KeyFormatError(f"invalid key {key!r}: {problem}")
+        raise KeyFormatError(key=key, reason=problem)
 
 
 def pure_parse_define(item: str) -> tuple[str, str]:
@@ -163,18 +162,14 @@ def pure_parse_define(item: str) -> tuple[str, str]:
     if not isinstance(item, str):
         raise TypeError(f"a definition is a str `key=value`, got {type(item).__name__}")
     if not _is_text(item):
-        raise DefineError(
-            f"invalid definition {item!r}: it is not valid Unicode text (a lone surrogate)"
-        )
+        raise DefineError(value=item, reason=_NOT_TEXT)
     key, sep, value = item.partition("=")
     if not sep:
-        raise DefineError(f"invalid definition {item!r}: no `=` in the item {_DEFINE_HINT}")
+        raise DefineError(value=item, reason="no `=` in the item")
     key = key.strip(_WHITESPACE)
     problem = _key_problem(key)
     if problem is not None:
-        raise DefineError(
-            f"invalid definition {item!r}: invalid key {key!r}: {problem} {_DEFINE_HINT}"
-        )
+        raise DefineError(value=item, key=key, reason=problem)
     return key, value
 
 

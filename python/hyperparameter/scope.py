@@ -240,12 +240,13 @@ class _PyScope:
                 child = node.setdefault(segment, {})
                 if not isinstance(child, dict):
                     raise HyperparameterError(
-                        f"cannot nest `{key}`: `{segment}` holds a value and is also a prefix"
+                        f"cannot nest `{key}`: `{segment}` holds a value and is also a prefix",
+                        key=key,
                     )
                 node = child
             if last in node:
                 raise HyperparameterError(
-                    f"cannot nest `{key}`: it holds a value and is also a prefix"
+                    f"cannot nest `{key}`: it holds a value and is also a prefix", key=key
                 )
             node[last] = value
         return root
@@ -361,9 +362,7 @@ def _read(owner: _PyScope, key: str, default: tuple[Any, ...]) -> Any:
     value = owner._lookup(key)
     if not default:
         if value is MISSING:
-            raise MissingKeyError(
-                f"missing parameter `{key}`: no scope sets it and no default was given"
-            )
+            raise MissingKeyError(key=key)
         return value
     if len(default) > 1:
         raise TypeError(f"a read takes at most one default, got {len(default)} arguments")

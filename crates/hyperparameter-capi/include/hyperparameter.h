@@ -28,116 +28,272 @@
 #include <stdbool.h>
 #endif
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-/* Version of the ABI described here; compare with hp_abi_version() at run time. */
+/* BEGIN GENERATED C ABI (cbindgen.toml, tests/header_is_current.rs; do not edit by hand) */
+// Version of this ABI; bumped only for incompatible changes (additions keep it).
 #define HP_ABI_VERSION 1
 
-/* Status codes. The numbers are stable: never reused or renumbered, only appended. */
+// What an `hp_*` call did. The numbers are part of the ABI: they are never reused or
+// renumbered, new codes are only appended.
+enum hp_status_t
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Success.
+  HP_OK = 0,
+  // The key is absent: the default was written to the output (not an error).
+  HP_MISSING = 1,
+  // The stored value does not convert to the requested type.
+  HP_CONVERSION = 2,
+  // The stored value is a present null, which no typed read can return.
+  HP_NULL_VALUE = 3,
+  // The key breaks the key rules, or is not UTF-8.
+  HP_INVALID_KEY = 4,
+  // A null pointer, a hash that does not belong to its key, a bad item kind, text that
+  // is not UTF-8.
+  HP_INVALID_ARGUMENT = 5,
+  // A scope exited out of order, or written to while another scope is active inside it.
+  HP_SCOPE_ORDER = 6,
+  // Two different keys with the same hash; the write was refused.
+  HP_COLLISION = 7,
+  // The caller's buffer is too small; the needed length was written to `out_len`.
+  HP_BUFFER_TOO_SMALL = 8,
+  // A panic inside the library was caught at the boundary (a bug; please report it).
+  HP_PANIC = 9,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hp_status_t hp_status_t;
+#else
 typedef int32_t hp_status_t;
-enum {
-  HP_OK = 0,               /* success */
-  HP_MISSING = 1,          /* key absent: the default was written to the output (not an error) */
-  HP_CONVERSION = 2,       /* the stored value does not convert to the requested type */
-  HP_NULL_VALUE = 3,       /* the stored value is a present null, which a typed read cannot return */
-  HP_INVALID_KEY = 4,      /* the key breaks the key rules, or is not UTF-8 */
-  HP_INVALID_ARGUMENT = 5, /* null pointer, hash not matching its key, bad item kind, non-UTF-8 text */
-  HP_SCOPE_ORDER = 6,      /* scope exited out of order, or written while an inner scope is active */
-  HP_COLLISION = 7,        /* two different keys with the same hash; the write was refused */
-  HP_BUFFER_TOO_SMALL = 8, /* hp_get_str: the needed length was written to *out_len */
-  HP_PANIC = 9             /* an internal error was caught at the boundary (a bug; please report) */
-};
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
-/* Kinds of value an hp_item_t carries. */
-enum {
-  HP_KIND_NULL = 0,  /* a present null */
-  HP_KIND_BOOL = 1,  /* int_value != 0 */
-  HP_KIND_INT = 2,   /* int_value */
-  HP_KIND_FLOAT = 3, /* float_value */
-  HP_KIND_STR = 4    /* str_value, str_len (UTF-8) */
+// The kind of value an item (`HpItem`, `hp_item_t` in C) carries.
+enum hp_kind_t
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // A present null.
+  HP_KIND_NULL = 0,
+  // `int_value != 0`.
+  HP_KIND_BOOL = 1,
+  // `int_value`.
+  HP_KIND_INT = 2,
+  // `float_value`.
+  HP_KIND_FLOAT = 3,
+  // `str_value`/`str_len` (UTF-8).
+  HP_KIND_STR = 4,
 };
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum hp_kind_t hp_kind_t;
+#else
+typedef int32_t hp_kind_t;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
-/* One key = value override. `key`, `str_value` and `file` are borrowed for the call and
- * copied. */
-typedef struct hp_item {
-  uint64_t hash;         /* hp_key_hash(key) */
-  const char *key;       /* UTF-8, not necessarily NUL-terminated */
-  size_t key_len;        /* bytes */
-  int32_t kind;          /* HP_KIND_* */
-  int64_t int_value;     /* HP_KIND_BOOL, HP_KIND_INT */
-  double float_value;    /* HP_KIND_FLOAT */
-  const char *str_value; /* HP_KIND_STR: UTF-8, not necessarily NUL-terminated */
-  size_t str_len;        /* bytes */
-  const char *file;      /* where the write is made (__FILE__), its source; NULL if unknown */
-  size_t file_len;       /* bytes */
-  uint32_t line;         /* __LINE__ */
+// One `key = value` override, as passed to `hp_scope_enter_with`, `hp_scope_put` and
+// `hp_put`.
+//
+// Ownership: `key`, `str_value` and `file` are borrowed for the call only; the library copies
+// them.
+typedef struct hp_item_t {
+  // `hp_key_hash(key)`.
+  uint64_t hash;
+  // UTF-8 key text, borrowed, not NUL-terminated.
+  const char *key;
+  // Length of `key` in bytes.
+  size_t key_len;
+  // An `HP_KIND_*` number.
+  int32_t kind;
+  // The value for `HP_KIND_BOOL` (0 or not) and `HP_KIND_INT`.
+  int64_t int_value;
+  // The value for `HP_KIND_FLOAT`.
+  double float_value;
+  // The value for `HP_KIND_STR`: UTF-8, borrowed, not NUL-terminated.
+  const char *str_value;
+  // Length of `str_value` in bytes.
+  size_t str_len;
+  // Where the write is made (`__FILE__`), recorded as the value's source; borrowed, not
+  // NUL-terminated; null when unknown.
+  const char *file;
+  // Length of `file` in bytes.
+  size_t file_len;
+  // Line of the write (`__LINE__`).
+  uint32_t line;
 } hp_item_t;
 
-/* The ABI version of the loaded library. */
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+// The ABI version this library implements (`HP_ABI_VERSION` in the header).
+//
+// # Safety
+// Takes no pointer; always safe to call.
 uint32_t hp_abi_version(void);
 
-/* This thread's last error message: NUL-terminated UTF-8 owned by the library, valid until
- * the next failing call on this thread; "" if no call has failed yet. */
-const char *hp_last_error_message(void);
-
-/* The name of a status ("HP_CONVERSION"), a static string owned by the library. */
-const char *hp_status_name(hp_status_t status);
-
-/* Checks `key` and writes xxh64(utf8(key), 42) to *out_hash. */
+// Checks `key` and writes `xxh64(utf8(key), 42)` to `*out_hash`.
+// `key` is borrowed for the call; `out_hash` must be writable.
+//
+// # Safety
+// `key` points to `key_len` readable bytes (or is null with `key_len == 0`); `out_hash` is
+// null or writable.
 hp_status_t hp_key_hash(const char *key, size_t key_len, uint64_t *out_hash);
 
-/* Typed reads of the current thread's view (innermost scope outward, then the frozen
- * snapshot), converted by the shared conversion table. On HP_MISSING the default is written
- * to *out. *out must be writable. */
-hp_status_t hp_get_i64(uint64_t hash, const char *key, size_t key_len, int64_t default_value,
+// Reads `key` as a 64-bit integer into `*out`. Absent: writes `default_value` and
+// returns `HP_MISSING`. `key` is borrowed for the call; `out` must be writable.
+//
+// # Safety
+// `key` points to `key_len` readable bytes (or is null with `key_len == 0`); `out` is null
+// or writable.
+hp_status_t hp_get_i64(uint64_t hash,
+                       const char *key,
+                       size_t key_len,
+                       int64_t default_value,
                        int64_t *out);
-hp_status_t hp_get_f64(uint64_t hash, const char *key, size_t key_len, double default_value,
+
+// Reads `key` as a 64-bit float; otherwise as `hp_get_i64`.
+//
+// # Safety
+// As `hp_get_i64`.
+hp_status_t hp_get_f64(uint64_t hash,
+                       const char *key,
+                       size_t key_len,
+                       double default_value,
                        double *out);
-hp_status_t hp_get_bool(uint64_t hash, const char *key, size_t key_len, bool default_value,
+
+// Reads `key` as a bool; otherwise as `hp_get_i64`.
+//
+// # Safety
+// As `hp_get_i64`.
+hp_status_t hp_get_bool(uint64_t hash,
+                        const char *key,
+                        size_t key_len,
+                        bool default_value,
                         bool *out);
 
-/* Reads `key` as text into the caller-owned buffer `buf` of `buf_cap` bytes: the UTF-8
- * bytes and a NUL, the length (without the NUL) in *out_len. If buf_cap < length + 1,
- * nothing is copied, *out_len is the length and the status is HP_BUFFER_TOO_SMALL (buf may be
- * NULL when buf_cap is 0). On HP_MISSING, *out_len is 0 and buf is untouched. */
-hp_status_t hp_get_str(uint64_t hash, const char *key, size_t key_len, char *buf, size_t buf_cap,
+// Reads `key` as text into the caller-owned buffer `buf` of `buf_cap` bytes:
+// the UTF-8 bytes followed by a NUL, with the length (without the NUL) in `*out_len`.
+// If `buf_cap` is less than length + 1, nothing is copied, `*out_len` is the length and
+// the status is `HP_BUFFER_TOO_SMALL` (`buf` may be null when `buf_cap` is 0). Absent:
+// `HP_MISSING`, `*out_len` is 0 and `buf` is untouched.
+//
+// # Safety
+// `key` as for `hp_get_i64`; `buf` is null or points to `buf_cap` writable bytes; `out_len`
+// is null or writable.
+hp_status_t hp_get_str(uint64_t hash,
+                       const char *key,
+                       size_t key_len,
+                       char *buf,
+                       size_t buf_cap,
                        size_t *out_len);
 
-/* Writes into this thread's innermost active scope (its root layer when none is active, where
- * the value stays for this thread). */
-hp_status_t hp_put_null(uint64_t hash, const char *key, size_t key_len);
-hp_status_t hp_put_bool(uint64_t hash, const char *key, size_t key_len, bool value);
-hp_status_t hp_put_i64(uint64_t hash, const char *key, size_t key_len, int64_t value);
-hp_status_t hp_put_f64(uint64_t hash, const char *key, size_t key_len, double value);
-hp_status_t hp_put_str(uint64_t hash, const char *key, size_t key_len, const char *value,
-                       size_t value_len);
-
-/* Writes one override into the innermost active scope (as hp_put_i64 and the others), recording
- * item->file:item->line as the value's source. */
-hp_status_t hp_put(const hp_item_t *item);
-
-/* Enters a new empty scope on this thread and writes its id to *out_scope. */
+// Enters a new, empty scope on this thread, layered on the current view, and writes its
+// id to `*out_scope` (writable). Leave it with `hp_scope_exit`.
+//
+// # Safety
+// `out_scope` is null or writable.
 hp_status_t hp_scope_enter(uint64_t *out_scope);
 
-/* Enters a new scope holding `count` overrides (a later item for the same key wins); on any
- * bad item nothing is entered. Costs O(count), whatever else is visible. */
-hp_status_t hp_scope_enter_with(const hp_item_t *items, size_t count, uint64_t *out_scope);
+// Enters a new scope holding the `count` overrides of `items` (borrowed for the call; a
+// later item for the same key wins) and writes its id to `*out_scope`. Costs
+// O(count). On any bad item nothing is entered.
+//
+// # Safety
+// `items` points to `count` readable items whose pointers follow the crate conventions (or
+// is null with `count == 0`); `out_scope` is null or writable.
+hp_status_t hp_scope_enter_with(const struct hp_item_t *items, size_t count, uint64_t *out_scope);
 
-/* Writes one override into `scope`, which must be this thread's innermost active scope. */
-hp_status_t hp_scope_put(uint64_t scope, const hp_item_t *item);
+// Writes one override into scope `scope`, which must be this thread's innermost active
+// scope (`HP_SCOPE_ORDER` otherwise: the value would be invisible or
+// surprising). `item` is borrowed for the call.
+//
+// # Safety
+// `item` is null or points to a readable item whose pointers follow the crate conventions.
+hp_status_t hp_scope_put(uint64_t scope, const struct hp_item_t *item);
 
-/* Leaves `scope` (the innermost active scope of this thread), restoring exactly the view
- * before it was entered. Out of order: HP_SCOPE_ORDER, and nothing changes. */
+// Leaves scope `scope`, restoring exactly the view before it was entered. It must be the
+// innermost active scope of this thread (`HP_SCOPE_ORDER` otherwise, and nothing
+// changes).
+//
+// # Safety
+// Takes no pointer; always safe to call.
 hp_status_t hp_scope_exit(uint64_t scope);
 
-/* Makes this thread's current view the snapshot that threads started from now on begin with. */
+// Makes this thread's current view the snapshot that threads started from now on begin
+// with (`frozen()` of the other languages).
+//
+// # Safety
+// Takes no pointer; always safe to call.
 hp_status_t hp_frozen(void);
 
+// This thread's last error message: NUL-terminated UTF-8 owned by the library, valid
+// until the next failing call on this thread. Meaningful right after a call returned
+// a status other than `HP_OK` and `HP_MISSING`; empty if no call has failed yet.
+//
+// # Safety
+// Takes no pointer; always safe to call.
+const char *hp_last_error_message(void);
+
+// The name of a status (`"HP_CONVERSION"`), a static NUL-terminated string;
+// `"HP_UNKNOWN_STATUS"` for a number that is not a status.
+//
+// # Safety
+// Takes no pointer; always safe to call.
+const char *hp_status_name(int32_t status);
+
+// Writes a present null for `key` into this thread's innermost scope (or its root
+// layer when no scope is active). `key` is borrowed for the call.
+//
+// # Safety
+// `key` points to `key_len` readable bytes (or is null with `key_len == 0`).
+hp_status_t hp_put_null(uint64_t hash, const char *key, size_t key_len);
+
+// Writes a bool; otherwise as `hp_put_null`.
+//
+// # Safety
+// As `hp_put_null`.
+hp_status_t hp_put_bool(uint64_t hash, const char *key, size_t key_len, bool value);
+
+// Writes a 64-bit integer; otherwise as `hp_put_null`.
+//
+// # Safety
+// As `hp_put_null`.
+hp_status_t hp_put_i64(uint64_t hash, const char *key, size_t key_len, int64_t value);
+
+// Writes a 64-bit float; otherwise as `hp_put_null`.
+//
+// # Safety
+// As `hp_put_null`.
+hp_status_t hp_put_f64(uint64_t hash, const char *key, size_t key_len, double value);
+
+// Writes UTF-8 text (`value`, `value_len` bytes, borrowed for the call and copied);
+// otherwise as `hp_put_null`.
+//
+// # Safety
+// As `hp_put_null`; `value` points to `value_len` readable bytes (or is null with
+// `value_len == 0`).
+hp_status_t hp_put_str(uint64_t hash,
+                       const char *key,
+                       size_t key_len,
+                       const char *value,
+                       size_t value_len);
+
+// Writes one override (`item`, borrowed for the call) into this thread's innermost
+// active scope (or its root layer), recording `item.file:item.line` as its source.
+//
+// # Safety
+// `item` is null or points to a readable item whose pointers follow the crate conventions.
+hp_status_t hp_put(const struct hp_item_t *item);
+
 #ifdef __cplusplus
-} /* extern "C" */
-#endif
+}  // extern "C"
+#endif  // __cplusplus
+/* END GENERATED C ABI */
+
 
 #if defined(__cplusplus) && (__cplusplus >= 201703L || (defined(_MSVC_LANG) && _MSVC_LANG >= 201703L))
 

@@ -9,6 +9,9 @@
 
 use std::sync::atomic::{AtomicPtr, Ordering};
 
+use hyperparameter::storage::{self, Cursor};
+use hyperparameter::Entry;
+
 /// The registered hook as a pointer, null when none is (the usual case outside Python).
 static BEFORE_ACCESS: AtomicPtr<()> = AtomicPtr::new(std::ptr::null_mut());
 
@@ -31,4 +34,18 @@ pub fn before_access() {
         let hook = unsafe { std::mem::transmute::<*mut (), fn()>(pointer) };
         hook();
     }
+}
+
+/// This thread's store, for a read: the embedding library's hook first.
+#[inline(always)]
+pub fn with_entry<R>(hash: u64, key: &[u8], f: impl FnOnce(Option<&Entry>) -> R) -> R {
+    before_access();
+    storage::with_entry(hash, key, f)
+}
+
+/// This thread's store, for a write or a scope change: the embedding library's hook first.
+#[inline(always)]
+pub fn with_cursor<R>(f: impl FnOnce(&mut Cursor) -> R) -> R {
+    before_access();
+    storage::with_cursor(f)
 }

@@ -3,7 +3,7 @@
 use std::cell::RefCell;
 use std::ffi::c_char;
 
-use hyperparameter::Error;
+use hyperparameter::{Error, ErrorKind};
 
 /// What an `hp_*` call did. The numbers are part of the ABI: they are never reused or
 /// renumbered, new codes are only appended.
@@ -35,6 +35,8 @@ pub enum HpStatus {
 
 impl HpStatus {
     /// Every status, in numeric order.
+    ///
+    /// cbindgen:ignore
     pub const ALL: [HpStatus; 10] = [
         HpStatus::Ok,
         HpStatus::Missing,
@@ -95,14 +97,26 @@ pub fn fail(status: HpStatus, message: impl Into<String>) -> HpStatus {
 #[cold]
 #[inline(never)]
 pub fn fail_with(err: Error) -> HpStatus {
-    let status = match &err {
-        Error::InvalidKey { .. } => HpStatus::InvalidKey,
-        Error::Conversion { .. } => HpStatus::Conversion,
-        Error::HashCollision { .. } => HpStatus::Collision,
-        Error::Scope(_) => HpStatus::ScopeOrder,
-        _ => HpStatus::InvalidArgument,
-    };
-    fail(status, err.to_string())
+    fail(status_of(err.kind()), err.to_string())
+}
+
+/// The status a core error is reported with. Exhaustive on purpose: a new kind of core error
+/// does not compile here until it is given a status.
+pub fn status_of(kind: ErrorKind) -> HpStatus {
+    match kind {
+        ErrorKind::InvalidKey => HpStatus::InvalidKey,
+        ErrorKind::Missing => HpStatus::Missing,
+        ErrorKind::Conversion => HpStatus::Conversion,
+        ErrorKind::HashCollision => HpStatus::Collision,
+        ErrorKind::Scope => HpStatus::ScopeOrder,
+        // A `key=value` item, a configuration text, an override, a config tree or a
+        // deserialization: input the caller handed over that the library refuses.
+        ErrorKind::InvalidDefine
+        | ErrorKind::Parse
+        | ErrorKind::Override
+        | ErrorKind::Compose
+        | ErrorKind::Deserialize => HpStatus::InvalidArgument,
+    }
 }
 
 /// A pointer to this thread's last error message (empty when there was none). It stays
@@ -124,4 +138,33 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         "a panic without a message"
     };
     format!("internal error in the hyperparameter library (caught at the C boundary): {detail}")
+}
+
+/// This thread's last error message: NUL-terminated UTF-8 owned by the library, valid
+/// until the next failing call on this thread. Meaningful right after a call returned
+/// a status other than `HP_OK` and `HP_MISSING`; empty if no call has failed yet.
+///
+/// # Safety
+/// Takes no pointer; always safe to call.
+#[no_mangle]
+pub unsafe extern "C" fn hp_last_error_message() -> *const c_char {
+    panic_boundary! { else last_error_ptr(); last_error_ptr() }
+}
+
+/// The name of a status (`"HP_CONVERSION"`), a static NUL-terminated string;
+/// `"HP_UNKNOWN_STATUS"` for a number that is not a status.
+///
+/// # Safety
+/// Takes no pointer; always safe to call.
+#[no_mangle]
+pub unsafe extern "C" fn hp_status_name(status: i32) -> *const c_char {
+    panic_boundary! {
+        else std::ptr::null();
+        HpStatus::ALL
+            .iter()
+            .find(|known| **known as i32 == status)
+            .map_or("HP_UNKNOWN_STATUS\0", |known| known.c_name())
+            .as_ptr()
+            .cast::<c_char>()
+    }
 }

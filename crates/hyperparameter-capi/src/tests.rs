@@ -2,7 +2,11 @@
 
 use std::ffi::{c_char, CStr};
 
+use hyperparameter::{Entry, Error, Source, Text, Value};
+
 use super::*;
+use crate::item::check_same_keys;
+use crate::panic::boundary;
 
 fn hash(key: &str) -> u64 {
     let mut out = 0;

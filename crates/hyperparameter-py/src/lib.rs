@@ -125,6 +125,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<accessor::Accessor>()?;
     m.add_class::<param::ParamSpec>()?;
     m.add_class::<context::FrameHandle>()?;
+    errors::init(py)?;
     fast::init(py)?;
     // C and C++ readers first bring the thread's view in step with the running asyncio task.
     hyperparameter_capi::set_before_access_hook(Some(context::sync_native_caller));

@@ -28,7 +28,7 @@ use crate::context::{
     context_handle, expected, publish, publish_handle, publish_write, sync, with_synced,
     FrameHandle,
 };
-use crate::errors::{scope_error, CoreError};
+use crate::errors::{exception, scope_error, CoreError, ExceptionClass};
 use crate::site::call_site;
 use crate::values::{
     convert_entry, finish, from_value, key_text, key_utf8, non_str_key, to_value, too_deep, utf8,
@@ -280,14 +280,7 @@ fn add_leaf(
 /// The text of a `key=value` item given from Python: `DefineError` when it holds a lone
 /// surrogate (it is not valid Unicode text).
 pub fn define_utf8<'a>(item: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
-    utf8(item).map_err(|_| {
-        let shown = item.repr().map(|r| r.to_string()).unwrap_or_default();
-        crate::errors::py_error(
-            item.py(),
-            "DefineError",
-            format!("invalid definition {shown}: it is not valid Unicode text (a lone surrogate)"),
-        )
-    })
+    utf8(item).map_err(|_| crate::values::not_text(item, ExceptionClass::Define, "value"))
 }
 
 /// Adds a `key=value` item, parsed by the core's one parser ([`hyperparameter::parse_define`]).
@@ -582,6 +575,12 @@ fn visible_dict<'py>(py: Python<'py>, entries: &[Entry]) -> PyResult<Bound<'py, 
     Ok(dict)
 }
 
+/// A key that holds a value and is also the prefix of another key cannot become a nested dict.
+fn nest_error(py: Python<'_>, message: &str, entry: &Entry) -> PyErr {
+    let key = PyString::new(py, entry.key.as_str()).into_any();
+    exception(py, ExceptionClass::Base, Some(message), &[("key", key)])
+}
+
 fn nested_dict<'py>(py: Python<'py>, entries: &[Entry]) -> PyResult<Bound<'py, PyDict>> {
     let root = PyDict::new(py);
     for entry in entries {
@@ -591,14 +590,11 @@ fn nested_dict<'py>(py: Python<'py>, entries: &[Entry]) -> PyResult<Bound<'py, P
         for segment in parents {
             let next = match node.get_item(segment)? {
                 Some(existing) => existing.cast_into::<PyDict>().map_err(|_| {
-                    crate::errors::py_error(
-                        py,
-                        "HyperparameterError",
-                        format!(
-                            "cannot nest `{}`: `{segment}` holds a value and is also a prefix",
-                            entry.key
-                        ),
-                    )
+                    let message = format!(
+                        "cannot nest `{}`: `{segment}` holds a value and is also a prefix",
+                        entry.key
+                    );
+                    nest_error(py, &message, entry)
                 })?,
                 None => {
                     let child = PyDict::new(py);
@@ -609,14 +605,11 @@ fn nested_dict<'py>(py: Python<'py>, entries: &[Entry]) -> PyResult<Bound<'py, P
             node = next;
         }
         if node.contains(last)? {
-            return Err(crate::errors::py_error(
-                py,
-                "HyperparameterError",
-                format!(
-                    "cannot nest `{}`: it holds a value and is also a prefix",
-                    entry.key
-                ),
-            ));
+            let message = format!(
+                "cannot nest `{}`: it holds a value and is also a prefix",
+                entry.key
+            );
+            return Err(nest_error(py, &message, entry));
         }
         node.set_item(last, from_value(py, &entry.value)?)?;
     }

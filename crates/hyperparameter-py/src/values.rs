@@ -16,7 +16,10 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 use pyo3::IntoPyObjectExt;
 
-use crate::errors::CoreError;
+use crate::errors::{exception, CoreError, ExceptionClass};
+
+/// Why a str with a lone surrogate is refused as a key or a `key=value` item.
+const NOT_TEXT: &str = "it is not valid Unicode text (a lone surrogate)";
 
 extern "C" {
     // In the limited API (and so the stable ABI) from 3.10 on; CPython 3.8 and 3.9 export it
@@ -52,14 +55,19 @@ pub fn utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
 /// (a lone surrogate such as `"a\ud800"`) is an invalid key: `KeyFormatError`, as the
 /// pure-Python backend raises.
 pub fn key_utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
-    utf8(text).map_err(|_| {
-        let shown = text.repr().map(|r| r.to_string()).unwrap_or_default();
-        crate::errors::py_error(
-            text.py(),
-            "KeyFormatError",
-            format!("invalid key {shown}: it is not valid Unicode text (a lone surrogate)"),
-        )
-    })
+    utf8(text).map_err(|_| not_text(text, ExceptionClass::KeyFormat, "key"))
+}
+
+/// The error for a key or `key=value` item given as a str that is not valid Unicode text:
+/// `class` with the str as the attribute `field`.
+pub fn not_text(text: &Bound<'_, PyString>, class: ExceptionClass, field: &str) -> PyErr {
+    let reason = PyString::new(text.py(), NOT_TEXT).into_any();
+    exception(
+        text.py(),
+        class,
+        None,
+        &[(field, text.clone().into_any()), ("reason", reason)],
+    )
 }
 
 /// The text of a key given from Python: `TypeError` for anything but a str, otherwise as
@@ -268,7 +276,15 @@ pub fn convert_entry(
     }
     match convert(&entry.value, target) {
         Ok(value) => Ok(Converted::Done(from_value(py, &value)?.unbind())),
-        Err(detail) => Err(CoreError(conversion_error(key, entry, target.name(), detail)).into()),
+        Err(detail) => {
+            let mut err = conversion_error(key, entry, target.name(), detail);
+            // Python shows a text value the Python way ('fast', not "fast"), as the pure
+            // backend and the schema checks do.
+            if let (Error::Conversion { value, .. }, Value::Str(text)) = (&mut err, &entry.value) {
+                *value = PyString::new(py, text).repr()?.to_string();
+            }
+            Err(CoreError(err).into())
+        }
     }
 }
 

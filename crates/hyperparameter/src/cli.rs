@@ -47,7 +47,7 @@ use std::sync::{Mutex, PoisonError};
 
 use crate::config::RawConfig;
 use crate::key::split_define;
-use crate::{registered_params, Error, Key, ParamScope, Result, Source, Value};
+use crate::{registered_params, Error, ErrorKind, Key, ParamScope, Result, Source, Value};
 use hyperparameter_key::DefineProblem;
 
 /// The hyperparameter options of a clap program; add them with `#[command(flatten)]`.
@@ -108,11 +108,17 @@ impl ParamArgs {
         let scope = match self.scope() {
             Ok(scope) => scope,
             Err(err) => {
-                let kind = match err {
-                    Error::InvalidDefine { .. } | Error::InvalidKey { .. } => {
+                let kind = match err.kind() {
+                    ErrorKind::InvalidDefine | ErrorKind::InvalidKey | ErrorKind::Override => {
                         clap::error::ErrorKind::ValueValidation
                     }
-                    _ => clap::error::ErrorKind::Io,
+                    ErrorKind::Missing
+                    | ErrorKind::Conversion
+                    | ErrorKind::HashCollision
+                    | ErrorKind::Scope
+                    | ErrorKind::Parse
+                    | ErrorKind::Compose
+                    | ErrorKind::Deserialize => clap::error::ErrorKind::Io,
                 };
                 clap::Error::raw(kind, format!("{err}\n")).exit()
             }

@@ -42,14 +42,16 @@ pub enum Error {
         existing: String,
     },
     /// A scope exited out of order, exited twice, or written to while an inner scope is active.
-    #[error("scope error: {0}")]
+    #[error("{0}")]
     Scope(String),
     /// A `key=value` item (`-D` on the command line) without `=` or with a bad key.
-    #[error("invalid definition {item:?}: {reason} (expected key=value, e.g. train.lr=0.01)")]
+    #[error("invalid definition {item:?}: {}{reason} (expected key=value, e.g. train.lr=0.01)", key_prefix(.key.as_deref()))]
     InvalidDefine {
         /// The item as given.
         item: String,
-        /// What is wrong with it.
+        /// The key before the `=` (trimmed) when it is the key that breaks the rules.
+        key: Option<String>,
+        /// What is wrong with it: `no `=` in the item`, or the key's problem.
         reason: String,
     },
     /// A configuration text that cannot be parsed or resolved. Shown rustc-style as
@@ -95,6 +97,13 @@ pub enum Error {
     },
 }
 
+fn key_prefix(key: Option<&str>) -> String {
+    match key {
+        Some(key) => format!("invalid key {key:?}: "),
+        None => String::new(),
+    }
+}
+
 fn location(file: &str, line: u32, col: u32) -> String {
     match (line, col) {
         (0, _) => file.to_string(),
@@ -108,6 +117,158 @@ fn detail_suffix(detail: &str) -> String {
         String::new()
     } else {
         format!(": {detail}")
+    }
+}
+
+/// What kind of error an [`Error`] is, one variant per [`Error`] variant. Unlike [`Error`] this
+/// enum is exhaustive: a front end that turns errors into its own (a Python exception class,
+/// a C status) matches it without a wildcard, so a new kind of error fails to compile there
+/// until it is given a mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// [`Error::InvalidKey`].
+    InvalidKey,
+    /// [`Error::Missing`].
+    Missing,
+    /// [`Error::Conversion`].
+    Conversion,
+    /// [`Error::HashCollision`].
+    HashCollision,
+    /// [`Error::Scope`].
+    Scope,
+    /// [`Error::InvalidDefine`].
+    InvalidDefine,
+    /// [`Error::Parse`].
+    Parse,
+    /// [`Error::Override`].
+    Override,
+    /// [`Error::Compose`].
+    Compose,
+    /// [`Error::Deserialize`].
+    Deserialize,
+}
+
+/// The facts an [`Error`] carries, by name, for front ends that hand them on (the Python
+/// exceptions' attributes). A field the kind does not have is `None`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ErrorFields<'a> {
+    /// The key concerned: the key read or written, the key of a `key=value` item, the key
+    /// prefix of a deserialization.
+    pub key: Option<&'a str>,
+    /// The offending value: a stored value as text for humans, or a whole `key=value` item.
+    pub value: Option<&'a str>,
+    /// Where a stored value came from (`-D/--define`, `base.toml:4`).
+    pub source: Option<&'a str>,
+    /// The type a read asked for.
+    pub target: Option<&'a str>,
+    /// The configuration file (or `<string>`, `<mapping>`).
+    pub file: Option<&'a str>,
+    /// The 1-based line in `file`, when known.
+    pub line: Option<u32>,
+    /// The 1-based column in `file`, when known.
+    pub column: Option<u32>,
+    /// What is wrong, without the location and key the message adds around it; `None` when
+    /// the message is all there is to say (a scope error).
+    pub reason: Option<&'a str>,
+}
+
+impl Error {
+    /// The kind of this error.
+    ///
+    /// ```
+    /// use hyperparameter::ErrorKind;
+    /// let err = hyperparameter::validate_key("a..b").unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidKey);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidKey { .. } => ErrorKind::InvalidKey,
+            Error::Missing { .. } => ErrorKind::Missing,
+            Error::Conversion { .. } => ErrorKind::Conversion,
+            Error::HashCollision { .. } => ErrorKind::HashCollision,
+            Error::Scope(_) => ErrorKind::Scope,
+            Error::InvalidDefine { .. } => ErrorKind::InvalidDefine,
+            Error::Parse { .. } => ErrorKind::Parse,
+            Error::Override { .. } => ErrorKind::Override,
+            Error::Compose { .. } => ErrorKind::Compose,
+            Error::Deserialize { .. } => ErrorKind::Deserialize,
+        }
+    }
+
+    /// The facts this error carries, by name.
+    ///
+    /// ```
+    /// let err = hyperparameter::parse_define("a b=1").unwrap_err();
+    /// let fields = err.fields();
+    /// assert_eq!((fields.key, fields.value), (Some("a b"), Some("a b=1")));
+    /// ```
+    pub fn fields(&self) -> ErrorFields<'_> {
+        let none = ErrorFields::default();
+        match self {
+            Error::InvalidKey { key, reason } => ErrorFields {
+                key: Some(key),
+                reason: Some(reason),
+                ..none
+            },
+            Error::Missing { key } => ErrorFields {
+                key: Some(key),
+                ..none
+            },
+            Error::Conversion {
+                key,
+                value,
+                origin,
+                target,
+                detail,
+            } => ErrorFields {
+                key: Some(key),
+                value: Some(value),
+                source: Some(origin),
+                target: Some(target),
+                reason: (!detail.is_empty()).then_some(detail.as_str()),
+                ..none
+            },
+            Error::HashCollision { key, .. } => ErrorFields {
+                key: Some(key),
+                ..none
+            },
+            // The message is all there is to say.
+            Error::Scope(_) => none,
+            Error::InvalidDefine { item, key, reason } => ErrorFields {
+                key: key.as_deref(),
+                value: Some(item),
+                reason: Some(reason),
+                ..none
+            },
+            Error::Parse {
+                file,
+                line,
+                col,
+                msg,
+            } => ErrorFields {
+                file: Some(file),
+                line: (*line != 0).then_some(*line),
+                column: (*line != 0 && *col != 0).then_some(*col),
+                reason: Some(msg),
+                ..none
+            },
+            Error::Override { text, col, msg } => ErrorFields {
+                value: Some(text),
+                column: (*col != 0).then_some(*col),
+                reason: Some(msg),
+                ..none
+            },
+            Error::Compose { config, msg } => ErrorFields {
+                file: Some(config),
+                reason: Some(msg),
+                ..none
+            },
+            Error::Deserialize { prefix, msg } => ErrorFields {
+                key: Some(prefix),
+                reason: Some(msg),
+                ..none
+            },
+        }
     }
 }
 

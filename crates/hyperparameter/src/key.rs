@@ -6,6 +6,8 @@
 
 pub use hyperparameter_key::{key_hash, key_problem, split_define, xxh64, KEY_HASH_SEED};
 
+use hyperparameter_key::DefineProblem;
+
 use crate::{Error, Text};
 
 /// A validated key with its precomputed hash.
@@ -94,9 +96,15 @@ pub fn parse_define(item: &str) -> Result<(Key, &str), Error> {
             },
             value,
         )),
-        Err(problem) => Err(Error::InvalidDefine {
+        Err(DefineProblem::NoEquals) => Err(Error::InvalidDefine {
             item: item.to_string(),
-            reason: problem.to_string(),
+            key: None,
+            reason: DefineProblem::NoEquals.to_string(),
+        }),
+        Err(DefineProblem::InvalidKey { key, reason }) => Err(Error::InvalidDefine {
+            item: item.to_string(),
+            key: Some(key),
+            reason,
         }),
     }
 }

@@ -66,7 +66,7 @@ pub mod private;
 pub use config::{Config, RawConfig};
 pub use convert::{convert, FromParam, ParamDefault, Target};
 pub use de::from_params;
-pub use error::{Error, Result};
+pub use error::{Error, ErrorFields, ErrorKind, Result};
 pub use key::{key_hash, key_problem, parse_define, validate_key, xxh64, Key, KEY_HASH_SEED};
 pub use read::{clear, entries, frozen, get, get_entry, get_or, get_or_str, keys, put};
 pub use registry::{registered_params, ParamInfo};
