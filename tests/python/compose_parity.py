@@ -24,10 +24,10 @@ import os
 import shutil
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Any
 
+import tomllib
 import yaml
 from hydra import compose, initialize_config_dir
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -246,7 +246,7 @@ def parse_case(text: str) -> dict[str, Any]:
     parser = OverridesParser.create()
     try:
         override = parser.parse_override(text)
-    except Exception as err:  # noqa: BLE001 - any refusal is recorded
+    except Exception as err:
         return {"override": text, "error": f"{type(err).__name__}: {err}"}
     return {
         "override": text,
@@ -268,9 +268,7 @@ def as_yaml_tree(source: Path, target: Path) -> None:
             continue
         text = path.read_text()
         if path.suffix == ".toml":
-            header = "".join(
-                line + "\n" for line in text.splitlines() if line.startswith("# @")
-            )
+            header = "".join(line + "\n" for line in text.splitlines() if line.startswith("# @"))
             data = tomllib.loads(text)
         elif path.suffix == ".json":
             header, data = "", json.loads(text)
@@ -291,13 +289,13 @@ def compose_case(fixture: str, name: str, overrides: list[str]) -> dict[str, Any
         try:
             with initialize_config_dir(version_base="1.3", config_dir=str(tree)):
                 cfg = compose(config_name=name, overrides=overrides)
-        except Exception as err:  # noqa: BLE001 - any refusal is recorded
+        except Exception as err:
             case["error"] = f"{type(err).__name__}: {err}"
             return case
     case["raw"] = OmegaConf.to_container(cfg, resolve=False)
     try:
         case["resolved"] = OmegaConf.to_container(cfg, resolve=True)
-    except Exception:  # noqa: BLE001 - unresolvable here (e.g. ${hydra:...})
+    except Exception:
         case["resolved"] = None
     return case
 
