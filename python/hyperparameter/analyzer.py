@@ -169,8 +169,8 @@ class _Names:
         ``from hyperparameter import param as p``), None for anything else."""
         if isinstance(node, ast.Name):
             return "param" if node.id in self.decorators else None
-        if self._package_attribute(node, _DECORATORS):
-            return node.attr  # type: ignore[attr-defined]
+        if isinstance(node, ast.Attribute) and self._package_attribute(node, _DECORATORS):
+            return node.attr
         return None
 
     def decorator_namespace(self, decorator: ast.expr, name: str) -> str | None:
