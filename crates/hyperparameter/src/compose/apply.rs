@@ -81,44 +81,23 @@ pub(crate) fn apply(
             remove(root, &segments);
             Ok(())
         }
-        OverrideKind::Add => {
+        OverrideKind::Add | OverrideKind::ForceAdd | OverrideKind::Change => {
             let element = element.unwrap_or(Element::Str(String::new()));
             let mergeable = matches!(element, Element::List(_) | Element::Dict(_));
-            if existing.is_some_and(|node| !is_null(node)) && !mergeable {
+            let present = existing.is_some_and(|node| !is_null(node));
+            if o.kind == OverrideKind::Add && present && !mergeable {
                 return Err(error(format!(
                     "`{}`: cannot add `{}`: it is already set (drop the `+` to change it, or \
                      use `++` to add or change)",
                     o.text, o.key
                 )));
             }
-            set(
-                root,
-                &segments,
-                to_node(&element, &origin)?,
-                &origin,
-                &error,
-                &o.text,
-            )
-        }
-        OverrideKind::ForceAdd => {
-            let element = element.unwrap_or(Element::Str(String::new()));
-            set(
-                root,
-                &segments,
-                to_node(&element, &origin)?,
-                &origin,
-                &error,
-                &o.text,
-            )
-        }
-        OverrideKind::Change => {
-            if existing.is_none() && segments[0] != "hydra" {
+            if o.kind == OverrideKind::Change && existing.is_none() && segments[0] != "hydra" {
                 return Err(missing(&format!(
                     "cannot change `{}`: there is no such key (use `+{}` to add it)",
                     o.key, o.text
                 )));
             }
-            let element = element.unwrap_or(Element::Str(String::new()));
             set(
                 root,
                 &segments,
