@@ -46,6 +46,7 @@ __all__ = [
     "backend_name",
     "capi_lib",
     "capi_static_lib",
+    "clear_resolver",
     "cmake_dir",
     "config",
     "include",
@@ -55,6 +56,7 @@ __all__ = [
     "param",
     "param_scope",
     "register_converter",
+    "register_resolver",
     "run_cli",
     "scope",
     "set_backend",
@@ -97,7 +99,7 @@ backend_name = _storage.backend_name
 # from specialising `hp.scope` attribute loads, which costs ~14 ns on every read. The
 # command-line module (argparse) stays unimported until `launch` is called.
 from hyperparameter import loader  # noqa: E402
-from hyperparameter._config import Config, config  # noqa: E402
+from hyperparameter._config import Config, clear_resolver, config, register_resolver  # noqa: E402
 from hyperparameter._convert import register_converter  # noqa: E402
 from hyperparameter.errors import (  # noqa: E402
     ConfigError,

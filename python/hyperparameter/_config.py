@@ -28,7 +28,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable, Iterator
-    from typing import Any, TypeVar, overload
+    from typing import Any, Callable, TypeVar, overload
 
     from hyperparameter._native import ConfigTree
 
@@ -40,7 +40,7 @@ else:
     # checker sees the subscripted base above.
     _MappingBase = Mapping
 
-__all__ = ["Config", "ConfigError", "config", "load"]
+__all__ = ["Config", "ConfigError", "clear_resolver", "config", "load", "register_resolver"]
 
 
 class Config(_MappingBase):
@@ -291,3 +291,25 @@ def config(
 
 load = config
 """The older name: ``hyperparameter.loader.load(path, schema=AppConfig)``."""
+
+
+def register_resolver(name: str, function: Callable[..., Any], *, replace: bool = False) -> None:
+    """Makes ``${name:arguments}`` in configuration files call ``function``.
+
+    ``${add:1,2.5}`` calls ``function(1, 2.5)`` when the configuration is loaded: arguments
+    are separated by commas and typed as override values are (numbers, ``true``/``false``,
+    ``null``, ``'quoted text'``, ``[lists]``; any other word is text). What the function
+    returns (a number, text, bool, ``None``, a list or a dict) is the value; an exception
+    becomes a :class:`~hyperparameter.ConfigError` at the reference's file and line.
+
+    ``name`` is identifiers joined by dots (``add``, ``my.sum``); the built-in ``env``,
+    ``oc.env``, ``now`` and ``hydra`` cannot be taken, and a name registered already needs
+    ``replace=True``. Rust code in the same process that loads a file sees it too.
+    """
+    _native_module().register_resolver(name, function, replace)
+
+
+def clear_resolver(name: str) -> bool:
+    """Removes the resolver ``name`` (see :func:`register_resolver`); whether there was one."""
+    removed: bool = _native_module().clear_resolver(name)
+    return removed

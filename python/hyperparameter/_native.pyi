@@ -14,12 +14,15 @@ __all__ = [
     "Scope",
     "__version__",
     "_scope_from_dict",
+    "clear_resolver",
     "key_hash",
     "load_config",
     "native_call_with",
     "native_read",
     "parse_define",
+    "register_resolver",
     "scope",
+    "set_run_info",
     "validate_key",
 ]
 
@@ -218,3 +221,15 @@ def load_config(sources: Iterable[object], overrides: list[str] = ...) -> Config
     Raises ``ConfigError`` (``file``, ``line``, ``column`` set) for a file that cannot be
     read, parsed or resolved, ``DefineError`` for a bad override and ``TypeError`` for a
     source that is neither a path nor a mapping."""
+
+def register_resolver(name: str, function: Callable[..., Any], replace: bool = ...) -> None:
+    """Makes ``${name:a,b}`` in configurations call ``function(a, b)`` (arguments typed as
+    override values are) when they are loaded. ``KeyFormatError`` for a bad or built-in
+    name, or one registered already without ``replace``; ``TypeError`` if not callable."""
+
+def clear_resolver(name: str) -> bool:
+    """Removes the resolver ``name``; whether there was one."""
+
+def set_run_info(key: str, value: str | None) -> None:
+    """Sets (``None``: clears) the run's value ``${hydra:key}`` reads, such as
+    ``runtime.output_dir`` or ``job.name``."""

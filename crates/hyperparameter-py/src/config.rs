@@ -218,7 +218,7 @@ fn mapping_value(mapping: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResu
     Ok(out)
 }
 
-fn nested_value(value: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
+pub(crate) fn nested_value(value: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
     let plain = to_value(value);
     if !matches!(plain, Value::Foreign(_)) {
         return Ok(plain);

@@ -30,6 +30,7 @@ pub mod context;
 pub mod errors;
 pub mod fast;
 pub mod param;
+pub mod resolvers;
 pub mod scope;
 pub mod site;
 pub mod symbols;
@@ -141,5 +142,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(native_read, m)?)?;
     m.add_function(wrap_pyfunction!(native_call_with, m)?)?;
     config::register(m)?;
+    resolvers::register(m)?;
     Ok(())
 }

@@ -61,6 +61,7 @@ mod origin;
 mod parse_json;
 mod parse_toml;
 mod parse_yaml;
+pub mod resolvers;
 pub(crate) mod tree;
 
 use std::path::Path;
