@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Mapping
 
+from hyperparameter._rules import TooDeep, flatten_into, plain_copy
 from hyperparameter.errors import ConfigError, ScopeError
 
 TYPE_CHECKING = False
@@ -90,8 +91,8 @@ class Config(_MappingBase):
             # A mapping nested deeper than any configuration (or containing itself) is not
             # equal to one, and is not walked further.
             try:
-                plain = _plain(other, _MAX_DEPTH + 1)
-            except _TooDeep:
+                plain = plain_copy(other)
+            except TooDeep:
                 return False
             return bool(self._data == plain)
         return NotImplemented
@@ -105,10 +106,11 @@ class Config(_MappingBase):
         dotted keys (tables walked; lists and empty tables are values), as a scope holds
         them."""
         if nested:
-            copy: dict[str, Any] = _plain(self._data)
+            copy: dict[str, Any] = plain_copy(self._data)
             return copy
         flat: dict[str, Any] = {}
-        _flatten_into(flat, "", self._data)
+        for key, value in self._data.items():
+            flatten_into(flat, key, plain_copy(value))
         return flat
 
     def origin(self, key: str) -> str | None:
@@ -165,30 +167,6 @@ def _frozen(value: Any, tree: ConfigTree, path: str) -> Any:
     return value
 
 
-_MAX_DEPTH = 64
-"""How deep a configuration nests at most (lists and tables inside each other): the
-loader refuses anything deeper, so walks over loaded values recurse at most this far."""
-
-
-class _TooDeep(Exception):
-    """A value nests deeper than a walk allows."""
-
-
-def _plain(value: Any, limit: int = _MAX_DEPTH + 1) -> Any:
-    """A deep copy with plain dicts and lists (``Config`` views and tuples included),
-    at most ``limit`` levels deep (deeper raises ``_TooDeep``: a loaded configuration is
-    never that deep, a mapping that contains itself is)."""
-    if isinstance(value, Config):
-        value = value._data
-    if isinstance(value, (Mapping, list, tuple)) and limit <= 0:
-        raise _TooDeep
-    if isinstance(value, Mapping):
-        return {key: _plain(item, limit - 1) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item, limit - 1) for item in value]
-    return value
-
-
 def _escaped(value: Any) -> Any:
     """A plain copy in which every text reads back as itself (``${`` written ``$${``)."""
     if isinstance(value, str):
@@ -203,15 +181,6 @@ def _escaped(value: Any) -> Any:
 def _unpickle(data: dict[str, Any]) -> Config:
     loaded: Config = config(data)
     return loaded
-
-
-def _flatten_into(out: dict[str, Any], prefix: str, table: Mapping[str, Any]) -> None:
-    for key, value in table.items():
-        path = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, Mapping) and value:
-            _flatten_into(out, path, value)
-        else:
-            out[path] = _plain(value)
 
 
 def _native_module() -> Any:
