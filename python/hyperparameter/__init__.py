@@ -47,8 +47,10 @@ __all__ = [
     "capi_lib",
     "capi_static_lib",
     "cmake_dir",
+    "compose",
     "config",
     "include",
+    "instantiate",
     "launch",
     "lib",
     "loader",
@@ -103,7 +105,9 @@ if TYPE_CHECKING:
 else:
     # The module itself: calling it calls `hyperparameter.config.config`.
     from hyperparameter import config
+from hyperparameter._compose import compose  # noqa: E402
 from hyperparameter._convert import register_converter  # noqa: E402
+from hyperparameter._instantiate import instantiate  # noqa: E402
 from hyperparameter.config import Config  # noqa: E402
 from hyperparameter.errors import (  # noqa: E402
     ConfigError,
