@@ -196,9 +196,10 @@ def _build_map(
     for key, value in node.items():
         if key == _TARGET or key in _FLAGS:
             continue
-        if partial and _unwrap(value) == _MISSING:
+        missing = isinstance(_unwrap(value), str) and _unwrap(value) == _MISSING
+        if missing and partial:
             continue
-        if _unwrap(value) == _MISSING:
+        if missing:
             raise where.error(f"`{key}` has no value (`???`) to pass to the target", key)
         if recursive:
             kwargs[key] = _build(value, where.child(key), mode, recursive)
@@ -310,13 +311,16 @@ def _call(
         signature = None
     if signature is not None:
         try:
-            signature.bind_partial(*args, **kwargs) if partial else signature.bind(*args, **kwargs)
+            bind = signature.bind_partial if partial else signature.bind
+            bind(*args, **kwargs)
         except TypeError as err:
             takes_any = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
             unknown = [] if takes_any else [k for k in kwargs if k not in signature.parameters]
-            if unknown and unknown[0] in node:
+            if unknown:
+                # A keyword given in the call has no place in a file to point at.
+                written = not isinstance(node.get(unknown[0]), _Given)
                 raise where.error(
-                    f"`{shown}` takes no argument `{unknown[0]}`", unknown[0]
+                    f"`{shown}` takes no argument `{unknown[0]}`", unknown[0] if written else None
                 ) from err
             raise where.error(f"bad arguments for `{shown}`: {err}") from err
     if partial:

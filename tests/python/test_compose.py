@@ -207,8 +207,13 @@ def test_a_missing_config_is_an_error_naming_it(tmp_path: Path) -> None:
     with pytest.raises(hp.ConfigError, match="cannot find the primary config `nope`"):
         hp.compose("nope", config_dir=BASIC)
     (tmp_path / "config.yaml").write_text("defaults:\n  - db: mysql\n")
-    with pytest.raises(hp.ConfigError, match="db"):
+    with pytest.raises(hp.ConfigError) as caught:
         hp.compose("config", config_dir=tmp_path)
+    assert "there is no config group `db` (for `db: mysql` (at config.yaml:2:5))" in str(
+        caught.value
+    )
+    with pytest.raises(hp.ConfigError, match=r"the config directory `.*nowhere` does not exist"):
+        hp.compose("config", config_dir=tmp_path / "nowhere")
 
 
 def test_bad_override_syntax_is_an_error_with_its_column() -> None:

@@ -40,6 +40,23 @@ def built(lr: float = 0.1, dim: int = 3) -> tuple[float, int]:
     return lr, dim
 
 
+@hp.param("net")
+class Net:
+    """A class whose constructor's defaults are parameters."""
+
+    def __init__(self, width: int = 8, depth: int = 2) -> None:
+        self.shape = (width, depth)
+
+
+class Opaque:
+    """A value that refuses to be compared, as a NumPy array does."""
+
+    def __eq__(self, other: object) -> bool:
+        raise ValueError("the truth value is ambiguous")
+
+    __hash__ = object.__hash__
+
+
 HERE = __name__
 NODES = f"""\
 simple:
@@ -94,6 +111,9 @@ builtin:
 param:
   _target_: {HERE}.built
   lr: 0.5
+net:
+  _target_: {HERE}.Net
+  width: 16
 not_a_target:
   a: {{_target_: {HERE}.Recorder, b: 1}}
   c: [1, 2]
@@ -180,6 +200,26 @@ def test_a_partial_is_called_later(nodes_file: Path) -> None:
 def test_a_param_function_reads_its_other_defaults_from_the_scope(nodes_file: Path) -> None:
     with hp.scope(**{"built.dim": 9}):
         assert hp.instantiate(hp.config(nodes_file)["param"]) == (0.5, 9)
+
+
+def test_a_param_class_is_built_from_a_node(nodes_file: Path) -> None:
+    node = hp.config(nodes_file)["net"]
+    assert hp.instantiate(node).shape == (16, 2)
+    with hp.scope(**{"net.depth": 5}):
+        assert hp.instantiate(node).shape == (16, 5)
+
+
+def test_call_arguments_reach_the_target_as_they_are(nodes_file: Path) -> None:
+    opaque = Opaque()
+    made = hp.instantiate(hp.config(nodes_file)["simple"], a=opaque, extra={"k": opaque})
+    assert made.kwargs["a"] is opaque and made.kwargs["extra"]["k"] is opaque
+
+
+def test_an_unknown_call_keyword_is_reported_at_the_node(nodes_file: Path) -> None:
+    with pytest.raises(hp.ConfigError) as caught:
+        hp.instantiate(hp.config(nodes_file)["partial"], c=1)
+    assert f"`{HERE}.takes` takes no argument `c`" in str(caught.value)
+    assert caught.value.line == 20  # the node's first line, not a line of the file for `c`
 
 
 def test_a_plain_mapping_or_a_list_is_a_node_too() -> None:
