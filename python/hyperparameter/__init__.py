@@ -99,16 +99,10 @@ backend_name = _storage.backend_name
 # from specialising `hp.scope` attribute loads, which costs ~14 ns on every read. The
 # command-line module (argparse) stays unimported until `launch` is called.
 from hyperparameter import loader  # noqa: E402
-
-if TYPE_CHECKING:
-    from hyperparameter.config import config
-else:
-    # The module itself: calling it calls `hyperparameter.config.config`.
-    from hyperparameter import config
 from hyperparameter._compose import compose  # noqa: E402
+from hyperparameter._config import Config, config  # noqa: E402
 from hyperparameter._convert import register_converter  # noqa: E402
 from hyperparameter._instantiate import instantiate  # noqa: E402
-from hyperparameter.config import Config  # noqa: E402
 from hyperparameter.errors import (  # noqa: E402
     ConfigError,
     ConversionError,

@@ -13,10 +13,10 @@ core (``hyperparameter._native.compose``), the same code Rust programs call as
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
-from hyperparameter.config import Config, _native_module
+from hyperparameter._config import Config, _native_module
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 

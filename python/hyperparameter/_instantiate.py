@@ -20,12 +20,15 @@ from a file, where it was written (``model.yaml:3:10: ...``). The guide is
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
-from hyperparameter.config import Config, _frozen, _plain, config
+from hyperparameter._config import Config, _frozen, _plain, config
 from hyperparameter.errors import ConfigError
 
+# `typing` costs milliseconds to import and is needed by the checker only.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from hyperparameter._native import ConfigTree
 
 __all__ = ["instantiate"]

@@ -27,8 +27,8 @@ import typing
 from collections.abc import Mapping
 from typing import Any, Callable
 
+from hyperparameter._config import Config, _plain
 from hyperparameter._convert import convert_value, describe_value
-from hyperparameter.config import Config, _plain
 from hyperparameter.errors import ConfigError, ConversionError
 
 if typing.TYPE_CHECKING:

@@ -32,7 +32,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, NoReturn, Sequence
 
-    from hyperparameter.config import Config
+    from hyperparameter._config import Config
     from hyperparameter.errors import ConversionError
     from hyperparameter.param import ParamFunction
 
@@ -522,7 +522,7 @@ def _load_tree(parser: _Parser, configs: list[str], defines: list[str], layers: 
     """Config files merged in order and the ``-D`` items merged into that tree before
     interpolation, with or without files, so ``-D a=${b} -D b=5`` gives ``a = 5`` either way.
     Each value keeps the file and line (or ``-D`` item) it came from."""
-    from hyperparameter.config import config as load_config
+    from hyperparameter._config import config as load_config
 
     try:
         loaded = load_config(*configs, overrides=defines)
@@ -568,7 +568,7 @@ def _tree_error(message: str, configs: list[str], defines: list[str]) -> str:
 def _tree_keys(configs: list[str], defines: list[str]) -> list[str]:
     """The keys the merged tree would have with every ``-D`` reference left as text (to
     suggest a close one); the items' own keys alone when the files do not load."""
-    from hyperparameter.config import config as load_config
+    from hyperparameter._config import config as load_config
 
     escaped = [item.replace("${", "$${") for item in defines]
     try:

@@ -171,8 +171,8 @@ def test_api_page_renders_the_documented_functions(chromium: list[str], base_url
 def test_config_api_page_documents_config(chromium: list[str], base_url: str) -> None:
     dom = rendered(chromium, base_url + "api/config/")
     check_rendered_page(dom, "Configuration")
-    assert 'id="hyperparameter.config.config"' in dom
-    assert 'id="hyperparameter.config.Config"' in dom
+    assert 'id="hyperparameter.config"' in dom
+    assert 'id="hyperparameter.Config"' in dom
     assert "Loads and merges configuration files" in text_of(dom)
 
 

@@ -20,31 +20,30 @@ still there). Only when it cannot be loaded at all does ``hp.config`` raise ``Im
 from __future__ import annotations
 
 import contextvars
-import sys
-import types
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, overload
-
-# The base class is subscripted at run time, which `collections.abc.Mapping` allows only from
-# Python 3.9 on; `typing.Mapping` is the same ABC and works on 3.8 too.
-from typing import Mapping as _MappingBase
 
 from hyperparameter.errors import ConfigError, ScopeError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable, Iterator
+    from typing import Any, TypeVar, overload
 
     from hyperparameter._native import ConfigTree
 
     Source = str | os.PathLike[str] | Mapping[str, Any]
+    T = TypeVar("T")
+    _MappingBase = Mapping[str, Any]
+else:
+    # `typing` costs milliseconds to import and nothing here needs it at run time; the
+    # checker sees the subscripted base above.
+    _MappingBase = Mapping
 
 __all__ = ["Config", "ConfigError", "config", "load"]
 
-T = TypeVar("T")
 
-
-class Config(_MappingBase[str, Any]):
+class Config(_MappingBase):
     """A loaded configuration: a read-only nested mapping of the resolved values.
 
     ``cfg["model"]`` is a ``Config`` too (a view of that table), lists come back as tuples,
@@ -227,27 +226,31 @@ def _native_module() -> Any:
     return _native
 
 
-@overload
-def config(
-    *sources: Source,
-    schema: None = None,
-    allow_unknown: bool = False,
-    overrides: Iterable[str] = (),
-) -> Config: ...
-@overload
-def config(
-    *sources: Source,
-    schema: type[T],
-    allow_unknown: bool = False,
-    overrides: Iterable[str] = (),
-) -> T: ...
-@overload
-def config(
-    *sources: Source,
-    schema: object,
-    allow_unknown: bool = False,
-    overrides: Iterable[str] = (),
-) -> Any: ...
+if TYPE_CHECKING:
+
+    @overload
+    def config(
+        *sources: Source,
+        schema: None = None,
+        allow_unknown: bool = False,
+        overrides: Iterable[str] = (),
+    ) -> Config: ...
+    @overload
+    def config(
+        *sources: Source,
+        schema: type[T],
+        allow_unknown: bool = False,
+        overrides: Iterable[str] = (),
+    ) -> T: ...
+    @overload
+    def config(
+        *sources: Source,
+        schema: object,
+        allow_unknown: bool = False,
+        overrides: Iterable[str] = (),
+    ) -> Any: ...
+
+
 def config(
     *sources: Source,
     schema: object = None,
@@ -289,24 +292,3 @@ def config(
 
 load = config
 """The older name: ``hyperparameter.loader.load(path, schema=AppConfig)``."""
-
-
-class _CallableModule(types.ModuleType):
-    """This module, callable: ``hp.config(...)`` is ``hp.config.config(...)``.
-
-    The package attribute ``config`` has to be this module: Python rebinds it to the module
-    whenever ``hyperparameter.config`` is imported (``from hyperparameter.config import
-    Config``), so the module itself is what ``hp.config`` calls.
-    """
-
-    def __call__(
-        self,
-        *sources: Source,
-        schema: object = None,
-        allow_unknown: bool = False,
-        overrides: Iterable[str] = (),
-    ) -> Any:
-        return config(*sources, schema=schema, allow_unknown=allow_unknown, overrides=overrides)
-
-
-sys.modules[__name__].__class__ = _CallableModule
