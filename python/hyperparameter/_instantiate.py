@@ -61,6 +61,7 @@ class _Where:
         self.tree = tree
 
     def child(self, key: str | int) -> _Where:
+        """The place of the value at ``key`` below this one."""
         return _Where(f"{self.path}.{key}" if self.path else str(key), self.tree)
 
     def error(self, message: str, key: str | None = None) -> ConfigError:
@@ -93,13 +94,13 @@ def instantiate(node: Any, /, *args: Any, **kwargs: Any) -> Any:
     if node is None:
         return None
     if isinstance(node, (list, tuple)):
-        if kwargs:
-            raise TypeError("hp.instantiate() of a list takes no keyword arguments")
-        return [_top(item, (), {}, _Where(str(index), None)) for index, item in enumerate(node)]
-    return _top(node, args, kwargs, _Where("", None))
+        if args or kwargs:
+            raise TypeError("hp.instantiate() of a list takes no other arguments")
+        return [_top(item, (), {}) if isinstance(item, Mapping) else item for item in node]
+    return _top(node, args, kwargs)
 
 
-def _top(node: Any, args: tuple[Any, ...], kwargs: dict[str, Any], where: _Where) -> Any:
+def _top(node: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """The top of an instantiation: the node located, the call's arguments merged in and
     its flags taken out, as defaults for the nodes below."""
     if isinstance(node, Config):

@@ -117,6 +117,11 @@ net:
 not_a_target:
   a: {{_target_: {HERE}.Recorder, b: 1}}
   c: [1, 2]
+listed:
+  - _target_: {HERE}.Recorder
+    a: [1]
+  - plain
+  - {{k: v}}
 """
 
 
@@ -160,6 +165,7 @@ CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
     ("param", (), {}),
     ("not_a_target", (), {}),
     ("not_a_target", (), {"_convert_": "all"}),
+    ("listed", (), {}),
 ]
 
 
@@ -172,6 +178,8 @@ def test_builds_what_hydra_builds(
     assert normal(ours) == normal(theirs)
     if isinstance(theirs, DictConfig):
         assert isinstance(ours, Mapping)
+    elif isinstance(theirs, ListConfig):
+        assert type(ours) is list
     elif isinstance(theirs, functools.partial):
         assert type(ours) is functools.partial
     else:
@@ -226,8 +234,8 @@ def test_a_plain_mapping_or_a_list_is_a_node_too() -> None:
     node = {"_target_": "datetime.timedelta", "days": "${n}", "n": 2}
     with pytest.raises(hp.ConfigError, match="'n' is an invalid keyword argument"):
         hp.instantiate(node)
-    built = hp.instantiate([{"_target_": datetime.timedelta, "days": 1}, {"a": 1}])
-    assert built == [datetime.timedelta(days=1), {"a": 1}]
+    built = hp.instantiate([{"_target_": datetime.timedelta, "days": 1}, {"a": 1}, 2])
+    assert built == [datetime.timedelta(days=1), {"a": 1}, 2]
     assert hp.instantiate(None) is None
     assert hp.instantiate({"_target_": dict, "x": "${y}", "y": 3}) == {"x": 3, "y": 3}
 
@@ -305,5 +313,7 @@ def test_an_error_names_the_node_and_where_it_was_written(
 def test_what_is_not_a_node_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="takes a Config, a mapping or a list"):
         hp.instantiate(3)
-    with pytest.raises(TypeError, match="no keyword arguments"):
+    with pytest.raises(TypeError, match="no other arguments"):
         hp.instantiate([], a=1)
+    with pytest.raises(TypeError, match="no other arguments"):
+        hp.instantiate([{"_target_": "builtins.range"}], 3)
