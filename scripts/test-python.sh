@@ -7,8 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # maturin is the build backend; pytest runs the suite; mypy checks the stubs and typing;
-# hypothesis drives the fuzz tests.
-python -m pip install --quiet "maturin>=1.5,<2" pytest mypy "hypothesis>=6.100"
+# hypothesis drives the fuzz tests; Hydra (with its colorlog plugin, which a fixture tree
+# chooses) composes and instantiates beside `hp.compose` and `hp.instantiate` in the parity
+# tests.
+python -m pip install --quiet "maturin>=1.5,<2" pytest mypy "hypothesis>=6.100" \
+  "hydra-core==1.3.*" hydra-colorlog
 python -m pip install --quiet .
 
 python -m pytest tests/python -q

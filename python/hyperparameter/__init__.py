@@ -48,8 +48,10 @@ __all__ = [
     "capi_static_lib",
     "clear_resolver",
     "cmake_dir",
+    "compose",
     "config",
     "include",
+    "instantiate",
     "launch",
     "lib",
     "loader",
@@ -99,8 +101,10 @@ backend_name = _storage.backend_name
 # from specialising `hp.scope` attribute loads, which costs ~14 ns on every read. The
 # command-line module (argparse) stays unimported until `launch` is called.
 from hyperparameter import loader  # noqa: E402
+from hyperparameter._compose import compose  # noqa: E402
 from hyperparameter._config import Config, clear_resolver, config, register_resolver  # noqa: E402
 from hyperparameter._convert import register_converter  # noqa: E402
+from hyperparameter._instantiate import instantiate  # noqa: E402
 from hyperparameter.errors import (  # noqa: E402
     ConfigError,
     ConversionError,

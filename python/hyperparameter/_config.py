@@ -188,8 +188,9 @@ def _native_module() -> Any:
         from hyperparameter import _native
     except ImportError as err:
         raise ImportError(
-            "hp.config parses files in the native module hyperparameter._native, which "
-            f"could not be loaded ({err}); reinstall the package for this platform"
+            "hp.config and hp.compose parse files in the native module "
+            f"hyperparameter._native, which could not be loaded ({err}); reinstall the "
+            "package for this platform"
         ) from err
     return _native
 

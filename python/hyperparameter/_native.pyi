@@ -1,6 +1,9 @@
 """Type stubs of the native module (crates/hyperparameter-py)."""
 
+import os
 from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar, final, overload
+
+from hyperparameter.errors import ConfigError
 
 _T = TypeVar("_T")
 
@@ -15,6 +18,7 @@ __all__ = [
     "__version__",
     "_scope_from_dict",
     "clear_resolver",
+    "compose",
     "key_hash",
     "load_config",
     "native_call_with",
@@ -213,6 +217,10 @@ class ConfigTree:
         ``None`` when the configuration does not hold it."""
     def entries(self, prefix: str = "") -> list[tuple[str, Any, str]]:
         """``(dotted key, value, origin)`` of every leaf under ``prefix``, in key order."""
+    def error_at(self, key: str, message: str) -> ConfigError | None:
+        """A ``ConfigError`` located where ``key``'s value was written
+        (``file:line:col: message``, attributes set), or ``None`` when the configuration
+        does not hold it."""
 
 def load_config(sources: Iterable[object], overrides: list[str] = ...) -> ConfigTree:
     """Loads, merges (later sources win) and resolves ``sources`` (paths of TOML, YAML or
@@ -233,3 +241,18 @@ def clear_resolver(name: str) -> bool:
 def set_run_info(key: str, value: str | None) -> None:
     """Sets (``None``: clears) the run's value ``${hydra:key}`` reads, such as
     ``runtime.output_dir`` or ``job.name``."""
+
+def compose(
+    config_dir: str | os.PathLike[str],
+    config_name: str,
+    overrides: list[str] = ...,
+    resolve: bool = True,
+) -> ConfigTree:
+    """Composes the Hydra-style config tree of ``config_dir`` from its primary config
+    ``config_name`` (defaults list, packages), applies the ``overrides`` (``db=postgres``,
+    ``+seed=1``, ``~db.pass``) and, unless ``resolve`` is false, resolves ``${...}``.
+
+    Raises ``ConfigError``: for an override that does not parse (``value``, ``column``
+    set), a tree that cannot be composed (``file`` is the primary config; the message
+    names the entry's file and line, the available options or a close key), a file that
+    does not parse or a reference that does not resolve (``file``, ``line``, ``column``)."""

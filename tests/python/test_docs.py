@@ -1,5 +1,5 @@
 """Every Python code block of docs/scopes.md, docs/cli.md, docs/config.md,
-docs/migration-hydra.md and the README runs, on every supported Python.
+docs/migration-hydra.md, docs/composition.md and the README runs, on every supported Python.
 
 A block that needs a newer Python than the oldest supported one says so on its first line,
 ``# Python ≥ 3.10``; it is skipped on older interpreters only."""
@@ -105,6 +105,31 @@ def test_migration_doc_block_runs(
     module = types.ModuleType("__doc__")
     monkeypatch.setitem(sys.modules, "__doc__", module)
     code = compiled(MIGRATION_BLOCKS[index], f"{MIGRATION_DOC.name}[block {index}]")
+    exec(code, module.__dict__)
+
+
+COMPOSITION_DOC = DOC.with_name("composition.md")
+COMPOSITION_TEXT = COMPOSITION_DOC.read_text(encoding="utf-8")
+COMPOSITION_FILES = re.findall(r"```\w+ file=(\S+)\n(.*?)```", COMPOSITION_TEXT, re.DOTALL)
+COMPOSITION_BLOCKS = re.findall(r"```python\n(.*?)```", COMPOSITION_TEXT, re.DOTALL)
+
+
+def test_the_composition_page_has_examples_and_a_tree() -> None:
+    assert len(COMPOSITION_BLOCKS) >= 4 and len(COMPOSITION_FILES) >= 4
+
+
+@pytest.mark.parametrize("index", range(len(COMPOSITION_BLOCKS)))
+def test_composition_doc_block_runs(
+    index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs in a folder holding the page's config tree (```yaml file=configs/... blocks)."""
+    monkeypatch.chdir(tmp_path)
+    for name, text in COMPOSITION_FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    module = types.ModuleType("__doc__")
+    monkeypatch.setitem(sys.modules, "__doc__", module)
+    code = compiled(COMPOSITION_BLOCKS[index], f"{COMPOSITION_DOC.name}[block {index}]")
     exec(code, module.__dict__)
 
 

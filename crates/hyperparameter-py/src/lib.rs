@@ -18,6 +18,8 @@
 //! * [`param`]: the call path of `@hp.param`.
 //! * [`fast`]: C-level slots (attribute lookup, `|`, calling `hp.scope`) on subtypes of the
 //!   PyO3 classes, so the hot paths skip PyO3's generic method machinery.
+//! * [`config`], [`compose`]: configuration files and Hydra-style config trees, loaded by
+//!   the core into a tree that keeps where each value was written.
 //! * [`errors`]: the one mapping of core errors to Python exceptions.
 //!
 //! The module also exports the C ABI of `hyperparameter-capi` (`hp_*`), so C++ extensions
@@ -25,6 +27,7 @@
 //! [`context::sync_native_caller`].
 
 pub mod accessor;
+pub mod compose;
 pub mod config;
 pub mod context;
 pub mod errors;
@@ -143,5 +146,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(native_call_with, m)?)?;
     config::register(m)?;
     resolvers::register(m)?;
+    compose::register(m)?;
     Ok(())
 }

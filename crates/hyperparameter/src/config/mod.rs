@@ -245,6 +245,23 @@ impl RawConfig {
     pub fn to_value(&self) -> Value {
         Value::from(map_to_value(&self.root))
     }
+
+    /// The tree as a [`Config`] with every `${...}` left as written: for showing a tree
+    /// whose references cannot be resolved here, as a composed one is shown before it is
+    /// read. Origins are kept.
+    ///
+    /// ```
+    /// use hyperparameter::config::{Format, RawConfig};
+    ///
+    /// let raw = RawConfig::parse("a: 1\nb: ${oc.env:HOME}\n", Format::Yaml, "x.yaml")?;
+    /// let config = raw.unresolved();
+    /// assert_eq!(config.get("b").unwrap().to_string(), "${oc.env:HOME}");
+    /// assert_eq!(config.origin("b").unwrap().to_string(), "x.yaml:2:4");
+    /// # Ok::<(), hyperparameter::Error>(())
+    /// ```
+    pub fn unresolved(self) -> Config {
+        Config { root: self.root }
+    }
 }
 
 /// A type name (or a phrase starting with one) with its indefinite article, for messages:

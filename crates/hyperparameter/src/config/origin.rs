@@ -48,8 +48,9 @@ impl Origin {
         }
     }
 
-    /// An error located here, formatted `file:line:col: msg` (rustc style).
-    pub(crate) fn error(&self, msg: impl Into<String>) -> Error {
+    /// An error located here, formatted `file:line:col: msg` (rustc style): a
+    /// [`Error::Parse`], which front ends report as a configuration error with its position.
+    pub fn error(&self, msg: impl Into<String>) -> Error {
         match self {
             Origin::File { file, line, col } => Error::Parse {
                 file: file.to_string(),
