@@ -18,6 +18,7 @@
 //! * [`param`]: the call path of `@hp.param`.
 //! * [`fast`]: C-level slots (attribute lookup, `|`, calling `hp.scope`) on subtypes of the
 //!   PyO3 classes, so the hot paths skip PyO3's generic method machinery.
+//! * [`sweep`]: sweep values (`interval(0, 1)`, `a,b,c`) described for the tuner.
 //! * [`errors`]: the one mapping of core errors to Python exceptions.
 //!
 //! The module also exports the C ABI of `hyperparameter-capi` (`hp_*`), so C++ extensions
@@ -32,6 +33,7 @@ pub mod fast;
 pub mod param;
 pub mod scope;
 pub mod site;
+pub mod sweep;
 pub mod symbols;
 pub mod values;
 
@@ -140,6 +142,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_define, m)?)?;
     m.add_function(wrap_pyfunction!(native_read, m)?)?;
     m.add_function(wrap_pyfunction!(native_call_with, m)?)?;
+    m.add_function(wrap_pyfunction!(values::set_suggester_type, m)?)?;
     config::register(m)?;
+    sweep::register(m)?;
     Ok(())
 }
