@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # maturin is the build backend; pytest runs the suite; mypy checks the stubs and typing;
-# hypothesis drives the fuzz tests.
-python -m pip install --quiet "maturin>=1.5,<2" pytest mypy "hypothesis>=6.100"
+# hypothesis drives the fuzz tests; Optuna (the `tune` extra) and psycopg2 run the tuning
+# tests, against SQLite and a PostgreSQL server the tests start.
+python -m pip install --quiet "maturin>=1.5,<2" pytest mypy "hypothesis>=6.100" \
+  "optuna>=3" psycopg2-binary
 python -m pip install --quiet .
 
 python -m pytest tests/python -q
