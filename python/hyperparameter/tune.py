@@ -291,7 +291,7 @@ def optimize(
         values = {key: _suggest(trial, key, d) for key, d in distributions.items()}
         overrides = values if threading.get_ident() == caller else {**caller_view, **values}
         try:
-            with hp.scope(**overrides):
+            with hp.scope(overrides):
                 value = objective(trial) if pass_trial else objective()
             return value
         finally:

@@ -23,12 +23,10 @@ from pathlib import Path
 import pytest
 from shared_study import check_shared_study
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
 
 def unavailable(reason: str) -> None:
-    """Skips the test, or fails it in CI, where it must run."""
-    if IN_CI:
+    """Skips the test, or fails it in CI (`CI=true`), where it must run."""
+    if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"CI=true but the PostgreSQL test cannot run: {reason}")
     print(f"skipping the PostgreSQL test: {reason}")
     pytest.skip(reason)
@@ -102,3 +100,15 @@ def postgres_url() -> Iterator[str]:
 def test_three_workers_share_one_study_on_postgresql(postgres_url: str) -> None:
     per_pid = check_shared_study(postgres_url, "shared", workers=3, n_trials=4)
     print(json.dumps({"postgresql trials per worker": sorted(per_pid.values())}))
+
+
+def test_a_missing_server_skips_but_fails_in_ci(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no initdb"):
+        unavailable("no initdb")
+    assert "skipping the PostgreSQL test: no initdb" in capsys.readouterr().out
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true but the PostgreSQL test cannot run"):
+        unavailable("no initdb")
