@@ -225,7 +225,9 @@ def _takes_trial(objective: Callable[..., Any]) -> bool:
 
 
 def _trial_record(values: dict[str, Any]) -> dict[str, Any]:
-    """What a trial stores under :data:`USER_ATTR`: its values, by dotted key."""
+    """What a trial stores under :data:`USER_ATTR` once its objective has returned (or
+    raised): its values, by dotted key. The one place that decides what a trial records,
+    called inside the trial's thread after its scope is left."""
     return dict(values)
 
 
