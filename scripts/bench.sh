@@ -9,7 +9,8 @@ cargo bench -p hyperparameter --bench core -- --noplot 2>&1 | grep -E '^[a-z+].*
 cargo bench -p hyperparameter --bench config -- --noplot 2>&1 | grep -E '^[a-z+].*|time:'
 
 printf '\n== Python (release build of the extension)\n'
-python -m pip install --quiet --no-build-isolation .
+# With the `tune` extra: bench_tune.py runs on Optuna.
+python -m pip install --quiet --no-build-isolation ".[tune]"
 for script in benchmarks/python/bench_*.py; do
   python "$script"
 done

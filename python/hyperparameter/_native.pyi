@@ -1,7 +1,7 @@
 """Type stubs of the native module (crates/hyperparameter-py)."""
 
 import os
-from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar, final, overload
+from typing import Any, Callable, Iterable, Iterator, Mapping, TypedDict, TypeVar, final, overload
 
 from hyperparameter.errors import ConfigError
 
@@ -24,9 +24,11 @@ __all__ = [
     "native_call_with",
     "native_read",
     "parse_define",
+    "parse_sweep",
     "register_resolver",
     "scope",
     "set_run_info",
+    "set_suggester_type",
     "validate_key",
 ]
 
@@ -205,6 +207,34 @@ def native_read(key: str) -> Any:
 def native_call_with(overrides: Mapping[str, Any], callback: Callable[[], _T]) -> _T:
     """Calls ``callback`` inside a scope entered through the C ABI with ``overrides`` and
     returns its result (a test hook). Raises ``KeyFormatError`` for an invalid key."""
+
+def set_suggester_type(suggester: type) -> None:
+    """Registers the class whose instances are suggesters: a read of one calls it (with no
+    arguments) and reads its result. Only the first registration counts."""
+
+class _SweepDescription(TypedDict, total=False):
+    """A sweep value described for the tuner: ``kind`` is ``"value"``, ``"choice"``,
+    ``"range"``, ``"interval"`` or ``"glob"``; the other items depend on it."""
+
+    kind: str
+    value: Any
+    options: list[Any]
+    tags: list[str]
+    start: int | float
+    last: int | float | None
+    step: int | float
+    low: int | float
+    high: int | float
+    integer: bool
+
+def parse_sweep(text: str) -> _SweepDescription:
+    """Parses the value of an override (``interval(0, 1)``, ``a,b,c``, ``range(1, 5)``) by the
+    core's grammar and describes it: ``{"kind": "value", "value": v}`` for one value,
+    ``{"kind": "choice", "options", "tags"}``, ``{"kind": "range", "start", "last", "step",
+    "tags"}`` (``last`` the last value, the stop excluded; ``None`` when empty),
+    ``{"kind": "interval", "low", "high", "integer", "tags"}``, ``{"kind": "glob"}``.
+
+    Raises ``ConfigError`` naming the text and the column when it breaks the grammar."""
 
 @final
 class ConfigTree:

@@ -101,6 +101,7 @@ class _PythonParamSpec:
 
     def resolve(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         from hyperparameter._rules import convert_value
+        from hyperparameter._suggest import evaluated
         from hyperparameter.scope import root
         from hyperparameter.storage import MISSING
 
@@ -109,7 +110,7 @@ class _PythonParamSpec:
         for slot in self._slots:
             if (slot.position is not None and slot.position < given) or slot.name in kwargs:
                 continue
-            value = scope._lookup(slot.key)
+            value = evaluated(slot.key, scope._lookup(slot.key))
             if value is not MISSING:
                 kwargs[slot.name] = convert_value(value, slot.target, slot.key, "unknown source")
         return kwargs

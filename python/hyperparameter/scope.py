@@ -8,7 +8,7 @@ same test suite. See ``docs/scopes.md`` for the rules themselves.
 
 from __future__ import annotations
 
-from hyperparameter import _backend
+from hyperparameter import _backend, _suggest
 from hyperparameter._rules import (
     MAX_DEPTH,
     RESERVED_NAMES,
@@ -359,7 +359,7 @@ class _PyScope:
 
 
 def _read(owner: _PyScope, key: str, default: tuple[Any, ...]) -> Any:
-    value = owner._lookup(key)
+    value = _suggest.evaluated(key, owner._lookup(key))
     if not default:
         if value is MISSING:
             raise MissingKeyError(key=key)
@@ -423,12 +423,12 @@ class _PyAccessor:
 
     def __bool__(self) -> bool:
         owner, key = _parts(self)
-        value = owner._lookup(key)
+        value = _suggest.evaluated(key, owner._lookup(key))
         return value is not MISSING and bool(value)
 
     def __repr__(self) -> str:
         owner, key = _parts(self)
-        value = owner._lookup(key)
+        value = _suggest.evaluated(key, owner._lookup(key))
         if value is MISSING:
             return f"<hp.scope.{key} (missing)>"
         return f"<hp.scope.{key} = {value!r}>"
@@ -470,7 +470,9 @@ def root() -> Any:
 
 
 def _on_switch(storage: Storage | None) -> None:
+    _suggest.register(_backend.native)
     set_root(_backend.native.scope if storage is None else make_global(storage))
 
 
+_suggest.register(_backend.native)
 _backend.subscribe(_on_switch)

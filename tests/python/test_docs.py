@@ -1,5 +1,6 @@
 """Every Python code block of docs/scopes.md, docs/cli.md, docs/config.md,
-docs/migration-hydra.md, docs/composition.md and the README runs, on every supported Python.
+docs/migration-hydra.md, docs/composition.md, docs/tuning.md and the README runs, on every
+supported Python.
 
 A block that needs a newer Python than the oldest supported one says so on its first line,
 ``# Python ≥ 3.10``; it is skipped on older interpreters only."""
@@ -50,6 +51,19 @@ CLI_BLOCKS = re.findall(r"```python\n(.*?)```", CLI_DOC.read_text(encoding="utf-
 @pytest.mark.parametrize("index", range(len(CLI_BLOCKS)))
 def test_cli_doc_block_runs(index: int) -> None:
     code = compiled(CLI_BLOCKS[index], f"{CLI_DOC.name}[block {index}]")
+    exec(code, {"__name__": "__doc__"})
+
+
+TUNING_DOC = DOC.with_name("tuning.md")
+TUNING_BLOCKS = re.findall(
+    r"```python\n(.*?)```", TUNING_DOC.read_text(encoding="utf-8"), re.DOTALL
+)
+
+
+@pytest.mark.parametrize("index", range(len(TUNING_BLOCKS)))
+def test_tuning_doc_block_runs(index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the SQLite example writes study.db where it runs
+    code = compiled(TUNING_BLOCKS[index], f"{TUNING_DOC.name}[block {index}]")
     exec(code, {"__name__": "__doc__"})
 
 

@@ -20,6 +20,7 @@
 //!   PyO3 classes, so the hot paths skip PyO3's generic method machinery.
 //! * [`config`], [`compose`]: configuration files and Hydra-style config trees, loaded by
 //!   the core into a tree that keeps where each value was written.
+//! * [`sweep`]: sweep values (`interval(0, 1)`, `a,b,c`) described for the tuner.
 //! * [`errors`]: the one mapping of core errors to Python exceptions.
 //!
 //! The module also exports the C ABI of `hyperparameter-capi` (`hp_*`), so C++ extensions
@@ -36,6 +37,7 @@ pub mod param;
 pub mod resolvers;
 pub mod scope;
 pub mod site;
+pub mod sweep;
 pub mod symbols;
 pub mod values;
 
@@ -144,8 +146,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_define, m)?)?;
     m.add_function(wrap_pyfunction!(native_read, m)?)?;
     m.add_function(wrap_pyfunction!(native_call_with, m)?)?;
+    m.add_function(wrap_pyfunction!(values::set_suggester_type, m)?)?;
     config::register(m)?;
     resolvers::register(m)?;
     compose::register(m)?;
+    sweep::register(m)?;
     Ok(())
 }
