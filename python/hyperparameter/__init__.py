@@ -17,7 +17,7 @@ from __future__ import annotations
 import os as _os
 import sys as _sys
 
-from hyperparameter import _backend
+from hyperparameter import _backend, _child_snapshot
 from hyperparameter import scope as _scope_module
 from hyperparameter import storage as _storage
 from hyperparameter.param import auto_param, param
@@ -77,6 +77,10 @@ def _package_version() -> str:
 
 __version__: str = _package_version()
 """The package's version, e.g. ``"0.1.0"``; ``hp --version`` prints it too."""
+
+# A process started from one that froze a snapshot starts from it; before anything here
+# reads the store, so this thread starts from it too.
+_child_snapshot.adopt(_scope_module.install_snapshot)
 
 scope: Scope = _scope_module.root()
 param_scope = scope

@@ -343,3 +343,13 @@ fn lookup_current_thread_state() -> Option<CurrentThreadState> {
         })
     })
 }
+
+/// Starts this thread afresh from the global snapshot (see
+/// [`hyperparameter::storage::restart_thread`]), the running context included.
+pub fn restart_thread(py: Python<'_>) -> PyResult<()> {
+    hyperparameter::storage::restart_thread();
+    let root = with_cursor(|cursor| cursor.current());
+    let replaced = THREAD.with(|state| state.borrow_mut().first.replace(root));
+    drop(replaced);
+    publish(py)
+}

@@ -29,6 +29,7 @@ pub mod config;
 pub mod context;
 pub mod errors;
 pub mod fast;
+pub mod inherit;
 pub mod param;
 pub mod scope;
 pub mod site;
@@ -135,6 +136,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The workspace version (Cargo.toml), the one the wheel and `hp.__version__` carry.
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(scope::_scope_from_dict, m)?)?;
+    m.add_function(wrap_pyfunction!(inherit::install_snapshot, m)?)?;
+    m.add_function(wrap_pyfunction!(inherit::restart_thread, m)?)?;
     m.add_function(wrap_pyfunction!(key_hash, m)?)?;
     m.add_function(wrap_pyfunction!(validate_key, m)?)?;
     m.add_function(wrap_pyfunction!(parse_define, m)?)?;

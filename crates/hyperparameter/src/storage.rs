@@ -861,3 +861,22 @@ pub fn frozen() {
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     *guard = Some(Arc::new(view));
 }
+
+/// Replaces the global snapshot with `entries`, for a process that starts from a snapshot
+/// its parent handed down (the Python package calls it at import). Unlike [`frozen`] it
+/// does not look at this thread's view; threads whose first access comes later start from
+/// `entries`.
+pub fn install_frozen(entries: EntryMap) {
+    let mut guard = FROZEN
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    *guard = Some(Arc::new(entries));
+}
+
+/// Starts this thread afresh from the global snapshot, as a new thread would: the scopes it
+/// had active are left behind, never to be exited. For a forked child process, whose only
+/// thread is a copy of the thread that forked and which never returns into that thread's
+/// code (`multiprocessing` children do not).
+pub fn restart_thread() {
+    CURSOR.with(|cell| *cell.borrow_mut() = Some(Cursor::new()));
+}

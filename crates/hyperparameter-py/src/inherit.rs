@@ -1,0 +1,51 @@
+//! The snapshot child processes start from, on the native side: `frozen()` hands the frozen
+//! view to the package's Python module that writes it into the environment, and a process
+//! that finds one there at import installs it as its global snapshot. The encoding itself
+//! lives in `hyperparameter/_child_snapshot.py`.
+
+use hyperparameter::storage::{install_frozen, EntryMap};
+use hyperparameter::{Entry, Key, Source, Text};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::errors::CoreError;
+use crate::values::{from_value, key_text, to_value};
+
+/// Hands the view just frozen (`entries`) to the Python module that writes it into the
+/// environment for child processes.
+pub fn hand_down(py: Python<'_>, entries: &[Entry]) -> PyResult<()> {
+    let view = PyDict::new(py);
+    for entry in entries {
+        view.set_item(entry.key.as_str(), from_value(py, &entry.value)?)?;
+    }
+    py.import("hyperparameter._child_snapshot")?
+        .call_method1("hand_down", (view,))?;
+    Ok(())
+}
+
+/// Installs `values` (dotted keys → values, as a parent process froze them) as the global
+/// snapshot that threads starting from now on begin with, each value recorded as coming
+/// from the environment variable `variable`.
+#[pyfunction]
+pub fn install_snapshot(values: &Bound<'_, PyDict>, variable: &str) -> PyResult<()> {
+    let name = Text::from(variable);
+    let mut map = EntryMap::default();
+    for (key, value) in values.iter() {
+        let key = Key::new(key_text(&key)?).map_err(CoreError)?;
+        let entry = Entry {
+            key: key.text().clone(),
+            value: to_value(&value),
+            source: Source::Env { name: name.clone() },
+        };
+        map.insert(key.hash(), entry);
+    }
+    install_frozen(map);
+    Ok(())
+}
+
+/// Starts this thread afresh from the global snapshot, as a new thread would, leaving the
+/// scopes it had active behind: what a process forked by `multiprocessing` runs first.
+#[pyfunction]
+pub fn restart_thread(py: Python<'_>) -> PyResult<()> {
+    crate::context::restart_thread(py)
+}
