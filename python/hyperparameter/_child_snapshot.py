@@ -12,7 +12,7 @@ The variable holds a JSON document, or ``file:`` followed by the path of a file 
 when the document is longer than :data:`INLINE_LIMIT` (environment variables are bounded).
 Such files are removed when the process that wrote them exits. The document is::
 
-    {"format": "hyperparameter-snapshot/1", "values": {"train.lr": <value>, ...}}
+    {"format": "hyperparameter-snapshot/1", "values": [["train.lr", <value>], ...]}
 
 where a value is ``null``, ``true``/``false`` or a JSON string for None, bools and str;
 ``{"int": "<decimal digits>"}`` for ints of any size; ``{"float": "<repr>"}`` for floats
@@ -21,6 +21,9 @@ where a value is ``null``, ``true``/``false`` or a JSON string for None, bools a
 ``{"pickle": "<base64>"}`` for any other object (a tuple, a path, a user's class), which
 only Python reads. Exact types are kept: a subclass of int or str travels pickled. An
 object that cannot be pickled is left out, with one warning naming the keys.
+
+The Rust core reads the same document (``hyperparameter::inherit``), so a Rust or C++
+program started from a Python process begins from the snapshot too, pickled objects aside.
 
 This module is imported by ``import hyperparameter`` and keeps that import cheap: ``json``,
 ``pickle`` and ``base64`` are imported only when a snapshot is written or found.
@@ -107,17 +110,17 @@ def encode(values: Mapping[str, Any]) -> tuple[str, list[str]]:
     their values can be neither written as JSON nor pickled."""
     import json
 
-    encoded: dict[str, Any] = {}
+    encoded: list[list[Any]] = []
     left_out: list[str] = []
     for key, value in values.items():
         try:
-            encoded[key] = _plain(value, 0)
+            encoded.append([key, _plain(value, 0)])
         except _NotPlain:
             pickled = _pickled(value)
             if pickled is None:
                 left_out.append(key)
             else:
-                encoded[key] = {"pickle": pickled}
+                encoded.append([key, {"pickle": pickled}])
     document = json.dumps({"format": FORMAT, "values": encoded}, separators=(",", ":"))
     return document, left_out
 
@@ -146,11 +149,14 @@ def decode(document: str) -> tuple[dict[str, Any], dict[str, str]]:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise MalformedSnapshot(f'not a document of format "{FORMAT}"')
     encoded = data.get("values")
-    if not isinstance(encoded, dict):
-        raise MalformedSnapshot('its "values" is not an object')
+    if not isinstance(encoded, list):
+        raise MalformedSnapshot('its "values" is not a list')
     values: dict[str, Any] = {}
     unrestored: dict[str, str] = {}
-    for key, item in encoded.items():
+    for pair in encoded:
+        if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
+            raise MalformedSnapshot('an item of its "values" is not a [key, value] pair')
+        key, item = pair
         if isinstance(item, dict) and len(item) == 1 and "pickle" in item:
             try:
                 values[key] = _unpickled(item["pickle"])
@@ -337,10 +343,10 @@ def adopt(install: Any) -> None:
     if VARIABLE not in os.environ:
         return
     values = inherited()
-    if values is None:
-        return
     try:
-        install(values)
+        # An empty snapshot for a variable ignored above: the native core, which reads the
+        # variable itself in programs without Python, then does not read it again.
+        install({} if values is None else values)
     except (TypeError, ValueError) as err:  # a key that is not a valid key
         import warnings
 
@@ -350,5 +356,6 @@ def adopt(install: Any) -> None:
             RuntimeWarning,
             stacklevel=3,
         )
+        install({})
         return
     _follow_forks()

@@ -211,9 +211,10 @@ def test_a_value_that_cannot_be_pickled_is_left_out_with_one_warning_naming_the_
     ("variable", "reason"),
     [
         ("{not json", "not JSON"),
-        ('{"format": "other/2", "values": {}}', "not a document of format"),
-        ('{"format": "hyperparameter-snapshot/1", "values": {"a": 1}}', "value of `a`"),
-        ('{"format": "hyperparameter-snapshot/1", "values": {"a b": null}}', "a b"),
+        ('{"format": "other/2", "values": []}', "not a document of format"),
+        ('{"format": "hyperparameter-snapshot/1", "values": [["a", 1]]}', "value of `a`"),
+        ('{"format": "hyperparameter-snapshot/1", "values": [["a b", null]]}', "a b"),
+        ('{"format": "hyperparameter-snapshot/1", "values": [1]}', "not a [key, value] pair"),
         ("file:/nonexistent/hyperparameter-snapshot.json", "cannot read"),
     ],
 )
@@ -254,7 +255,7 @@ class Text(str):
 def test_the_document_keeps_types_exact() -> None:
     document, left_out = encode({"a": 1, "b": 1.0, "c": True, "d": Text("x"), "e": "\ud800"})
     assert left_out == []
-    data = json.loads(document)["values"]
+    data = dict(json.loads(document)["values"])
     assert data["a"] == {"int": "1"} and data["b"] == {"float": "1.0"} and data["c"] is True
     # A subclass, and text that is not valid Unicode, travel pickled, as Python objects.
     assert set(data["d"]) == {"pickle"} and set(data["e"]) == {"pickle"}

@@ -1,7 +1,8 @@
 //! The snapshot child processes start from, on the native side: `frozen()` hands the frozen
 //! view to the package's Python module that writes it into the environment, and a process
-//! that finds one there at import installs it as its global snapshot. The encoding itself
-//! lives in `hyperparameter/_child_snapshot.py`.
+//! that finds one there at import installs it as its global snapshot. Python writes and
+//! reads the document (`hyperparameter/_child_snapshot.py`: pickled objects need Python);
+//! the core reads the same document in programs without Python (`hyperparameter::inherit`).
 
 use hyperparameter::storage::{install_frozen, EntryMap};
 use hyperparameter::{Entry, Key, Source, Text};

@@ -49,6 +49,7 @@ pub mod config;
 pub mod convert;
 pub mod de;
 mod error;
+pub mod inherit;
 mod key;
 mod overlay;
 pub mod read;

@@ -35,7 +35,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, Once, RwLock};
 
 use crate::overlay::{Found, Overlay};
 use crate::{Entry, Error, Key, Result, Text};
@@ -106,7 +106,25 @@ static ABANDONED_COUNT: AtomicUsize = AtomicUsize::new(0);
 /// The global snapshot that new threads start from; replaced by [`frozen`].
 static FROZEN: RwLock<Option<Arc<EntryMap>>> = RwLock::new(None);
 
+/// Whether [`FROZEN`] was given a first value: from the environment (see
+/// [`crate::inherit`]), or by [`frozen`] or [`install_frozen`] before the store first needed it.
+static FROZEN_STARTED: Once = Once::new();
+
+/// Reads the inherited snapshot into [`FROZEN`] the first time the store needs it, unless a
+/// snapshot was frozen or installed before.
+fn start_frozen() {
+    FROZEN_STARTED.call_once(|| {
+        if let Some(inherited) = crate::inherit::from_environment() {
+            let mut guard = FROZEN
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            *guard = Some(Arc::new(inherited));
+        }
+    });
+}
+
 fn frozen_snapshot() -> Arc<EntryMap> {
+    start_frozen();
     let guard = FROZEN
         .read()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -856,6 +874,7 @@ fn with_entry_cold<R>(
 /// moment.
 pub fn frozen() {
     let view = with_cursor(|cursor| cursor.visible());
+    FROZEN_STARTED.call_once(|| {});
     let mut guard = FROZEN
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -867,6 +886,7 @@ pub fn frozen() {
 /// does not look at this thread's view; threads whose first access comes later start from
 /// `entries`.
 pub fn install_frozen(entries: EntryMap) {
+    FROZEN_STARTED.call_once(|| {});
     let mut guard = FROZEN
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
