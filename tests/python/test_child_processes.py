@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -263,3 +264,49 @@ def test_the_document_keeps_types_exact() -> None:
     assert unrestored == {}
     assert values == {"a": 1, "b": 1.0, "c": True, "d": "x", "e": "\ud800"}
     assert [type(values[k]) for k in "abcde"] == [int, float, bool, Text, str]
+
+
+# A C++ program linked against the standalone library (no Python): it reads the snapshot
+# through the core, which decodes the document this package writes.
+CPP_PROGRAM = r"""
+#include <hyperparameter.h>
+
+#include <cstdio>
+#include <string>
+
+namespace hp = hyperparameter;
+
+int main() {
+  std::string name = GET_PARAM(train.name, "none");
+  std::printf("%g %lld %s\n", hp::get("train.lr", 0.1), GET_PARAM(train.epochs, 1LL),
+              name.c_str());
+  try {
+    std::printf("%lld\n", hp::get("model.shape", 0LL));
+  } catch (const hp::Error& error) {
+    std::printf("error: %s\n", error.what());
+  }
+  return 0;
+}
+"""
+
+
+def test_a_cpp_program_started_from_python_starts_from_the_snapshot(tmp_path: Path) -> None:
+    cxx = os.environ.get("CXX", "g++")
+    if shutil.which(cxx) is None or hp.capi_lib is None:
+        pytest.skip("needs a C++ compiler and the standalone C ABI library")
+    source = tmp_path / "main.cpp"
+    source.write_text(CPP_PROGRAM)
+    program = tmp_path / "main"
+    lib_dir = os.path.dirname(hp.capi_lib)
+    subprocess.run(
+        [cxx, "-std=c++17", "-I", hp.include, str(source), "-L", lib_dir,
+         "-lhyperparameter_capi", f"-Wl,-rpath,{lib_dir}", "-o", str(program)],
+        check=True,
+    )  # fmt: skip
+    freeze({"train.lr": 0.01, "train.epochs": 3, "train.name": "run", "model.shape": (3, 4)})
+    result = subprocess.run([str(program)], capture_output=True, text=True, check=True)
+    lines = result.stdout.splitlines()
+    assert lines[0] == "0.01 3 run"
+    # A pickled Python object is opaque there: a typed read is an error naming the key.
+    assert lines[1].startswith("error: ") and "model.shape" in lines[1], lines[1]
+    assert result.stderr == ""
