@@ -9,7 +9,7 @@ same test suite. See ``docs/scopes.md`` for the rules themselves.
 from __future__ import annotations
 
 from hyperparameter import _backend
-from hyperparameter._child_snapshot import VARIABLE, hand_down
+from hyperparameter._child_snapshot import VARIABLE, adopt, hand_down
 from hyperparameter._rules import (
     MAX_DEPTH,
     RESERVED_NAMES,
@@ -505,6 +505,10 @@ def restart_thread() -> None:
 
 def _on_switch(storage: Storage | None) -> None:
     set_root(_backend.native.scope if storage is None else make_global(storage))
+    if storage is not None:
+        # A new storage starts empty: give it the snapshot the process started from (or
+        # last froze), as the import gave the first backend.
+        adopt(install_snapshot)
 
 
 _backend.subscribe(_on_switch)

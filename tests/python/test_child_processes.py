@@ -105,6 +105,17 @@ def test_a_subprocess_running_python_starts_from_the_snapshot_with_exact_types()
         assert child_view() == as_lists(expected)
 
 
+def test_the_program_hp_launch_runs_starts_its_children_from_the_command_line() -> None:
+    @hp.param("train")
+    def train(lr: float = 0.1, epochs: int = 1) -> Any:
+        read = (
+            "import hyperparameter as hp; print(hp.scope.train.lr | 0.0, hp.scope.train.epochs())"
+        )
+        return run_python(read).stdout
+
+    assert hp.launch(train, argv=["--lr", "0.5", "-D", "train.epochs=4"]) == "0.5 4\n"
+
+
 @pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
 def test_multiprocessing_children_start_from_the_snapshot(method: str) -> None:
     if method not in multiprocessing.get_all_start_methods():
@@ -163,6 +174,19 @@ def test_a_grandchild_starts_from_the_snapshot_its_parent_froze_last() -> None:
         "train.lr": ["0.01", "float"],
     }
     assert cleared == {}
+
+
+def test_a_child_that_switches_backend_keeps_the_snapshot() -> None:
+    freeze({"train.lr": 0.01, "model.shape": (3, 4)})
+    result = run_python(
+        """
+        import hyperparameter as hp
+        hp.set_backend("python")
+        print(hp.backend_name(), hp.scope.train.lr | 0.1, hp.scope.model.shape())
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "python 0.01 (3, 4)\n"
 
 
 def test_freezing_an_empty_view_removes_the_variable() -> None:
