@@ -14,11 +14,13 @@ __all__ = [
     "Scope",
     "__version__",
     "_scope_from_dict",
+    "install_snapshot",
     "key_hash",
     "load_config",
     "native_call_with",
     "native_read",
     "parse_define",
+    "restart_thread",
     "scope",
     "validate_key",
 ]
