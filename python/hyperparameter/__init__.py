@@ -78,10 +78,6 @@ def _package_version() -> str:
 __version__: str = _package_version()
 """The package's version, e.g. ``"0.1.0"``; ``hp --version`` prints it too."""
 
-# A process started from one that froze a snapshot starts from it; before anything here
-# reads the store, so this thread starts from it too.
-_child_snapshot.adopt(_scope_module.install_snapshot)
-
 scope: Scope = _scope_module.root()
 param_scope = scope
 
@@ -190,3 +186,8 @@ def launch(func: Any = None, *, argv: Sequence[str] | None = None, prog: str | N
 
 
 run_cli = launch
+
+# A process started from one that froze a snapshot starts from it. Last, so that modules
+# imported to restore pickled values find this package complete; nothing above reads the
+# store, so this thread starts from the snapshot too.
+_child_snapshot.adopt(_scope_module.install_snapshot, _scope_module.restart_thread)

@@ -137,9 +137,9 @@ def _pickled(value: Any) -> str | None:
     return base64.b64encode(data).decode("ascii")
 
 
-def decode(document: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """The values a document holds, and the keys whose pickled values could not be
-    restored here, each with the reason. :class:`MalformedSnapshot` when it is not one."""
+def decode(document: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The values a document holds: those written as JSON, and the pickles of the others
+    (restored by :func:`unpickle`). :class:`MalformedSnapshot` when it is not one."""
     import json
 
     try:
@@ -152,35 +152,43 @@ def decode(document: str) -> tuple[dict[str, Any], dict[str, str]]:
     if not isinstance(encoded, list):
         raise MalformedSnapshot('its "values" is not a list')
     values: dict[str, Any] = {}
-    unrestored: dict[str, str] = {}
+    pickled: dict[str, bytes] = {}
     for pair in encoded:
         if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
             raise MalformedSnapshot('an item of its "values" is not a [key, value] pair')
         key, item = pair
         if isinstance(item, dict) and len(item) == 1 and "pickle" in item:
-            try:
-                values[key] = _unpickled(item["pickle"])
-            except MalformedSnapshot:
-                raise
-            except Exception as err:  # unpickling imports and runs code that may raise
-                unrestored[key] = f"{type(err).__name__}: {err}"
-            continue
-        values[key] = _from_plain(key, item, 0)
-    return values, unrestored
+            pickled[key] = _base64(key, item["pickle"])
+        else:
+            values[key] = _from_plain(key, item, 0)
+    return values, pickled
 
 
-def _unpickled(text: Any) -> Any:
+def _base64(key: str, text: Any) -> bytes:
     import base64
     import binascii
+
+    try:
+        if isinstance(text, str):
+            return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        pass
+    raise MalformedSnapshot(f"the pickled value of `{key}` is not base64 text")
+
+
+def unpickle(pickled: Mapping[str, bytes]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The objects restored from ``pickled``, and the keys that could not be restored in
+    this process, each with the reason (a class the process cannot import, say)."""
     import pickle
 
-    if not isinstance(text, str):
-        raise MalformedSnapshot("a pickled value is not a string")
-    try:
-        data = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise MalformedSnapshot("a pickled value is not base64") from None
-    return pickle.loads(data)
+    restored: dict[str, Any] = {}
+    unrestored: dict[str, str] = {}
+    for key, data in pickled.items():
+        try:
+            restored[key] = pickle.loads(data)
+        except Exception as err:  # unpickling imports and runs code that may raise anything
+            unrestored[key] = f"{type(err).__name__}: {err}"
+    return restored, unrestored
 
 
 def _from_plain(key: str, item: Any, depth: int) -> Any:
@@ -300,14 +308,12 @@ def _remove_files(writer: int) -> None:
             pass
 
 
-def inherited() -> dict[str, Any] | None:
-    """The snapshot :data:`VARIABLE` holds, or None when it is unset. A variable that does
-    not hold one is ignored with one warning; so are values that cannot be restored here."""
+def inherited() -> tuple[dict[str, Any], dict[str, bytes]] | None:
+    """What :data:`VARIABLE` holds (as :func:`decode` gives it), or None when it is unset
+    or, with one warning, does not hold a snapshot."""
     text = os.environ.get(VARIABLE)
     if not text:
         return None
-    import warnings
-
     try:
         if text.startswith(_FILE_PREFIX):
             path = text[len(_FILE_PREFIX) :]
@@ -316,46 +322,56 @@ def inherited() -> dict[str, Any] | None:
                     text = file.read()
             except OSError as err:
                 raise MalformedSnapshot(f"cannot read {path}: {err.strerror}") from None
-        values, unrestored = decode(text)
+        return decode(text)
     except MalformedSnapshot as err:
-        warnings.warn(
-            f"hyperparameter: ignoring the environment variable {VARIABLE}: {err}; "
-            "this process starts from the defaults",
-            RuntimeWarning,
-            stacklevel=4,
-        )
+        _ignored(str(err))
         return None
+
+
+def _ignored(reason: str) -> None:
+    import warnings
+
+    warnings.warn(
+        f"hyperparameter: ignoring the environment variable {VARIABLE}: {reason}; "
+        "this process starts from the defaults",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+
+
+def adopt(install: Any, restart: Any) -> None:
+    """At import: when :data:`VARIABLE` holds a snapshot, makes it the global snapshot with
+    ``install(values)`` (the backend's way). The values written as JSON are installed first,
+    so that modules imported to restore the pickled ones read them; when pickled ones were
+    restored, everything is installed and ``restart()`` starts this thread afresh from it
+    (the modules may have made its view)."""
+    if VARIABLE not in os.environ:
+        return
+    found = inherited()
+    try:
+        # An empty snapshot for a variable that was ignored: the native core, which reads
+        # the variable itself in programs without Python, then does not read it again.
+        install({} if found is None else found[0])
+    except (TypeError, ValueError) as err:  # a key that is not a valid key
+        _ignored(str(err))
+        install({})
+        return
+    _follow_forks()
+    if found is None or not found[1]:
+        return
+    values, pickled = found
+    restored, unrestored = unpickle(pickled)
     if unrestored:
+        import warnings
+
         reasons = "; ".join(f"`{key}`: {reason}" for key, reason in unrestored.items())
         warnings.warn(
             f"hyperparameter: values of the parent's snapshot that cannot be restored in "
             f"this process are left out ({reasons}); define their classes in an importable "
             "module",
             RuntimeWarning,
-            stacklevel=4,
-        )
-    return values
-
-
-def adopt(install: Any) -> None:
-    """At import: when :data:`VARIABLE` holds a snapshot, passes its values (a dict) to
-    ``install``, the backend's way to make them the global snapshot."""
-    if VARIABLE not in os.environ:
-        return
-    values = inherited()
-    try:
-        # An empty snapshot for a variable ignored above: the native core, which reads the
-        # variable itself in programs without Python, then does not read it again.
-        install({} if values is None else values)
-    except (TypeError, ValueError) as err:  # a key that is not a valid key
-        import warnings
-
-        warnings.warn(
-            f"hyperparameter: ignoring the environment variable {VARIABLE}: {err}; "
-            "this process starts from the defaults",
-            RuntimeWarning,
             stacklevel=3,
         )
-        install({})
-        return
-    _follow_forks()
+    if restored:
+        install({**values, **restored})
+        restart()

@@ -508,7 +508,7 @@ def _on_switch(storage: Storage | None) -> None:
     if storage is not None:
         # A new storage starts empty: give it the snapshot the process started from (or
         # last froze), as the import gave the first backend.
-        adopt(install_snapshot)
+        adopt(install_snapshot, restart_thread)
 
 
 _backend.subscribe(_on_switch)

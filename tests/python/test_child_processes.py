@@ -24,7 +24,7 @@ import child_targets
 import pytest
 
 import hyperparameter as hp
-from hyperparameter._child_snapshot import INLINE_LIMIT, VARIABLE, decode, encode
+from hyperparameter._child_snapshot import INLINE_LIMIT, VARIABLE, decode, encode, unpickle
 
 HERE = Path(__file__).parent
 
@@ -241,6 +241,7 @@ def test_a_value_that_cannot_be_pickled_is_left_out_with_one_warning_naming_the_
         ('{"format": "hyperparameter-snapshot/1", "values": [["a b", null]]}', "a b"),
         ('{"format": "hyperparameter-snapshot/1", "values": [1]}', "not a [key, value] pair"),
         ("file:/nonexistent/hyperparameter-snapshot.json", "cannot read"),
+        ('{"format": "hyperparameter-snapshot/1", "values": [["a", {"pickle": 1}]]}', "base64"),
     ],
 )
 def test_a_malformed_variable_is_ignored_with_one_warning(variable: str, reason: str) -> None:
@@ -277,6 +278,46 @@ class Text(str):
     """A str subclass: not a type every language reads."""
 
 
+MODULE_OF_A_CLASS = """
+import hyperparameter as hp
+
+WIDTH = hp.scope.model.width | 8  # read while the child restores the snapshot
+
+
+class Layer:
+    def __init__(self, size):
+        self.size = size
+
+    def __repr__(self):
+        return f"Layer({self.size}, width {WIDTH})"
+"""
+
+
+def test_a_pickled_object_whose_module_reads_the_store_is_restored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "layers_module.py").write_text(MODULE_OF_A_CLASS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import layers_module
+
+    freeze({"model.layer": layers_module.Layer(3), "model.width": 16})
+    result = run_python(
+        """
+        import threading
+        import hyperparameter as hp
+        seen = []
+        worker = threading.Thread(target=lambda: seen.append(hp.scope.model.layer()))
+        worker.start()
+        worker.join()
+        print(hp.scope.model.layer(), hp.scope.model.width(), seen)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    # The module read the values written as JSON, installed before the pickled ones.
+    assert result.stdout == "Layer(3, width 16) 16 [Layer(3, width 16)]\n"
+    assert result.stderr == ""
+
+
 def test_the_document_keeps_types_exact() -> None:
     document, left_out = encode({"a": 1, "b": 1.0, "c": True, "d": Text("x"), "e": "\ud800"})
     assert left_out == []
@@ -284,8 +325,10 @@ def test_the_document_keeps_types_exact() -> None:
     assert data["a"] == {"int": "1"} and data["b"] == {"float": "1.0"} and data["c"] is True
     # A subclass, and text that is not valid Unicode, travel pickled, as Python objects.
     assert set(data["d"]) == {"pickle"} and set(data["e"]) == {"pickle"}
-    values, unrestored = decode(document)
+    plain, pickled = decode(document)
+    values, unrestored = unpickle(pickled)
     assert unrestored == {}
+    values.update(plain)
     assert values == {"a": 1, "b": 1.0, "c": True, "d": "x", "e": "\ud800"}
     assert [type(values[k]) for k in "abcde"] == [int, float, bool, Text, str]
 
