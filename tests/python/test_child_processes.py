@@ -377,3 +377,16 @@ def test_a_cpp_program_started_from_python_starts_from_the_snapshot(tmp_path: Pa
     # A pickled Python object is opaque there: a typed read is an error naming the key.
     assert lines[1].startswith("error: ") and "model.shape" in lines[1], lines[1]
     assert result.stderr == ""
+
+
+@pytest.mark.native_only
+def test_a_frozen_of_native_code_called_from_python_reaches_children_too() -> None:
+    import ctypes
+
+    assert hp.lib is not None
+    # The native module exports the C ABI; PyDLL calls it with the GIL held, as a C++
+    # extension called from Python runs.
+    native = ctypes.PyDLL(hp.lib)
+    with hp.scope.empty(**{"train.lr": 0.02}):
+        assert native.hp_frozen() == 0
+    assert child_view() == {"train.lr": ["0.02", "float"]}

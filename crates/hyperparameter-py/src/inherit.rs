@@ -4,17 +4,52 @@
 //! reads the document (`hyperparameter/_child_snapshot.py`: pickled objects need Python);
 //! the core reads the same document in programs without Python (`hyperparameter::inherit`).
 
-use hyperparameter::storage::{install_frozen, EntryMap};
+use std::cell::Cell;
+
+use hyperparameter::storage::{self, install_frozen, EntryMap};
 use hyperparameter::{Entry, Key, Source, Text};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::context::with_synced;
 use crate::errors::CoreError;
 use crate::values::{from_value, key_text, to_value};
 
-/// Hands the view just frozen (`entries`) to the Python module that writes it into the
-/// environment for child processes.
-pub fn hand_down(py: Python<'_>, entries: &[Entry]) -> PyResult<()> {
+thread_local! {
+    /// Set while `hp.scope.frozen()` freezes, which hands the view down itself (raising
+    /// what fails), so that the core's listener leaves it alone.
+    static FREEZING_FROM_PYTHON: Cell<bool> = const { Cell::new(false) };
+}
+
+/// `hp.scope.frozen()`: freezes this thread's view and hands it down to child processes.
+pub fn freeze(py: Python<'_>) -> PyResult<()> {
+    let view = with_synced(py, |cursor| cursor.visible())?;
+    FREEZING_FROM_PYTHON.set(true);
+    storage::frozen();
+    FREEZING_FROM_PYTHON.set(false);
+    hand_down(py, &view)
+}
+
+/// Registered with the core at import: a `frozen()` that Rust or C++ code calls (Rust
+/// `frozen()`, `hp_frozen`) hands the snapshot down too, when it runs on a thread attached
+/// to the interpreter. Elsewhere it cannot without taking the GIL, which could deadlock.
+pub fn frozen_listener(view: &EntryMap) {
+    if FREEZING_FROM_PYTHON.get() {
+        return;
+    }
+    crate::context::if_attached(|py| {
+        if let Err(err) = hand_down(py, view) {
+            // The C or Rust caller cannot receive a Python error.
+            err.write_unraisable(py, None);
+        }
+    });
+}
+
+/// Hands the view just frozen to the Python module that writes it into the environment for
+/// child processes.
+fn hand_down(py: Python<'_>, view: &EntryMap) -> PyResult<()> {
+    let mut entries: Vec<&Entry> = view.values().collect();
+    entries.sort_by(|a, b| a.key.as_str().cmp(b.key.as_str()));
     let view = PyDict::new(py);
     for entry in entries {
         view.set_item(entry.key.as_str(), from_value(py, &entry.value)?)?;

@@ -130,6 +130,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     fast::init(py)?;
     // C and C++ readers first bring the thread's view in step with the running asyncio task.
     hyperparameter_capi::set_before_access_hook(Some(context::sync_native_caller));
+    // A `frozen()` of Rust or C++ code called from Python reaches child processes too.
+    hyperparameter::storage::on_frozen(inherit::frozen_listener);
     m.add("scope", fast::new_global_scope(py)?)?;
     m.add("RESERVED_NAMES", scope::RESERVED.to_vec())?;
     m.add("MAX_DEPTH", values::MAX_DEPTH)?;

@@ -841,12 +841,7 @@ impl Scope {
     /// Makes the current view the snapshot new threads start from.
     /// Child processes started afterwards start from it too (see `inherit`).
     fn frozen(&self, py: Python<'_>) -> PyResult<()> {
-        let mut view: Vec<Entry> = with_synced(py, |cursor| cursor.visible())?
-            .into_values()
-            .collect();
-        hyperparameter::storage::frozen();
-        view.sort_by(|a, b| a.key.as_str().cmp(b.key.as_str()));
-        crate::inherit::hand_down(py, &view)
+        crate::inherit::freeze(py)
     }
 
     /// Fills the current thread's root layer with `params` (no scope may be active).

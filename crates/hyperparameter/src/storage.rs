@@ -35,7 +35,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Once, RwLock};
+use std::sync::{Arc, Mutex, Once, OnceLock, RwLock};
 
 use crate::overlay::{Found, Overlay};
 use crate::{Entry, Error, Key, Result, Text};
@@ -873,12 +873,27 @@ fn with_entry_cold<R>(
 /// Threads start lazily: a thread's first access to the store takes the snapshot of that
 /// moment.
 pub fn frozen() {
-    let view = with_cursor(|cursor| cursor.visible());
+    let view = Arc::new(with_cursor(|cursor| cursor.visible()));
     FROZEN_STARTED.call_once(|| {});
     let mut guard = FROZEN
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    *guard = Some(Arc::new(view));
+    *guard = Some(view.clone());
+    drop(guard);
+    if let Some(listener) = FROZEN_LISTENER.get() {
+        listener(&view);
+    }
+}
+
+/// What [`frozen`] tells the front end embedding the core (the Python bindings hand the
+/// snapshot down to child processes through it).
+static FROZEN_LISTENER: OnceLock<fn(&EntryMap)> = OnceLock::new();
+
+/// Registers `listener`, which every later [`frozen`] calls on the freezing thread with the
+/// view it froze, once the snapshot is replaced. Only the first registration counts; returns
+/// whether this one did.
+pub fn on_frozen(listener: fn(&EntryMap)) -> bool {
+    FROZEN_LISTENER.set(listener).is_ok()
 }
 
 /// Replaces the global snapshot with `entries`, for a process that starts from a snapshot
