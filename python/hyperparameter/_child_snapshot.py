@@ -42,7 +42,18 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-__all__ = ["FORMAT", "INLINE_LIMIT", "VARIABLE", "adopt", "decode", "encode", "hand_down"]
+__all__ = [
+    "FORMAT",
+    "INLINE_LIMIT",
+    "VARIABLE",
+    "MalformedSnapshot",
+    "adopt",
+    "decode",
+    "encode",
+    "hand_down",
+    "inherited",
+    "unpickle",
+]
 
 VARIABLE = "HYPERPARAMETER_SNAPSHOT"
 """The environment variable that carries the snapshot to child processes."""
