@@ -17,7 +17,7 @@ from __future__ import annotations
 import os as _os
 import sys as _sys
 
-from hyperparameter import _backend
+from hyperparameter import _backend, _child_snapshot
 from hyperparameter import scope as _scope_module
 from hyperparameter import storage as _storage
 from hyperparameter.param import auto_param, param
@@ -186,3 +186,8 @@ def launch(func: Any = None, *, argv: Sequence[str] | None = None, prog: str | N
 
 
 run_cli = launch
+
+# A process started from one that froze a snapshot starts from it. Last, so that modules
+# imported to restore pickled values find this package complete; nothing above reads the
+# store, so this thread starts from the snapshot too.
+_child_snapshot.adopt(_scope_module.install_snapshot, _scope_module.restart_thread)

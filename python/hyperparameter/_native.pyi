@@ -19,6 +19,7 @@ __all__ = [
     "_scope_from_dict",
     "clear_resolver",
     "compose",
+    "install_snapshot",
     "key_hash",
     "load_config",
     "native_call_with",
@@ -26,6 +27,7 @@ __all__ = [
     "parse_define",
     "parse_sweep",
     "register_resolver",
+    "restart_thread",
     "scope",
     "set_run_info",
     "set_suggester_type",
@@ -147,7 +149,8 @@ class Scope:
         """Removes this scope's own overrides; raises ``ScopeError`` while another scope is
         active inside it."""
     def frozen(self) -> None:
-        """Makes the current view the snapshot new threads and tasks start from."""
+        """Makes the current view the snapshot new threads and tasks start from, and the
+        one child processes started afterwards start from (through the environment)."""
     def init(self, params: Mapping[str, Any] | Scope) -> None:
         """Writes ``params`` into this thread's root layer (as ``update``) and freezes the
         result (as ``frozen``)."""
@@ -182,6 +185,15 @@ class FrameHandle:
 
 def _scope_from_dict(view: dict[str, Any]) -> Scope:
     """A scope object holding ``view`` (the unpickling half of ``Scope.__reduce__``)."""
+
+def install_snapshot(values: dict[str, Any], variable: str) -> None:
+    """Makes ``values`` (dotted keys → values) the global snapshot threads starting from now
+    on begin with, each recorded as set by the environment variable ``variable`` (what a
+    parent process froze). Raises ``KeyFormatError`` for an invalid key."""
+
+def restart_thread() -> None:
+    """Starts this thread afresh from the global snapshot, as a new thread would, leaving
+    the scopes it had active behind (for a child process forked by ``multiprocessing``)."""
 
 def key_hash(key: str) -> int:
     """The 64-bit hash of ``key`` (xxh64 of its UTF-8 bytes, seed 42), as every language

@@ -9,6 +9,7 @@ same test suite. See ``docs/scopes.md`` for the rules themselves.
 from __future__ import annotations
 
 from hyperparameter import _backend, _suggest
+from hyperparameter._child_snapshot import VARIABLE, adopt, hand_down
 from hyperparameter._rules import (
     MAX_DEPTH,
     RESERVED_NAMES,
@@ -35,7 +36,15 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-__all__ = ["RESERVED_NAMES", "make_global", "root", "set_root", "validate_key"]
+__all__ = [
+    "RESERVED_NAMES",
+    "install_snapshot",
+    "make_global",
+    "restart_thread",
+    "root",
+    "set_root",
+    "validate_key",
+]
 
 _SOURCE = "unknown source"
 
@@ -272,6 +281,7 @@ class _PyScope:
 
     def frozen(self) -> None:
         self._storage.freeze()
+        hand_down(self._storage.snapshot(), stacklevel=3)
 
     def init(self, params: Any) -> None:
         self._storage.init(_collect("hp.scope.init()", (params,), {}))
@@ -469,9 +479,37 @@ def root() -> Any:
     return _root
 
 
+def install_snapshot(values: dict[str, Any]) -> None:
+    """Makes ``values`` (dotted keys → values a parent process froze) the global snapshot
+    of the backend in use. An invalid key is a :class:`~hyperparameter.KeyFormatError`."""
+    if _backend.name == "native":
+        _backend.native.install_snapshot(values, VARIABLE)
+        return
+    storage = getattr(_root, "_storage", None)
+    if isinstance(storage, PythonStorage):
+        for key in values:
+            validate_key(key)
+        storage.install_frozen(values)
+
+
+def restart_thread() -> None:
+    """Starts this thread afresh from the global snapshot of the backend in use, leaving
+    the scopes it had active behind (for a child process forked by ``multiprocessing``)."""
+    if _backend.name == "native":
+        _backend.native.restart_thread()
+        return
+    storage = getattr(_root, "_storage", None)
+    if isinstance(storage, PythonStorage):
+        storage.restart_thread()
+
+
 def _on_switch(storage: Storage | None) -> None:
     _suggest.register(_backend.native)
     set_root(_backend.native.scope if storage is None else make_global(storage))
+    if storage is not None:
+        # A new storage starts empty: give it the snapshot the process started from (or
+        # last froze), as the import gave the first backend.
+        adopt(install_snapshot, restart_thread)
 
 
 _suggest.register(_backend.native)

@@ -411,6 +411,18 @@ class PythonStorage(Storage):
         with self._lock:
             self._frozen = view
 
+    def install_frozen(self, values: dict[str, Any]) -> None:
+        """Makes ``values`` the snapshot that threads started later begin with, without
+        looking at this thread's view (what a parent process froze, at import)."""
+        with self._lock:
+            self._frozen = dict(values)
+
+    def restart_thread(self) -> None:
+        """Starts this thread afresh from the snapshot, as a new thread would, leaving the
+        scopes it had active behind (for a child process forked by ``multiprocessing``)."""
+        self._threads.root = None
+        self._current.set(None)
+
 
 TLSKVStorage = PythonStorage
 """The older name of the thread-local storage: :class:`PythonStorage` itself. Their

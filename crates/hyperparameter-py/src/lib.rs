@@ -33,6 +33,7 @@ pub mod config;
 pub mod context;
 pub mod errors;
 pub mod fast;
+pub mod inherit;
 pub mod param;
 pub mod resolvers;
 pub mod scope;
@@ -135,12 +136,16 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     fast::init(py)?;
     // C and C++ readers first bring the thread's view in step with the running asyncio task.
     hyperparameter_capi::set_before_access_hook(Some(context::sync_native_caller));
+    // A `frozen()` of Rust or C++ code called from Python reaches child processes too.
+    hyperparameter::storage::on_frozen(inherit::frozen_listener);
     m.add("scope", fast::new_global_scope(py)?)?;
     m.add("RESERVED_NAMES", scope::RESERVED.to_vec())?;
     m.add("MAX_DEPTH", values::MAX_DEPTH)?;
     // The workspace version (Cargo.toml), the one the wheel and `hp.__version__` carry.
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(scope::_scope_from_dict, m)?)?;
+    m.add_function(wrap_pyfunction!(inherit::install_snapshot, m)?)?;
+    m.add_function(wrap_pyfunction!(inherit::restart_thread, m)?)?;
     m.add_function(wrap_pyfunction!(key_hash, m)?)?;
     m.add_function(wrap_pyfunction!(validate_key, m)?)?;
     m.add_function(wrap_pyfunction!(parse_define, m)?)?;

@@ -839,10 +839,9 @@ impl Scope {
     }
 
     /// Makes the current view the snapshot new threads start from.
+    /// Child processes started afterwards start from it too (see `inherit`).
     fn frozen(&self, py: Python<'_>) -> PyResult<()> {
-        with_synced(py, |_| ())?;
-        hyperparameter::storage::frozen();
-        Ok(())
+        crate::inherit::freeze(py)
     }
 
     /// Fills the current thread's root layer with `params` (no scope may be active).

@@ -11,7 +11,8 @@
 //! is entered. A read looks in the innermost active scope, then outward, then in the frozen
 //! global snapshot ([`frozen`]), then takes the caller's default. A write goes to the innermost
 //! scope; leaving a scope (normally, by `return`, or by panic) restores exactly the previous
-//! view.
+//! view. A program started from a Python process that froze a snapshot begins from it: the
+//! snapshot travels in an environment variable ([`inherit`]).
 //!
 //! # Why reads are a lookup and scopes cost O(overrides)
 //! Each thread keeps its current view materialized (see [`storage`]): one hash table from key
@@ -49,6 +50,7 @@ pub mod config;
 pub mod convert;
 pub mod de;
 mod error;
+pub mod inherit;
 mod key;
 mod overlay;
 pub mod read;

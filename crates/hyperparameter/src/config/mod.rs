@@ -58,7 +58,7 @@ mod interpolate;
 mod limits;
 pub(crate) mod merge;
 mod origin;
-mod parse_json;
+pub(crate) mod parse_json;
 mod parse_toml;
 mod parse_yaml;
 pub mod resolvers;
