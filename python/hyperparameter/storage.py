@@ -32,7 +32,11 @@ TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import Any
+    from typing import Any, Union
+
+    Site = Union[tuple[str, int], str]
+    """Where a value was set: ``(file, line)`` of the code that set it, or the text of
+    another source (``-D train.lr=0.1``, ``config.yaml:3:7``, ``--lr``)."""
 
 __all__ = [
     "MISSING",
@@ -74,10 +78,13 @@ def call_site(depth: int) -> tuple[str, int] | None:
     return file, frame.f_lineno
 
 
-def describe_site(site: tuple[str, int] | None) -> str:
-    """The text of a source recorded by :func:`call_site`, as error messages show it."""
+def describe_site(site: Site | None) -> str:
+    """The text of a source (one recorded by :func:`call_site`, or a source's text), as
+    error messages show it."""
     if site is None:
         return "unknown source"
+    if isinstance(site, str):
+        return site
     return f"code at {site[0]}:{site[1]}"
 
 
@@ -163,11 +170,11 @@ class Storage(ABC):
         """Everything visible in a view :meth:`capture` returned."""
         return self.snapshot()
 
-    def source(self, key: str) -> tuple[str, int] | None:
+    def source(self, key: str) -> Site | None:
         """Where the value of ``key`` in the current view was set in code, if recorded."""
         return None
 
-    def source_at(self, token: object, key: str) -> tuple[str, int] | None:
+    def source_at(self, token: object, key: str) -> Site | None:
         """:meth:`source` as seen from the active scope ``token``."""
         return None
 
@@ -175,12 +182,12 @@ class Storage(ABC):
         self,
         overrides: Mapping[str, Any],
         inherit: bool,
-        sources: Mapping[str, tuple[str, int]],
+        sources: Mapping[str, Site],
     ) -> object:
         """:meth:`enter`, recording where each override was set."""
         return self.enter(overrides, inherit)
 
-    def put_with_source(self, key: str, value: Any, source: tuple[str, int] | None) -> None:
+    def put_with_source(self, key: str, value: Any, source: Site | None) -> None:
         """:meth:`put`, recording where the value was set."""
         self.put(key, value)
 
@@ -198,7 +205,7 @@ class _Frame:
         values: dict[str, Any],
         base: dict[str, Any] | None,
         parent: _Frame | None,
-        sources: dict[str, tuple[str, int]] | None = None,
+        sources: dict[str, Site] | None = None,
     ) -> None:
         self.token = token
         self.values = values
@@ -208,7 +215,7 @@ class _Frame:
         # Where values set in code were set (keys without one are absent).
         self.sources = sources if sources is not None else {}
 
-    def source(self, key: str) -> tuple[str, int] | None:
+    def source(self, key: str) -> Site | None:
         frame: _Frame | None = self
         while frame is not None:
             if key in frame.values:
@@ -294,7 +301,7 @@ class PythonStorage(Storage):
         self,
         overrides: Mapping[str, Any],
         inherit: bool,
-        sources: Mapping[str, tuple[str, int]],
+        sources: Mapping[str, Site],
     ) -> object:
         token = object()
         frame = _Frame(
@@ -339,7 +346,7 @@ class PythonStorage(Storage):
     def put(self, key: str, value: Any) -> None:
         self.put_with_source(key, value, None)
 
-    def put_with_source(self, key: str, value: Any, source: tuple[str, int] | None) -> None:
+    def put_with_source(self, key: str, value: Any, source: Site | None) -> None:
         frame = self._frame()
         replacement = _Frame(frame.token, frame.values, frame.base, frame.parent, frame.sources)
         self._current.set(replacement)
@@ -370,10 +377,10 @@ class PythonStorage(Storage):
             return view.flatten()
         return self.snapshot()
 
-    def source(self, key: str) -> tuple[str, int] | None:
+    def source(self, key: str) -> Site | None:
         return self._frame().source(key)
 
-    def source_at(self, token: object, key: str) -> tuple[str, int] | None:
+    def source_at(self, token: object, key: str) -> Site | None:
         return self._find(token).source(key)
 
     def active(self) -> list[object]:

@@ -83,6 +83,11 @@ impl ConfigTree {
 }
 
 impl ConfigTree {
+    /// The tree of a resolved configuration.
+    pub fn new(config: Config) -> ConfigTree {
+        ConfigTree { config }
+    }
+
     /// The entries under `prefix` with keys relative to it, sources kept.
     fn flatten_under(&self, prefix: &str) -> Vec<Entry> {
         if prefix.is_empty() {

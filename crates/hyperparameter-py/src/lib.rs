@@ -18,6 +18,7 @@
 //! * [`param`]: the call path of `@hp.param`.
 //! * [`fast`]: C-level slots (attribute lookup, `|`, calling `hp.scope`) on subtypes of the
 //!   PyO3 classes, so the hot paths skip PyO3's generic method machinery.
+//! * [`config`] and [`layers`]: config files, and a run's layers for `hp.launch`.
 //! * [`errors`]: the one mapping of core errors to Python exceptions.
 //!
 //! The module also exports the C ABI of `hyperparameter-capi` (`hp_*`), so C++ extensions
@@ -29,6 +30,7 @@ pub mod config;
 pub mod context;
 pub mod errors;
 pub mod fast;
+pub mod layers;
 pub mod param;
 pub mod scope;
 pub mod site;
@@ -141,5 +143,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(native_read, m)?)?;
     m.add_function(wrap_pyfunction!(native_call_with, m)?)?;
     config::register(m)?;
+    layers::register(m)?;
     Ok(())
 }
