@@ -10,7 +10,7 @@
 //!
 //! Bad input never panics: a malformed item, an unreadable file, or a value the program
 //! later reads with a type it does not convert to is a message on stderr naming the item
-//! or `file:line`, and exit status 2, as clap reports its own usage errors.
+//! or `file:line:col`, and exit status 2, as clap reports its own usage errors.
 //!
 //! The items after one `-D` (and the files after one `-C`) run to the next option, as clap
 //! reads a multi-value option: put positional arguments and subcommands before them, or
@@ -115,7 +115,7 @@ impl ParamArgs {
     ///
     /// From then on, a value from these options that the program reads with a type it does
     /// not convert to (`get_param!(train.epochs, 10u32)` after `-D train.epochs=many`) is
-    /// bad input too: the read prints the item or `file:line` the value came from, the key,
+    /// bad input too: the read prints the item or `file:line:col` the value came from, the key,
     /// the value and the type expected, and exits with status 2 instead of panicking. A
     /// value the program set itself still panics, as a bug.
     pub fn scope_or_exit(&self) -> ParamScope {
@@ -220,7 +220,7 @@ pub fn params_help() -> String {
 /// Every parameter the program reads ([`registered_params`]: the macros' reads, and the
 /// fields of structs declared with `declare_params` or read with `from_params`): key, type,
 /// default, the value visible in the current scope and where it came from (`-D key=value`,
-/// `file:line`, `default`; `unset` for a field with no value and no default known), one
+/// `file:line:col`, `default`; `unset` for a field with no value and no default known), one
 /// per line under a header. Values are shown as they would be written on the command line;
 /// `-` marks a type or default that is not known.
 pub fn list_params() -> String {

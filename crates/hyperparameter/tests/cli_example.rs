@@ -127,14 +127,14 @@ fn config_files_then_defines_before_interpolation() {
             // The fields of the struct read with `from_params`.
             vec!["data.path", "String", "-", "-", "unset"],
             vec!["data.shuffle", "bool", "-", "yes", "-D", "data.shuffle=yes"],
-            vec!["example.a", "i64", "0", "1", &format!("{base}:2")],
+            vec!["example.a", "i64", "0", "1", &format!("{base}:2:5")],
             vec!["example.b", "f64", "1.5", "4", "-D", "example.b=4"],
             vec![
                 "example.name",
                 "String",
                 "ex",
                 "run-1",
-                &format!("{base}:4")
+                &format!("{base}:4:8")
             ],
             // A `with_params!` read is listed too.
             vec!["example.tag", "String", "unnamed", "unnamed", "default"],
@@ -227,7 +227,7 @@ fn a_value_that_does_not_convert_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).starts_with(&format!(
-            "error: {}:3: invalid value \"lots\" for example.a: expected i64",
+            "error: {}:3:5: invalid value \"lots\" for example.a: expected i64",
             file.display()
         )),
         "{}",

@@ -155,7 +155,7 @@ fn scope_from_config_keeps_provenance() {
                 Source::File {
                     path: "model.json".into(),
                     line: 1,
-                    col: 54
+                    col: 60
                 }
             ),
             (
@@ -163,7 +163,7 @@ fn scope_from_config_keeps_provenance() {
                 Source::File {
                     path: "model.json".into(),
                     line: 1,
-                    col: 24
+                    col: 31
                 }
             ),
         ]
