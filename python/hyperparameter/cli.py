@@ -273,6 +273,7 @@ def launch_from(
     entry = next(entry for entry in entries if _entry_name(entry) == command)
     from hyperparameter.errors import ConversionError
 
+    failed = _watch_threads(parser, layers)
     with layers.scope():
         hp.scope.frozen()
         try:
@@ -287,7 +288,48 @@ def launch_from(
         except ConversionError as err:
             _report_bad_read(parser, layers, err)
             raise
+        finally:
+            failed.restore()
+        if failed.messages:
+            parser.exit(2)
         return result
+
+
+class _ThreadFailures:
+    """Bad command-line values read in threads the program started: each is reported as a
+    usage error when its thread dies, and the run then ends with status 2."""
+
+    def __init__(self, previous: Any) -> None:
+        self.previous = previous
+        self.messages: list[str] = []
+
+    def restore(self) -> None:
+        import threading
+
+        threading.excepthook = self.previous
+
+
+def _watch_threads(parser: _Parser, layers: _Layers) -> _ThreadFailures:
+    """Installs a ``threading.excepthook`` for the run (see :class:`_ThreadFailures`); other
+    exceptions go to the hook that was there."""
+    import threading
+
+    from hyperparameter.errors import ConversionError
+
+    failed = _ThreadFailures(threading.excepthook)
+
+    def hook(args: Any) -> None:
+        err = args.exc_value
+        message = _bad_read_message(layers, err) if isinstance(err, ConversionError) else None
+        if message is None:
+            failed.previous(args)
+            return
+        failed.messages.append(message)
+        parser.print_usage(sys.stderr)
+        print(f"{parser.prog}: error: {message}", file=sys.stderr)
+
+    threading.excepthook = hook
+    return failed
 
 
 def _keys_of(options: list[_Option], layers: _Layers) -> list[str]:
@@ -299,12 +341,18 @@ def _report_bad_read(parser: _Parser, layers: _Layers, err: ConversionError) -> 
     """A read anywhere in the program that cannot convert a value the command line gave is
     a usage error (exit status 2, no traceback) naming the item, file position or option
     the value came from; a value the program set itself stays the program's error."""
+    message = _bad_read_message(layers, err)
+    if message is not None:
+        parser.error(message)
+
+
+def _bad_read_message(layers: _Layers, err: ConversionError) -> str | None:
+    """The usage error for a failed read of a command-line value, or None for a value
+    the program set itself."""
     if err.source is None or err.source not in layers.sources.values():
-        return
+        return None
     reason = f" ({err.reason})" if err.reason and not err.reason.startswith("expected") else ""
-    parser.error(
-        f"{err.source}: invalid value {err.value} for {err.key}: expected {err.target}{reason}"
-    )
+    return f"{err.source}: invalid value {err.value} for {err.key}: expected {err.target}{reason}"
 
 
 run_cli = launch

@@ -197,7 +197,7 @@ class _Frame:
     a scope object may see never changes; a write replaces it (see
     :meth:`PythonStorage.put`)."""
 
-    __slots__ = ("base", "parent", "sources", "token", "values")
+    __slots__ = ("base", "base_sources", "parent", "sources", "token", "values")
 
     def __init__(
         self,
@@ -206,6 +206,7 @@ class _Frame:
         base: dict[str, Any] | None,
         parent: _Frame | None,
         sources: dict[str, Site] | None = None,
+        base_sources: dict[str, Site] | None = None,
     ) -> None:
         self.token = token
         self.values = values
@@ -214,6 +215,8 @@ class _Frame:
         self.parent = parent
         # Where values set in code were set (keys without one are absent).
         self.sources = sources if sources is not None else {}
+        # Where the values of `base` were set (the frozen snapshot's sources).
+        self.base_sources = base_sources if base_sources is not None else {}
 
     def source(self, key: str) -> Site | None:
         frame: _Frame | None = self
@@ -221,7 +224,7 @@ class _Frame:
             if key in frame.values:
                 return frame.sources.get(key)
             if frame.base is not None:
-                return None
+                return frame.base_sources.get(key)
             frame = frame.parent
         return None
 
@@ -278,7 +281,8 @@ class PythonStorage(Storage):
             "hyperparameter.python_frame", default=None
         )
         self._threads = threading.local()
-        self._frozen: dict[str, Any] = {}
+        # The snapshot's values and where each was set.
+        self._frozen: tuple[dict[str, Any], dict[str, Site]] = ({}, {})
         self._lock = threading.Lock()
         # Tokens of scopes abandoned below the innermost one (see `abandon`).
         self._abandoned: set[object] = set()
@@ -290,7 +294,7 @@ class PythonStorage(Storage):
             if frame is None:
                 with self._lock:
                     frozen = self._frozen
-                frame = _Frame(object(), {}, frozen, None)
+                frame = _Frame(object(), {}, frozen[0], None, base_sources=frozen[1])
                 self._threads.root = frame
         return frame
 
@@ -348,7 +352,9 @@ class PythonStorage(Storage):
 
     def put_with_source(self, key: str, value: Any, source: Site | None) -> None:
         frame = self._frame()
-        replacement = _Frame(frame.token, frame.values, frame.base, frame.parent, frame.sources)
+        replacement = _Frame(
+            frame.token, frame.values, frame.base, frame.parent, frame.sources, frame.base_sources
+        )
         self._current.set(replacement)
         # The old frame now has no holder but `frame`, unless a copied context (an asyncio
         # task), a child frame or a scope object can see it: only then is it copied, so
@@ -411,12 +417,16 @@ class PythonStorage(Storage):
 
     def clear(self) -> None:
         frame = self._frame()
-        self._current.set(_Frame(frame.token, {}, frame.base, frame.parent))
+        self._current.set(
+            _Frame(frame.token, {}, frame.base, frame.parent, base_sources=frame.base_sources)
+        )
 
     def freeze(self) -> None:
+        frame = self._frame()
         view = self.snapshot()
+        sources = {key: site for key in view if (site := frame.source(key)) is not None}
         with self._lock:
-            self._frozen = view
+            self._frozen = (view, sources)
 
 
 TLSKVStorage = PythonStorage

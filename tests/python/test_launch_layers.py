@@ -227,3 +227,35 @@ def test_a_scope_from_a_config_records_positions_in_both_backends(tmp_path: Path
     with hp.scope(hp.config(path)), pytest.raises(hp.ConversionError) as caught:
         hp.scope.job.n | 0
     assert f"(from {path}:2:5)" in str(caught.value)
+
+
+def test_a_bad_value_read_in_a_thread_ends_the_run_with_status_2(tmp_path: Path) -> None:
+    (tmp_path / "t.py").write_text(
+        textwrap.dedent(
+            """
+            import threading
+            import hyperparameter as hp
+
+            @hp.param("optim")
+            def make_optimizer(lr: float = 0.1) -> float:
+                return lr
+
+            @hp.param("train")
+            def train(steps: int = 1) -> None:
+                worker = threading.Thread(target=make_optimizer)
+                worker.start()
+                worker.join()
+                print("joined")
+
+            hp.launch(train)
+            """
+        ),
+        encoding="utf-8",
+    )
+    done = run([sys.executable, "t.py", "-D", "optim.lr=fast"], tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "error: -D optim.lr=fast: invalid value 'fast' for optim.lr: expected float" in (
+        done.stderr
+    )
+    assert done.stdout == "joined\n"
