@@ -213,6 +213,7 @@ class ConfigTree:
     def entries(self, prefix: str = "") -> list[tuple[str, Any, str]]:
         """``(dotted key, value, origin)`` of every leaf under ``prefix``, in key order."""
 
+@final
 class LayeredRun:
     """A run's values built from its layers by the core (see :func:`layer_run`)."""
 

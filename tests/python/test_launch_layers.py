@@ -259,3 +259,30 @@ def test_a_bad_value_read_in_a_thread_ends_the_run_with_status_2(tmp_path: Path)
         done.stderr
     )
     assert done.stdout == "joined\n"
+
+
+def test_bare_words_are_items_for_subcommands_too(tmp_path: Path) -> None:
+    (tmp_path / "s.py").write_text(
+        textwrap.dedent(
+            """
+            import hyperparameter as hp
+
+            @hp.param("prep")
+            def prepare(source: str = "local") -> None:
+                print("prep", source)
+
+            @hp.param("train")
+            def train(epochs: int = 1) -> None:
+                print("train", epochs, hp.scope.prep.source | "?")
+
+            hp.launch()
+            """
+        ),
+        encoding="utf-8",
+    )
+    done = run([sys.executable, "s.py", "train", "prep.source=s3", "train.epochs=4"], tmp_path)
+    assert done.stdout == "train 4 s3\n", done.stderr
+    line = usage_error(run([sys.executable, "s.py", "train", "a..b=1"], tmp_path))
+    assert "error: bare override: invalid item 'a..b=1'" in line
+    line = usage_error(run([sys.executable, "s.py", "train", "prep.sorce=s3"], tmp_path))
+    assert line.endswith("unknown parameter 'prep.sorce' (did you mean 'prep.source'?)")

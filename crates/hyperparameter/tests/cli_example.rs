@@ -187,6 +187,24 @@ fn usage_errors_exit_with_status_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("a similar argument exists: '--times'"));
     assert!(stdout(&out).is_empty());
+
+    // A key close to one the program reads is a misspelling; with --strict, any key it
+    // does not read is refused.
+    let out = run(&["-D", "example.nmae=x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: -D example.nmae=x: unknown parameter 'example.nmae' (did you mean \
+         'example.name'?)\n"
+    );
+    let out = run(&["-D", "other.key=1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["--strict", "-D", "other.key=1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: -D other.key=1: unknown parameter 'other.key'\n"
+    );
 }
 
 #[test]
