@@ -19,7 +19,7 @@
 //! declares ([`Run::undeclared`]).
 //!
 //! Strict keys: a file or item key that no parameter declares but that is close to a
-//! declared one (see [`close_key`](crate::close_key)) is refused before anything runs
+//! declared one (see [`close_key`]) is refused before anything runs
 //! (`-D greet.nmae=Bob: unknown parameter 'greet.nmae' (did you mean 'greet.name'?)`); with
 //! [`Layers::strict`] every undeclared key is. A key below a declared one
 //! (`model.opts.depth` under a declared `model.opts`) counts as declared.
