@@ -286,3 +286,17 @@ def test_bare_words_are_items_for_subcommands_too(tmp_path: Path) -> None:
     assert "error: bare override: invalid item 'a..b=1'" in line
     line = usage_error(run([sys.executable, "s.py", "train", "prep.sorce=s3"], tmp_path))
     assert line.endswith("unknown parameter 'prep.sorce' (did you mean 'prep.source'?)")
+
+
+def test_options_are_literal_and_items_see_them() -> None:
+    quickstart = [sys.executable, "-m", "hyperparameter.examples.quickstart"]
+    done = subprocess.run(
+        [*quickstart, "--name", "${greet.enthusiasm}"], capture_output=True, text=True
+    )
+    assert done.stdout == "Hello, ${greet.enthusiasm}!\n", done.stderr
+    done = subprocess.run(
+        [*quickstart, "-D", "greet.name=n${greet.enthusiasm}", "--enthusiasm", "3"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout == "Hello, n3!!!\n", done.stderr
