@@ -171,18 +171,25 @@ include: str = _os.path.join(_package_dir, "include")
 cmake_dir: str = _os.path.join(_package_dir, "cmake")
 
 
-def launch(func: Any = None, *, argv: Sequence[str] | None = None, prog: str | None = None) -> Any:
+def launch(
+    func: Any = None,
+    *,
+    argv: Sequence[str] | None = None,
+    prog: str | None = None,
+    strict: bool = False,
+) -> Any:
     """Parses the command line for ``func`` (or the ``@hp.param`` functions of the calling
     module), runs it in the resulting scope and returns its result.
 
     ``argv`` defaults to ``sys.argv[1:]``; ``prog`` names the program in usage and help.
     ``-lps`` and ``-ep`` print and exit with status 0 without running anything; usage errors
-    exit with status 2. The same function as ``hyperparameter.cli.launch``, imported when
-    first called.
+    exit with status 2. ``strict=True`` (or ``--strict``) refuses any ``-D`` or config-file
+    key no parameter declares. The same function as ``hyperparameter.cli.launch``, imported
+    when first called.
     """
     from hyperparameter.cli import launch_from
 
-    return launch_from(func, argv, prog, caller=2)
+    return launch_from(func, argv, prog, caller=2, strict=strict)
 
 
 run_cli = launch

@@ -13,6 +13,7 @@ __all__ = [
     "Accessor",
     "ConfigTree",
     "FrameHandle",
+    "LayeredRun",
     "ParamSpec",
     "Scope",
     "__version__",
@@ -21,6 +22,7 @@ __all__ = [
     "compose",
     "install_snapshot",
     "key_hash",
+    "layer_run",
     "load_config",
     "native_call_with",
     "native_read",
@@ -255,14 +257,46 @@ class ConfigTree:
     def to_python(self) -> dict[str, Any]:
         """The configuration as nested dicts and lists of Python values."""
     def origin(self, key: str) -> str | None:
-        """Where ``key``'s value was written (``base.toml:4:7``, ``-D/--define``), or
-        ``None`` when the configuration does not hold it."""
+        """Where ``key``'s value was written (``base.toml:4:7``, ``-D model.dim=64``,
+        ``--dim``), or ``None`` when the configuration does not hold it."""
     def entries(self, prefix: str = "") -> list[tuple[str, Any, str]]:
         """``(dotted key, value, origin)`` of every leaf under ``prefix``, in key order."""
     def error_at(self, key: str, message: str) -> ConfigError | None:
         """A ``ConfigError`` located where ``key``'s value was written
         (``file:line:col: message``, attributes set), or ``None`` when the configuration
         does not hold it."""
+
+@final
+class LayeredRun:
+    """A run's values built from its layers by the core (see :func:`layer_run`)."""
+
+    def tree(self) -> ConfigTree:
+        """The resolved values some layer above the defaults set, with their sources."""
+    def chain(self, key: str) -> list[tuple[Any, str]]:
+        """``(value, source)`` of what each layer set ``key`` to, lowest (outermost) first,
+        values as the layer gave them; empty for a key only a default gives."""
+    def keys(self) -> list[str]:
+        """Every key a layer above the defaults sets, in the order first set."""
+    def undeclared(self) -> list[str]:
+        """The keys config files and items set that no parameter declares."""
+
+def layer_run(
+    defaults: list[tuple[str, Any]],
+    declared: list[str],
+    files: list[str],
+    items: list[str],
+    options: list[tuple[str, Any, str]],
+    strict: bool = False,
+) -> LayeredRun:
+    """Builds a run from its layers, lowest first: the declared ``defaults`` (``(key,
+    value)``; visible to ``${...}``, not part of the result), the config ``files``, the
+    ``key=value`` ``items``, the ``options`` (``(key, value, "--option")``), interpolated
+    once together. ``declared`` adds keys declared without a default. A file or item key
+    no parameter declares but close to a declared one is refused, any undeclared one with
+    ``strict``.
+
+    Raises ``ConfigError`` naming the file position, item or option concerned, and
+    ``DefineError`` for a malformed item."""
 
 def load_config(sources: Iterable[object], overrides: list[str] = ...) -> ConfigTree:
     """Loads, merges (later sources win) and resolves ``sources`` (paths of TOML, YAML or

@@ -102,8 +102,9 @@ class _PythonParamSpec:
     def resolve(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         from hyperparameter._rules import convert_value
         from hyperparameter._suggest import evaluated
+        from hyperparameter.errors import ConversionError
         from hyperparameter.scope import root
-        from hyperparameter.storage import MISSING
+        from hyperparameter.storage import MISSING, describe_site
 
         given = len(args)
         scope = root()
@@ -112,7 +113,13 @@ class _PythonParamSpec:
                 continue
             value = evaluated(slot.key, scope._lookup(slot.key))
             if value is not MISSING:
-                kwargs[slot.name] = convert_value(value, slot.target, slot.key, "unknown source")
+                try:
+                    converted = convert_value(value, slot.target, slot.key, "unknown source")
+                except ConversionError:
+                    # Only a failed read looks up where the value was set, to say so.
+                    source = describe_site(scope._source(slot.key))
+                    converted = convert_value(value, slot.target, slot.key, source)
+                kwargs[slot.name] = converted
         return kwargs
 
 

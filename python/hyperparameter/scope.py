@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
+    from hyperparameter.storage import Site
+
 __all__ = [
     "RESERVED_NAMES",
     "install_snapshot",
@@ -49,29 +51,53 @@ __all__ = [
 _SOURCE = "unknown source"
 
 
-def _collect(caller: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+def _collect(
+    caller: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    sources: dict[str, Site] | None = None,
+) -> dict[str, Any]:
+    """The overrides ``args`` and ``kwargs`` describe, flattened to dotted keys; where
+    ``sources`` is given, it receives the source of each value from a ``hp.Config`` (the
+    file position, ``-D`` item or option it came from), the others having the caller's."""
     from collections.abc import Mapping
 
     out: dict[str, Any] = {}
     for arg in args:
+        part: dict[str, Any] = {}
         if isinstance(arg, str):
             key, value = parse_define(arg)
-            out[key] = value
+            part[key] = value
         elif isinstance(arg, _PyScope):
-            out.update(arg.to_dict())
+            part = arg.to_dict()
         elif hasattr(arg, "__hp_config__"):  # a hp.Config: dotted keys, lists as lists
             out.update(arg.to_dict(nested=False))
+            if sources is not None:
+                tree, prefix = arg.__hp_config__()
+                sources.update((key, source) for key, _, source in tree.entries(prefix))
+            continue
         elif isinstance(arg, Mapping):
             for key, value in arg.items():
-                flatten_into(out, key, value)
+                flatten_into(part, key, value)
         else:
             raise TypeError(
                 f"{caller} takes `key=value` strings, mappings or scopes as positional "
                 f"arguments, got {type(arg).__name__}"
             )
+        _later(out, part, sources)
+    part = {}
     for key, value in kwargs.items():
-        flatten_into(out, key, value)
+        flatten_into(part, key, value)
+    _later(out, part, sources)
     return out
+
+
+def _later(out: dict[str, Any], part: dict[str, Any], sources: dict[str, Site] | None) -> None:
+    """Adds ``part`` to ``out``: its values replace earlier ones, sources included."""
+    out.update(part)
+    if sources is not None:
+        for key in part:
+            sources.pop(key, None)
 
 
 _INNERMOST, _BELOW, _OUTSIDE = 0, 1, 2
@@ -93,7 +119,7 @@ class _PyScope:
     _origin: object
     _overrides: dict[str, Any]
     # Where the overrides set in code were set (`storage.call_site`).
-    _sources: dict[str, tuple[str, int]]
+    _sources: dict[str, Site]
     _storage: Storage
 
     def __init__(
@@ -102,12 +128,15 @@ class _PyScope:
         overrides: dict[str, Any],
         inherit: bool,
         global_: bool = False,
-        site: tuple[str, int] | None = None,
+        site: Site | None = None,
+        sources: dict[str, Site] | None = None,
     ) -> None:
         set_slot = object.__setattr__
         set_slot(self, "_storage", storage)
         set_slot(self, "_overrides", overrides)
-        set_slot(self, "_sources", dict.fromkeys(overrides, site) if site is not None else {})
+        known: dict[str, Site] = dict.fromkeys(overrides, site) if site is not None else {}
+        known.update(sources or {})
+        set_slot(self, "_sources", known)
         set_slot(self, "_inherit", inherit)
         set_slot(self, "_global", global_)
         set_slot(self, "_active", [])
@@ -141,7 +170,7 @@ class _PyScope:
             return self._storage.get(key)
         return value
 
-    def _source(self, key: str) -> tuple[str, int] | None:
+    def _source(self, key: str) -> Site | None:
         where, token = self._position()
         if where == _INNERMOST:
             return self._storage.source(key)
@@ -156,7 +185,7 @@ class _PyScope:
         flatten_into(entries, key, value)
         self._write_all(entries, call_site(depth))
 
-    def _write_all(self, entries: dict[str, Any], site: tuple[str, int] | None) -> None:
+    def _write_all(self, entries: dict[str, Any], site: Site | None) -> None:
         where, _ = self._position()
         if where == _BELOW:
             raise ScopeError(
@@ -216,14 +245,14 @@ class _PyScope:
     def __call__(self, *args: Any, **kwargs: Any) -> _PyScope:
         if not self._global:
             raise TypeError("scope objects are not callable; build new scopes with hp.scope(...)")
-        return _PyScope(
-            self._storage, _collect("hp.scope()", args, kwargs), True, site=call_site(1)
-        )
+        sources: dict[str, Site] = {}
+        overrides = _collect("hp.scope()", args, kwargs, sources)
+        return _PyScope(self._storage, overrides, True, site=call_site(1), sources=sources)
 
     def empty(self, *args: Any, **kwargs: Any) -> _PyScope:
-        return _PyScope(
-            self._storage, _collect("hp.scope.empty()", args, kwargs), False, site=call_site(1)
-        )
+        sources: dict[str, Site] = {}
+        overrides = _collect("hp.scope.empty()", args, kwargs, sources)
+        return _PyScope(self._storage, overrides, False, site=call_site(1), sources=sources)
 
     def current(self) -> _PyScope:
         return _PyScope(self._storage, self._visible(), True)
@@ -489,7 +518,7 @@ def install_snapshot(values: dict[str, Any]) -> None:
     if isinstance(storage, PythonStorage):
         for key in values:
             validate_key(key)
-        storage.install_frozen(values)
+        storage.install_frozen(values, f"environment variable {VARIABLE}")
 
 
 def restart_thread() -> None:

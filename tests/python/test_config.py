@@ -353,16 +353,15 @@ def test_with_config_is_per_thread() -> None:
     assert seen == [0, 1, 0]
 
 
-@pytest.mark.native_only
 def test_scopes_from_a_config_name_the_file_and_line_of_a_bad_value(files: Path) -> None:
     cfg = hp.config("base.toml", overrides=["train.lr=fast"])
     with cfg:
-        with pytest.raises(ConversionError, match=r"`model.name` .*\(from base.toml:4\) to int"):
+        with pytest.raises(ConversionError, match=r"`model.name` .*\(from base.toml:4:8\) to int"):
             hp.scope.model.name | 0
-        with pytest.raises(ConversionError, match=r"\(from -D/--define\) to float"):
+        with pytest.raises(ConversionError, match=r"\(from -D train.lr=fast\) to float"):
             hp.scope.train.lr | 0.0
     with hp.scope(cfg["model"]):
-        with pytest.raises(ConversionError, match=r"`name` .*\(from base.toml:4\)"):
+        with pytest.raises(ConversionError, match=r"`name` .*\(from base.toml:4:8\)"):
             hp.scope.name | 0
 
 
@@ -807,13 +806,13 @@ def test_the_native_tree_lists_entries_with_their_sources(files: Path) -> None:
 
     tree = _native.load_config(["base.toml", {"extra": {}}], ["train.lr=0.5"])
     assert tree.entries() == [
-        ("model.dim", 32, "base.toml:2"),
-        ("model.layers", [{"size": 8}, {"size": 16}], "base.toml:3"),
-        ("model.name", "net-32", "base.toml:4"),
-        ("train.lr", "0.5", "-D/--define"),
+        ("model.dim", 32, "base.toml:2:7"),
+        ("model.layers", [{"size": 8}, {"size": 16}], "base.toml:3:10"),
+        ("model.name", "net-32", "base.toml:4:8"),
+        ("train.lr", "0.5", "-D train.lr=0.5"),
         ("extra", {}, "<mapping>"),
     ]
-    assert tree.entries("model.layers.1") == [("size", 16, "base.toml:3")]
+    assert tree.entries("model.layers.1") == [("size", 16, "base.toml:3:31")]
     assert tree.entries("nope") == [] and tree.entries("model.dim") == []
 
 

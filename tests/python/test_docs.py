@@ -176,6 +176,8 @@ def test_the_installed_package_cites_no_outside_contract() -> None:
         binary = Path(_native.__file__).read_bytes()
         found += [
             f"{Path(_native.__file__).name}: {m.group(0)!r}"
-            for m in re.finditer(rb"\bSPEC\b|\xc2\xa7|\b[Ss]eeds\b", binary)
+            # A section sign cited in text is followed by its number; the same two bytes
+            # occur in machine code too, where they cite nothing.
+            for m in re.finditer(rb"\bSPEC\b|\xc2\xa7 ?[0-9]|\b[Ss]eeds\b", binary)
         ]
     assert not found, "\n".join(found)

@@ -92,7 +92,7 @@ impl ConfigTree {
 }
 
 impl ConfigTree {
-    /// A tree wrapping `config`.
+    /// The tree of a resolved configuration.
     pub fn new(config: Config) -> ConfigTree {
         ConfigTree { config }
     }

@@ -19,7 +19,8 @@
 //! * [`fast`]: C-level slots (attribute lookup, `|`, calling `hp.scope`) on subtypes of the
 //!   PyO3 classes, so the hot paths skip PyO3's generic method machinery.
 //! * [`config`], [`compose`]: configuration files and Hydra-style config trees, loaded by
-//!   the core into a tree that keeps where each value was written.
+//!   the core into a tree that keeps where each value was written; [`layers`]: a run's
+//!   layers for `hp.launch`.
 //! * [`sweep`]: sweep values (`interval(0, 1)`, `a,b,c`) described for the tuner.
 //! * [`errors`]: the one mapping of core errors to Python exceptions.
 //!
@@ -34,6 +35,7 @@ pub mod context;
 pub mod errors;
 pub mod fast;
 pub mod inherit;
+pub mod layers;
 pub mod param;
 pub mod resolvers;
 pub mod scope;
@@ -156,5 +158,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     resolvers::register(m)?;
     compose::register(m)?;
     sweep::register(m)?;
+    layers::register(m)?;
     Ok(())
 }

@@ -289,7 +289,7 @@ fn add_define(map: &mut EntryMap, item: &str) -> PyResult<()> {
     let entry = Entry {
         key: key.text().clone(),
         value: Value::Str(value.into()),
-        source: Source::Define,
+        source: Source::Define { item: item.into() },
     };
     insert_checked(map, key.hash(), entry).map_err(CoreError)?;
     Ok(())

@@ -52,12 +52,14 @@ pub mod de;
 mod error;
 pub mod inherit;
 mod key;
+pub mod layers;
 mod overlay;
 pub mod read;
 mod registry;
 mod scope;
 mod shape;
 pub mod storage;
+mod suggest;
 mod task;
 mod text;
 mod value;
@@ -74,6 +76,7 @@ pub use read::{clear, entries, frozen, get, get_entry, get_or, get_or_str, keys,
 pub use registry::{registered_params, ParamInfo};
 pub use scope::{ParamScope, ScopeGuard};
 pub use shape::declare_params;
+pub use suggest::close_key;
 #[cfg(feature = "tokio")]
 pub use task::spawn;
 pub use task::{bind, Scoped};

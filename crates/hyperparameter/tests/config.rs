@@ -144,19 +144,26 @@ fn scope_from_config_keeps_provenance() {
     assert_eq!(
         sources,
         [
-            ("model.dim".to_string(), Source::Define),
+            (
+                "model.dim".to_string(),
+                Source::Define {
+                    item: "model.dim=64".into()
+                }
+            ),
             (
                 "model.empty".to_string(),
                 Source::File {
                     path: "model.json".into(),
-                    line: 1
+                    line: 1,
+                    col: 60
                 }
             ),
             (
                 "model.name".to_string(),
                 Source::File {
                     path: "model.json".into(),
-                    line: 1
+                    line: 1,
+                    col: 31
                 }
             ),
         ]
