@@ -310,7 +310,11 @@ def chart(document: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    grouped = bars(document["records"])
+    rank = {"hyperparameter": 0, "hyperparameter (Python backend)": 1}
+    grouped = {
+        scenario: sorted(group, key=lambda b: (rank.get(b.library, 2), b.library))
+        for scenario, group in sorted(bars(document["records"]).items())
+    }
     libraries = sorted(
         {b.library for group in grouped.values() for b in group},
         key=lambda name: (not name.startswith(OURS), name),
@@ -322,9 +326,10 @@ def chart(document: dict[str, Any], path: Path) -> None:
         1,
         figsize=(9, 0.28 * sum(heights) + 1.2),
         gridspec_kw={"height_ratios": heights},
+        sharex=True,
         squeeze=False,
     )
-    for axis, (scenario, group) in zip(axes[:, 0], sorted(grouped.items())):
+    for axis, (scenario, group) in zip(axes[:, 0], grouped.items()):
         positions = range(len(group))[::-1]
         axis.barh(
             list(positions), [b.ratio for b in group], color=[colours[b.library] for b in group]

@@ -55,11 +55,9 @@ def run_suite(
     command = [python, str(HERE / "harness.py"), suite, *(["--quick"] if quick else [])]
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
-        raise RuntimeError(
-            done.stderr.strip().splitlines()[-1]
-            if done.stderr.strip()
-            else f"exit status {done.returncode}"
-        )
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        log("\n".join(lines[-20:]))
+        raise RuntimeError(lines[-1])
     document: dict[str, Any] = json.loads(done.stdout)
     return document
 
@@ -184,7 +182,11 @@ def main() -> int:
     if args.source:
         document = json.loads(args.source.read_text(encoding="utf-8"))
     else:
-        document = measure(args.quick, not args.no_native)
+        try:
+            document = measure(args.quick, not args.no_native)
+        except RuntimeError as error:
+            log(f"benchmarks/run.py: this library's suite failed: {error}")
+            return 1
     if args.save:
         args.save.write_text(
             json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
