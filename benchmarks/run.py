@@ -213,7 +213,7 @@ def linearity(document: dict[str, Any]) -> int:
     worst = [
         (ratio, path, library)
         for library in sorted(libraries)
-        for path, ratio in report.write_ratios(found, library)
+        for path, ratio, _ in report.write_ratios(found, library)
     ]
     bad = [item for item in worst if item[0] > QUICK_WRITE_LIMIT]
     for ratio, path, library in bad:
