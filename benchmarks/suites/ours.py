@@ -185,7 +185,7 @@ def threads(bench: Bench) -> None:
     ours = compile(f"for _ in range({count}): hp.scope.t.x | 0", "reads", "exec")
     plain = compile(f"for _ in range({count}): cfg['t']['x']", "reads", "exec")
 
-    def run(n_threads: int, code: Any, ours_reads: bool) -> Callable[[], float]:
+    def run(n_threads: int, code: Any) -> Callable[[], float]:
         def timed() -> float:
             ready = threading.Barrier(n_threads + 1)
 
@@ -211,9 +211,9 @@ def threads(bench: Bench) -> None:
             7,
             f"threads.{n}",
             f"hp.scope.t.x | 0 in {n} thread{'s' * (n > 1)}, own scopes",
-            run(n, ours, True),
+            run(n, ours),
             f"nested dict reads in {n} thread{'s' * (n > 1)}",
-            run(n, plain, False),
+            run(n, plain),
             n * count,
         )
 
