@@ -240,7 +240,8 @@ def loading(bench: Bench) -> None:
             bench.skip(8, "compose.20", "hp.compose does not exist in this build")
             return
         tree, json_files, composed = shapes.write_tree(Path(folder))
-        assert compose("config", config_dir=str(tree)).to_dict() == composed
+        result = compose("config", config_dir=str(tree)).to_dict()
+        assert result == composed, f"hp.compose gave {result!r}, the tree holds {composed!r}"
         env = {"compose": compose, "tree": str(tree), "files": json_files, "shapes": shapes}
         bench.statement(
             8,
