@@ -17,6 +17,3 @@ python -m pip install --quiet .
 
 python -m pytest tests/python -q
 HYPERPARAMETER_BACKEND=python python -m pytest tests/python -q
-# Writing n keys one by one stays linear with both backends (fails only when grossly
-# superlinear; the full figures come from scripts/bench.sh).
-python benchmarks/python/bench_writes.py --quick
