@@ -20,6 +20,7 @@ import sys as _sys
 from hyperparameter import _backend
 from hyperparameter import scope as _scope_module
 from hyperparameter import storage as _storage
+from hyperparameter.operative_config import report
 from hyperparameter.param import auto_param, param
 
 # `typing` costs milliseconds to import; annotations are strings here, so only type
@@ -55,6 +56,7 @@ __all__ = [
     "param",
     "param_scope",
     "register_converter",
+    "report",
     "run_cli",
     "scope",
     "set_backend",

@@ -7,6 +7,7 @@ use std::ffi::c_char;
 
 use hyperparameter::convert::{self, Target};
 use hyperparameter::read::conversion_error;
+use hyperparameter::report::{self, ReadKind};
 use hyperparameter::{Entry, Value};
 
 use crate::hook::with_entry;
@@ -52,6 +53,7 @@ unsafe fn read_primitive<T: Copy>(
     out: *mut T,
     target: Target,
     convert_value: impl Fn(&Value) -> Result<T, String>,
+    recorded: fn(T) -> Value,
 ) -> HpStatus {
     require_non_null!(out, "output");
     // SAFETY: forwarded caller contract.
@@ -61,7 +63,10 @@ unsafe fn read_primitive<T: Copy>(
         Some(entry) => match &entry.value {
             Value::Null => Err(null_value(key, entry, target)),
             value => {
-                convert_value(value).map_err(|detail| not_convertible(key, entry, target, detail))
+                let converted = convert_value(value)
+                    .map_err(|detail| not_convertible(key, entry, target, detail))?;
+                report::note_entry(entry, ReadKind::of(Some(target)));
+                Ok(converted)
             }
         },
     });
@@ -72,6 +77,8 @@ unsafe fn read_primitive<T: Copy>(
             HpStatus::Ok
         }
         Err(HpStatus::Missing) => {
+            let value = recorded(default);
+            report::note_default(hash, key, report::fingerprint(&value), || value);
             // SAFETY: as above.
             unsafe { out.write(default) };
             HpStatus::Missing
@@ -123,7 +130,7 @@ pub unsafe extern "C" fn hp_get_i64(
 ) -> HpStatus {
     panic_boundary! {
         // SAFETY: the caller's pointers follow the crate conventions.
-        unsafe { read_primitive(hash, key, key_len, default_value, out, Target::Int, as_i64) }
+        unsafe { read_primitive(hash, key, key_len, default_value, out, Target::Int, as_i64, Value::Int) }
     }
 }
 
@@ -141,7 +148,7 @@ pub unsafe extern "C" fn hp_get_f64(
 ) -> HpStatus {
     panic_boundary! {
         // SAFETY: the caller's pointers follow the crate conventions.
-        unsafe { read_primitive(hash, key, key_len, default_value, out, Target::Float, as_f64) }
+        unsafe { read_primitive(hash, key, key_len, default_value, out, Target::Float, as_f64, Value::Float) }
     }
 }
 
@@ -159,7 +166,7 @@ pub unsafe extern "C" fn hp_get_bool(
 ) -> HpStatus {
     panic_boundary! {
         // SAFETY: the caller's pointers follow the crate conventions.
-        unsafe { read_primitive(hash, key, key_len, default_value, out, Target::Bool, as_bool) }
+        unsafe { read_primitive(hash, key, key_len, default_value, out, Target::Bool, as_bool, Value::Bool) }
     }
 }
 
@@ -210,14 +217,18 @@ pub unsafe extern "C" fn hp_get_str(
                 unsafe { out_len.write(0) };
                 HpStatus::Missing
             }
-            Some(entry) => match &entry.value {
-                Value::Str(text) => copy_out(text.as_bytes()),
-                Value::Null => null_value(key, entry, Target::Str),
-                value => match convert::to_text(value) {
-                    Ok(text) => copy_out(text.as_bytes()),
-                    Err(detail) => not_convertible(key, entry, Target::Str, detail),
-                },
-            },
+            Some(entry) => {
+                let status = match &entry.value {
+                    Value::Str(text) => copy_out(text.as_bytes()),
+                    Value::Null => return null_value(key, entry, Target::Str),
+                    value => match convert::to_text(value) {
+                        Ok(text) => copy_out(text.as_bytes()),
+                        Err(detail) => return not_convertible(key, entry, Target::Str, detail),
+                    },
+                };
+                report::note_entry(entry, ReadKind::Str);
+                status
+            }
         })
     }
 }

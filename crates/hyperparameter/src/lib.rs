@@ -53,6 +53,7 @@ mod key;
 mod overlay;
 pub mod read;
 mod registry;
+pub mod report;
 mod scope;
 mod shape;
 pub mod storage;
@@ -68,8 +69,9 @@ pub use convert::{convert, FromParam, ParamDefault, Target};
 pub use de::from_params;
 pub use error::{Error, ErrorFields, ErrorKind, Result};
 pub use key::{key_hash, key_problem, parse_define, validate_key, xxh64, Key, KEY_HASH_SEED};
-pub use read::{clear, entries, frozen, get, get_entry, get_or, get_or_str, keys, put};
+pub use read::{clear, entries, frozen, get, get_entry, get_or, get_or_at, get_or_str, keys, put};
 pub use registry::{registered_params, ParamInfo};
+pub use report::{clear_report, report, ReportEntry};
 pub use scope::{ParamScope, ScopeGuard};
 pub use shape::declare_params;
 #[cfg(feature = "tokio")]
