@@ -14,12 +14,17 @@ __all__ = [
     "Scope",
     "__version__",
     "_scope_from_dict",
+    "clear_report",
     "key_hash",
     "load_config",
     "native_call_with",
     "native_read",
     "parse_define",
+    "recording",
+    "render_config",
+    "report_entries",
     "scope",
+    "set_recording",
     "validate_key",
 ]
 
@@ -158,8 +163,9 @@ class Scope:
 class ParamSpec:
     """The injectable parameters of one ``@hp.param`` function."""
 
-    def __new__(cls, slots: list[tuple[str, int | None, str, object]]) -> ParamSpec:
-        """The spec of ``slots``: ``(name, position or None, key, default)`` per parameter.
+    def __new__(cls, slots: list[tuple[str, int | None, str, object, object]]) -> ParamSpec:
+        """The spec of ``slots``: ``(name, position or None, key, target type or None,
+        signature default)`` per parameter.
 
         Raises ``KeyFormatError`` for an invalid key."""
     def resolve(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -173,6 +179,30 @@ class FrameHandle:
 
 def _scope_from_dict(view: dict[str, Any]) -> Scope:
     """A scope object holding ``view`` (the unpickling half of ``Scope.__reduce__``)."""
+
+def report_entries() -> list[
+    tuple[str, tuple[Any, str, bool], list[tuple[Any, str, bool]]]
+]:
+    """The operative config: ``(key, (value, source, default_used), later reads)`` for
+    every key read so far, sorted by key; the later reads are those that returned something
+    else, as ``(value, source, default_used)``."""
+
+def clear_report() -> None:
+    """Forgets every read recorded so far, in every thread."""
+
+def set_recording(on: bool) -> bool:
+    """Turns the recording of reads on or off; returns whether it was on."""
+
+def recording() -> bool:
+    """Whether reads are being recorded."""
+
+def render_config(path: str, items: list[tuple[str, Any, str | None]], header: str) -> str:
+    """``(key, value, comment)`` items as a config file of ``path``'s format (TOML, YAML or
+    JSON by extension), nested by the keys' segments, comments above the values and
+    ``header`` at the top where the format has comments.
+
+    Raises ``ConfigError`` for an unknown extension and ``ConversionError`` for a value the
+    format cannot hold."""
 
 def key_hash(key: str) -> int:
     """The 64-bit hash of ``key`` (xxh64 of its UTF-8 bytes, seed 42), as every language
