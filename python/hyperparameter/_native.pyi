@@ -180,9 +180,7 @@ class FrameHandle:
 def _scope_from_dict(view: dict[str, Any]) -> Scope:
     """A scope object holding ``view`` (the unpickling half of ``Scope.__reduce__``)."""
 
-def report_entries() -> list[
-    tuple[str, tuple[Any, str, bool], list[tuple[Any, str, bool]]]
-]:
+def report_entries() -> list[tuple[str, tuple[Any, str, bool], list[tuple[Any, str, bool]]]]:
     """The operative config: ``(key, (value, source, default_used), later reads)`` for
     every key read so far, sorted by key; the later reads are those that returned something
     else, as ``(value, source, default_used)``."""

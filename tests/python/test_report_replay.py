@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-PROGRAM = '''
+PROGRAM = """
 import json
 import os
 
@@ -42,7 +42,7 @@ def train(epochs: int = {epochs}, lr: float = {lr}, shuffle: bool = {shuffle}, t
 
 
 hp.launch(train)
-'''
+"""
 
 ORIGINAL = {
     "dim": 8,
@@ -102,7 +102,16 @@ def test_a_saved_report_replays_every_value_with_its_type(tmp_path: Path, suffix
 
     first = run(
         original,
-        ["-C", str(base), "-D", "model.dropout=0.25", "train.tag=007", "--epochs", "5", "--shuffle"],
+        [
+            "-C",
+            str(base),
+            "-D",
+            "model.dropout=0.25",
+            "train.tag=007",
+            "--epochs",
+            "5",
+            "--shuffle",
+        ],
         tmp_path / "first.json",
         saved,
     )
