@@ -79,7 +79,7 @@ class Read:
 def _same(a: Any, b: Any) -> bool:
     try:
         return bool(a == b)
-    except Exception:  # noqa: BLE001 (an object whose == fails is not the same value)
+    except Exception:  # an object whose == fails is not the same value
         return a is b
 
 

@@ -111,7 +111,7 @@ def test_save_writes_every_format_by_extension(tmp_path: Path) -> None:
 def test_save_refuses_what_the_format_cannot_hold(tmp_path: Path) -> None:
     with hp.scope(**{"rep.none": None}):
         hp.scope.rep.none()
-    with pytest.raises(hp.ConversionError, match="rep.none"):
+    with pytest.raises(hp.ConversionError, match=r"rep\.none"):
         hp.report().save(tmp_path / "out.toml")
     assert not (tmp_path / "out.toml").exists()
     hp.report().save(tmp_path / "out.yaml")

@@ -21,7 +21,9 @@ import hyperparameter as hp
 
 
 @hp.param("model")
-def build(dim: int = {dim}, act: str = {act!r}, dropout: float = {dropout}, layers: list = {layers}):
+def build(
+    dim: int = {dim}, act: str = {act!r}, dropout: float = {dropout}, layers: list = {layers}
+):
     return {{"dim": dim, "act": act, "dropout": dropout, "layers": layers}}
 
 
