@@ -36,6 +36,34 @@ fn not_convertible(key: &[u8], entry: &Entry, target: Target, detail: String) ->
     fail_with(conversion_error(&key, entry, target.name(), detail))
 }
 
+/// A primitive type the C ABI reads: its conversion target, and its value as the operative
+/// config records a default.
+trait Primitive: Copy {
+    const TARGET: Target;
+    fn recorded(self) -> Value;
+}
+
+impl Primitive for i64 {
+    const TARGET: Target = Target::Int;
+    fn recorded(self) -> Value {
+        Value::Int(self)
+    }
+}
+
+impl Primitive for f64 {
+    const TARGET: Target = Target::Float;
+    fn recorded(self) -> Value {
+        Value::Float(self)
+    }
+}
+
+impl Primitive for bool {
+    const TARGET: Target = Target::Bool;
+    fn recorded(self) -> Value {
+        Value::Bool(self)
+    }
+}
+
 /// A typed read of a primitive: looks the key up and converts by the conversion table,
 /// without allocating on success. `convert_value` is one of the `hyperparameter::convert`
 /// functions, preceded by the identity case so that reading a value of the requested type
@@ -45,16 +73,15 @@ fn not_convertible(key: &[u8], entry: &Entry, target: Target, detail: String) ->
 /// `key`/`key_len` as [`crate::ffi::borrowed_bytes`]; `out` is null or points to a writable
 /// `T`.
 #[inline(always)]
-unsafe fn read_primitive<T: Copy>(
+unsafe fn read_primitive<T: Primitive>(
     hash: u64,
     key: *const c_char,
     key_len: usize,
     default: T,
     out: *mut T,
-    target: Target,
     convert_value: impl Fn(&Value) -> Result<T, String>,
-    recorded: fn(T) -> Value,
 ) -> HpStatus {
+    let target = T::TARGET;
     require_non_null!(out, "output");
     // SAFETY: forwarded caller contract.
     let key = try_status!(unsafe { read_key(key, key_len) });
@@ -77,7 +104,7 @@ unsafe fn read_primitive<T: Copy>(
             HpStatus::Ok
         }
         Err(HpStatus::Missing) => {
-            let value = recorded(default);
+            let value = default.recorded();
             report::note_default(hash, key, report::fingerprint(&value), || value);
             // SAFETY: as above.
             unsafe { out.write(default) };
@@ -130,7 +157,7 @@ pub unsafe extern "C" fn hp_get_i64(
 ) -> HpStatus {
     panic_boundary! {
         // SAFETY: the caller's pointers follow the crate conventions.
-        unsafe { read_primitive(hash, key, key_len, default_value, out, Target::Int, as_i64, Value::Int) }
+        unsafe { read_primitive(hash, key, key_len, default_value, out, as_i64) }
     }
 }
 
@@ -148,7 +175,7 @@ pub unsafe extern "C" fn hp_get_f64(
 ) -> HpStatus {
     panic_boundary! {
         // SAFETY: the caller's pointers follow the crate conventions.
-        unsafe { read_primitive(hash, key, key_len, default_value, out, Target::Float, as_f64, Value::Float) }
+        unsafe { read_primitive(hash, key, key_len, default_value, out, as_f64) }
     }
 }
 
@@ -166,7 +193,7 @@ pub unsafe extern "C" fn hp_get_bool(
 ) -> HpStatus {
     panic_boundary! {
         // SAFETY: the caller's pointers follow the crate conventions.
-        unsafe { read_primitive(hash, key, key_len, default_value, out, Target::Bool, as_bool, Value::Bool) }
+        unsafe { read_primitive(hash, key, key_len, default_value, out, as_bool) }
     }
 }
 
