@@ -14,9 +14,10 @@
 //!
 //! # Why recording costs a read almost nothing
 //! A read must not pay for a lock, an allocation or a hash lookup. So a stored [`Entry`]
-//! carries a [`ReadMark`]: the recording *epoch* and the kind of read (raw, bool, int, float,
-//! text) that last recorded it. A read of a present key compares that mark with the current
-//! epoch (two loads of memory the read touched anyway) and records only when they differ;
+//! carries a [`ReadMark`]: the recording *epoch* and the kinds of read (raw, bool, int, float,
+//! text) recorded from it in that epoch. A read of a present key compares that mark with the
+//! current epoch and its own kind (two loads of memory the read touched anyway) and records
+//! only when they differ;
 //! the record itself (a lock of this thread's own buffer, and an allocation the first time a
 //! key is seen) runs out of line. A read that takes the default has no entry to mark:
 //! a macro read site marks its own [`ReadSite`], and other reads (run-time keys, Python,
@@ -75,10 +76,13 @@ impl ReadKind {
     }
 }
 
-/// Kinds take the low bits of a mark; the epoch counts in the bits above.
-const EPOCH_STEP: u32 = 1 << 4;
+/// A mark holds one bit per kind of read in its low bits, and the epoch above them.
+const EPOCH_STEP: u32 = 1 << 7;
 
-/// The current epoch, in the bits above a mark's kind. Never 0, so a fresh mark is stale.
+/// The bits of a mark that hold the epoch.
+const EPOCH_BITS: u32 = !(EPOCH_STEP - 1);
+
+/// The current epoch, in the bits above a mark's kinds. Never 0, so a fresh mark is stale.
 static EPOCH: AtomicU32 = AtomicU32::new(EPOCH_STEP);
 
 static RECORDING: AtomicBool = AtomicBool::new(true);
@@ -86,8 +90,8 @@ static RECORDING: AtomicBool = AtomicBool::new(true);
 /// Order of first recording across threads.
 static SEQUENCE: AtomicU64 = AtomicU64::new(0);
 
-/// The epoch and kind of the read that last recorded an entry (see the module docs). Copied
-/// with the entry, and ignored when entries are compared.
+/// The epoch in which an entry was last recorded and the kinds of read recorded then (see
+/// the module docs). Copied with the entry, and ignored when entries are compared.
 #[derive(Default)]
 pub struct ReadMark(AtomicU32);
 
@@ -128,21 +132,24 @@ pub fn note_entry(entry: &Entry, kind: ReadKind) {
     if !RECORDING.load(Relaxed) {
         return;
     }
-    let stamp = EPOCH.load(Relaxed) | kind as u32;
-    if entry.read_mark.0.load(Relaxed) != stamp {
-        note_entry_cold(entry, kind, stamp);
+    let epoch = EPOCH.load(Relaxed);
+    let bit = 1u32 << (kind as u32);
+    if entry.read_mark.0.load(Relaxed) & (EPOCH_BITS | bit) != epoch | bit {
+        note_entry_cold(entry, kind, epoch, bit);
     }
 }
 
 #[cold]
 #[inline(never)]
-fn note_entry_cold(entry: &Entry, kind: ReadKind, stamp: u32) {
+fn note_entry_cold(entry: &Entry, kind: ReadKind, epoch: u32, bit: u32) {
     let value = match kind.target() {
         Some(target) => convert(&entry.value, target).unwrap_or_else(|_| entry.value.clone()),
         None => entry.value.clone(),
     };
     record(entry.key.as_str(), value, entry.source.clone(), false);
-    entry.read_mark.0.store(stamp, Relaxed);
+    let mark = entry.read_mark.0.load(Relaxed);
+    let kinds = if mark & EPOCH_BITS == epoch { mark } else { epoch };
+    entry.read_mark.0.store(kinds | bit, Relaxed);
 }
 
 /// Records that a read at `site` of the absent `key` returned its default, made by
