@@ -194,10 +194,10 @@ def set_recording(on: bool) -> bool:
 def recording() -> bool:
     """Whether reads are being recorded."""
 
-def render_config(path: str, items: list[tuple[str, Any, str | None]], header: str) -> str:
+def render_config(path: str, items: list[tuple[str, Any, str | None]]) -> str:
     """``(key, value, comment)`` items as a config file of ``path``'s format (TOML, YAML or
-    JSON by extension), nested by the keys' segments, comments above the values and
-    ``header`` at the top where the format has comments.
+    JSON by extension), nested by the keys' segments, comments above the values and the
+    saved report's header at the top where the format has comments.
 
     Raises ``ConfigError`` for an unknown extension and ``ConversionError`` for a value the
     format cannot hold."""

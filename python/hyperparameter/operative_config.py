@@ -35,11 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Read", "Report", "ReportEntry", "report"]
 
-_HEADER = (
-    "The operative config of a run: every parameter it read, with the value the first read\n"
-    "returned. Run the program with -C <this file> to read the same values again."
-)
-
 _MAX_READS_PER_KEY = 32
 """The Python backend keeps at most this many distinct reads of one key (as the core does)."""
 
@@ -188,7 +183,7 @@ class Report:
         items = [
             (key, _for_file(entry.value), _comment(entry)) for key, entry in self._entries.items()
         ]
-        text = _native().render_config(target, items, _HEADER)
+        text = _native().render_config(target, items)
         with open(target, "w", encoding="utf-8") as out:
             out.write(text)
         return target

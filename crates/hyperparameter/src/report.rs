@@ -30,6 +30,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::config::{write_config, Format, WriteItem};
 use crate::convert::{convert, Target};
 use crate::{Entry, Source, Text, Value};
 
@@ -148,7 +149,11 @@ fn note_entry_cold(entry: &Entry, kind: ReadKind, epoch: u32, bit: u32) {
     };
     record(entry.key.as_str(), value, entry.source.clone(), false);
     let mark = entry.read_mark.0.load(Relaxed);
-    let kinds = if mark & EPOCH_BITS == epoch { mark } else { epoch };
+    let kinds = if mark & EPOCH_BITS == epoch {
+        mark
+    } else {
+        epoch
+    };
     entry.read_mark.0.store(kinds | bit, Relaxed);
 }
 
@@ -372,6 +377,58 @@ pub fn report() -> Vec<ReportEntry> {
         .collect();
     entries.sort_by(|a, b| a.key.cmp(&b.key));
     entries
+}
+
+/// The comment lines at the top of a saved report.
+pub const SAVED_HEADER: &str =
+    "The operative config of a run: every parameter it read, with the value the first read\n\
+     returned. Run the program with -C <this file> to read the same values again.";
+
+/// The report as a config file of `format`: each key's first value, its source as a comment
+/// above it (TOML and YAML), and [`SAVED_HEADER`] at the top. Loading it gives every key
+/// its value back with its type.
+///
+/// # Errors
+/// [`crate::Error::Conversion`] naming the key of a value the format cannot hold (null in
+/// TOML, NaN in JSON, an object of a front end).
+pub fn render_report(format: Format) -> crate::Result<String> {
+    let items: Vec<WriteItem> = report()
+        .into_iter()
+        .map(|entry| {
+            let mut comment = entry.source.to_string();
+            if !entry.other_reads.is_empty() {
+                let others: Vec<String> = entry
+                    .other_reads
+                    .iter()
+                    .map(|r| r.value.describe())
+                    .collect();
+                comment.push_str(&format!("; later reads returned {}", others.join(", ")));
+            }
+            WriteItem {
+                key: entry.key,
+                value: entry.value,
+                comment: Some(comment),
+            }
+        })
+        .collect();
+    write_config(format, &items, SAVED_HEADER)
+}
+
+/// Writes the report to `path` as TOML, YAML or JSON by its extension (see
+/// [`render_report`]); nothing is written when it cannot be.
+///
+/// # Errors
+/// [`crate::Error::Parse`] naming the file for an extension that is no config format or a
+/// failure to write, and the errors of [`render_report`].
+pub fn save_report(path: impl AsRef<std::path::Path>) -> crate::Result<()> {
+    let path = path.as_ref();
+    let text = render_report(Format::from_path(path)?)?;
+    std::fs::write(path, text).map_err(|err| crate::Error::Parse {
+        file: path.display().to_string(),
+        line: 0,
+        col: 0,
+        msg: format!("cannot write the report: {err}"),
+    })
 }
 
 /// Forgets every read recorded so far (in every thread), so that [`report`] covers what is
