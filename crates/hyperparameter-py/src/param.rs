@@ -89,9 +89,13 @@ impl ParamSpec {
                             Ok(Some(converted))
                         }
                         None => {
-                            report::note_default_at(&slot.site, slot.key.text(), || {
-                                slot.default.clone()
-                            });
+                            if !report::default_recorded_at(&slot.site) {
+                                report::record_default_at(
+                                    &slot.site,
+                                    slot.key.text(),
+                                    slot.default.clone(),
+                                );
+                            }
                             Ok(None)
                         }
                     },

@@ -90,6 +90,11 @@ pub use clap::{self, Parser};
 #[doc = include_str!("../../../docs/rust.md")]
 pub struct RustGuideExamples;
 
+/// The Rust example of `docs/provenance.md`, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/provenance.md")]
+pub struct ProvenanceExamples;
+
 /// The Rust example of the README, run as a doctest.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]

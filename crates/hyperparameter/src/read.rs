@@ -34,7 +34,9 @@ pub fn get_or<D: ParamDefault>(key: &Key, default: D) -> Result<D::Output> {
 #[inline]
 pub fn get_or_at<D: ParamDefault>(key: &Key, site: &ReadSite, default: D) -> Result<D::Output> {
     get_or_noting(key, default, |default| {
-        report::note_default_at(site, key.text(), || default.to_value());
+        if !report::default_recorded_at(site) {
+            report::record_default_at(site, key.text(), default.to_value());
+        }
     })
 }
 

@@ -8,7 +8,8 @@
 //! # What is kept
 //! One [`ReportEntry`] per key. Its `value` is what the **first** read of the key returned;
 //! a later read that returned something else (another value, source or default) is kept in
-//! [`ReportEntry::other_reads`], each distinct read once, in the order they first happened.
+//! [`ReportEntry::other_reads`], each distinct read once, in the order they first happened
+//! (at most [`MAX_READS_PER_KEY`] per key and thread).
 //! The value is the one after conversion: `-D lr=0.1` read as a float is recorded as the
 //! float `0.1`, not as the text.
 //!
@@ -130,6 +131,8 @@ impl ReadSite {
 /// recorded already in this epoch.
 #[inline(always)]
 pub fn note_entry(entry: &Entry, kind: ReadKind) {
+    // Recording first: switched off, a read pays one load and nothing else (which is what
+    // the benchmarks compare against).
     if !RECORDING.load(Relaxed) {
         return;
     }
@@ -157,23 +160,20 @@ fn note_entry_cold(entry: &Entry, kind: ReadKind, epoch: u32, bit: u32) {
     entry.read_mark.0.store(kinds | bit, Relaxed);
 }
 
-/// Records that a read at `site` of the absent `key` returned its default, made by
-/// `default` only when it is recorded.
+/// Whether a read at `site` that returned its default needs no recording: recorded in
+/// this epoch already, or recording is off. When it does, call [`record_default_at`].
 #[inline(always)]
-pub fn note_default_at(site: &ReadSite, key: &Text, default: impl FnOnce() -> Value) {
-    if !RECORDING.load(Relaxed) {
-        return;
-    }
-    let epoch = EPOCH.load(Relaxed);
-    if site.0.load(Relaxed) != epoch {
-        note_default_at_cold(site, key, default, epoch);
-    }
+pub fn default_recorded_at(site: &ReadSite) -> bool {
+    !RECORDING.load(Relaxed) || site.0.load(Relaxed) == EPOCH.load(Relaxed)
 }
 
+/// Records that a read at `site` of the absent `key` returned `default` (see
+/// [`default_recorded_at`]).
 #[cold]
 #[inline(never)]
-fn note_default_at_cold(site: &ReadSite, key: &Text, default: impl FnOnce() -> Value, epoch: u32) {
-    record(key.as_str(), default(), Source::Default, true);
+pub fn record_default_at(site: &ReadSite, key: &Text, default: Value) {
+    let epoch = EPOCH.load(Relaxed);
+    record(key.as_str(), default, Source::Default, true);
     site.0.store(epoch, Relaxed);
 }
 
@@ -259,6 +259,10 @@ struct Reads {
     keys: HashMap<Box<str>, Vec<Recorded>>,
 }
 
+/// At most this many distinct reads of one key are kept per thread (a loop reading a key
+/// under a new value each time must not grow the record without bound).
+pub const MAX_READS_PER_KEY: usize = 32;
+
 /// The buffers of every thread that recorded something (a thread's buffer outlives it, so
 /// the reads of finished threads are reported too).
 static THREADS: Mutex<Vec<Arc<Mutex<Reads>>>> = Mutex::new(Vec::new());
@@ -300,7 +304,7 @@ fn add(reads: &mut Reads, key: &str, read: &Read) {
         Some(list) => list,
         None => reads.keys.entry(key.into()).or_default(),
     };
-    if list.iter().all(|seen| seen.read != *read) {
+    if list.len() < MAX_READS_PER_KEY && list.iter().all(|seen| seen.read != *read) {
         list.push(Recorded {
             read: read.clone(),
             sequence: SEQUENCE.fetch_add(1, Relaxed),
