@@ -20,6 +20,7 @@ import sys as _sys
 from hyperparameter import _backend, _child_snapshot
 from hyperparameter import scope as _scope_module
 from hyperparameter import storage as _storage
+from hyperparameter.operative_config import report
 from hyperparameter.param import auto_param, param
 
 # `typing` costs milliseconds to import; annotations are strings here, so only type
@@ -59,6 +60,7 @@ __all__ = [
     "param_scope",
     "register_converter",
     "register_resolver",
+    "report",
     "run_cli",
     "scope",
     "set_backend",

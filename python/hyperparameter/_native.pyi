@@ -18,6 +18,7 @@ __all__ = [
     "Scope",
     "__version__",
     "_scope_from_dict",
+    "clear_report",
     "clear_resolver",
     "compose",
     "install_snapshot",
@@ -28,9 +29,13 @@ __all__ = [
     "native_read",
     "parse_define",
     "parse_sweep",
+    "recording",
     "register_resolver",
+    "render_config",
+    "report_entries",
     "restart_thread",
     "scope",
+    "set_recording",
     "set_run_info",
     "set_suggester_type",
     "validate_key",
@@ -172,8 +177,9 @@ class Scope:
 class ParamSpec:
     """The injectable parameters of one ``@hp.param`` function."""
 
-    def __new__(cls, slots: list[tuple[str, int | None, str, object]]) -> ParamSpec:
-        """The spec of ``slots``: ``(name, position or None, key, default)`` per parameter.
+    def __new__(cls, slots: list[tuple[str, int | None, str, object, object]]) -> ParamSpec:
+        """The spec of ``slots``: ``(name, position or None, key, target type or None,
+        signature default)`` per parameter.
 
         Raises ``KeyFormatError`` for an invalid key."""
     def resolve(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -196,6 +202,28 @@ def install_snapshot(values: dict[str, Any], variable: str) -> None:
 def restart_thread() -> None:
     """Starts this thread afresh from the global snapshot, as a new thread would, leaving
     the scopes it had active behind (for a child process forked by ``multiprocessing``)."""
+
+def report_entries() -> list[tuple[str, tuple[Any, str, bool], list[tuple[Any, str, bool]]]]:
+    """The operative config: ``(key, (value, source, default_used), later reads)`` for
+    every key read so far, sorted by key; the later reads are those that returned something
+    else, as ``(value, source, default_used)``."""
+
+def clear_report() -> None:
+    """Forgets every read recorded so far, in every thread."""
+
+def set_recording(on: bool) -> bool:
+    """Turns the recording of reads on or off; returns whether it was on."""
+
+def recording() -> bool:
+    """Whether reads are being recorded."""
+
+def render_config(path: str, items: list[tuple[str, Any, str | None]]) -> str:
+    """``(key, value, comment)`` items as a config file of ``path``'s format (TOML, YAML or
+    JSON by extension), nested by the keys' segments, comments above the values and the
+    saved report's header at the top where the format has comments.
+
+    Raises ``ConfigError`` for an unknown extension and ``ConversionError`` for a value the
+    format cannot hold."""
 
 def key_hash(key: str) -> int:
     """The 64-bit hash of ``key`` (xxh64 of its UTF-8 bytes, seed 42), as every language

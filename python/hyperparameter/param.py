@@ -84,11 +84,12 @@ class ParamFunction(_Record):
 
 
 class _Slot(_Record):
-    __slots__ = ("name", "position", "key", "target")  # noqa: RUF023 (field order)
+    __slots__ = ("name", "position", "key", "target", "default")  # noqa: RUF023 (field order)
     name: str
     position: int | None
     key: str
     target: Any
+    default: Any
 
 
 class _PythonParamSpec:
@@ -102,7 +103,7 @@ class _PythonParamSpec:
     def resolve(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         from hyperparameter._rules import convert_value
         from hyperparameter._suggest import evaluated
-        from hyperparameter.errors import ConversionError
+        from hyperparameter.operative_config import note_python_read
         from hyperparameter.scope import root
         from hyperparameter.storage import MISSING, describe_site
 
@@ -112,14 +113,13 @@ class _PythonParamSpec:
             if (slot.position is not None and slot.position < given) or slot.name in kwargs:
                 continue
             value = evaluated(slot.key, scope._lookup(slot.key))
-            if value is not MISSING:
-                try:
-                    converted = convert_value(value, slot.target, slot.key, "unknown source")
-                except ConversionError:
-                    # Only a failed read looks up where the value was set, to say so.
-                    source = describe_site(scope._source(slot.key))
-                    converted = convert_value(value, slot.target, slot.key, source)
-                kwargs[slot.name] = converted
+            if value is MISSING:
+                note_python_read(slot.key, slot.default, "default", True)
+                continue
+            source = describe_site(scope._source(slot.key))
+            converted = convert_value(value, slot.target, slot.key, source)
+            note_python_read(slot.key, converted, source, False)
+            kwargs[slot.name] = converted
         return kwargs
 
 
@@ -196,7 +196,7 @@ def _wrap(func: Callable[..., Any], namespace: str, owner: Any = None) -> Callab
         annotation = hints.get(p.name)
         key = f"{namespace}.{p.name}"
         position = index if p.kind is p.POSITIONAL_OR_KEYWORD else None
-        slots.append(_Slot(p.name, position, key, _target(annotation, p.default)))
+        slots.append(_Slot(p.name, position, key, _target(annotation, p.default), p.default))
         infos.append(ParamInfo(p.name, key, p.default, annotation, p.kind.name))
     binding = _Binding(slots)
     _bindings.append(binding)

@@ -26,6 +26,7 @@ from hyperparameter.errors import (
     MissingKeyError,
     ScopeError,
 )
+from hyperparameter.operative_config import note_python_read
 from hyperparameter.storage import MISSING, PythonStorage, Storage, call_site, describe_site
 
 # `typing` costs milliseconds to import; annotations are strings here, so only type
@@ -402,20 +403,31 @@ def _read(owner: _PyScope, key: str, default: tuple[Any, ...]) -> Any:
     if not default:
         if value is MISSING:
             raise MissingKeyError(key=key)
+        _note(owner, key, value)
         return value
     if len(default) > 1:
         raise TypeError(f"a read takes at most one default, got {len(default)} arguments")
     if value is MISSING:
+        note_python_read(key, default[0], "default", True)
         return default[0]
     target = target_for_default(default[0])
     if target is None:
+        _note(owner, key, value)
         return value
     try:
-        return convert_value(value, target, key, _SOURCE)
+        converted = convert_value(value, target, key, _SOURCE)
     except ConversionError:
         # Only a failed read looks up where the value was set, and converts again to say so.
         pass
+    else:
+        _note(owner, key, converted)
+        return converted
     return convert_value(value, target, key, describe_site(owner._source(key)))
+
+
+def _note(owner: _PyScope, key: str, value: Any) -> None:
+    """Records a read of a present key in the operative config, with its source."""
+    note_python_read(key, value, describe_site(owner._source(key)), False)
 
 
 class _PyAccessor:

@@ -124,6 +124,19 @@ extern "C" int64_t cpp_with(int64_t value, callback_t callback) {
 
 // A value C++ writes into the scope Python made current.
 extern "C" void cpp_put(int64_t value) { hyperparameter::put("xl.put", value); }
+
+// A read by a key known only at run time.
+extern "C" double cpp_get_runtime(const char* key) { return hyperparameter::get(key, 0.5); }
+
+// The operative config, saved from C++: 0 on success.
+extern "C" int cpp_save_report(const char* path) {
+  try {
+    hyperparameter::save_report(path);
+    return 0;
+  } catch (const hyperparameter::Error&) {
+    return 1;
+  }
+}
 """
 
 
@@ -164,6 +177,9 @@ def cpp(tmp_path_factory: pytest.TempPathFactory) -> ctypes.PyDLL:
     dll.cpp_with.restype = ctypes.c_int64
     dll.cpp_with.argtypes = [ctypes.c_int64, CALLBACK]
     dll.cpp_put.argtypes = [ctypes.c_int64]
+    dll.cpp_get_runtime.restype = ctypes.c_double
+    dll.cpp_get_runtime.argtypes = [ctypes.c_char_p]
+    dll.cpp_save_report.argtypes = [ctypes.c_char_p]
     return dll
 
 
@@ -343,3 +359,19 @@ def test_a_cmake_built_extension_shares_the_store(tmp_path: Path) -> None:
     with hp.scope(**{"train.lr": 0.5}):
         assert ext.learning_rate() == 0.5
     assert ext.learning_rate() == 0.001
+
+
+def test_cpp_reads_are_in_the_report_and_cpp_saves_it(cpp: ctypes.PyDLL, tmp_path: Path) -> None:
+    hp.report.clear()
+    with hp.scope(**{"xl.value": "3"}):
+        assert cpp.cpp_read() == 3
+    assert cpp_name(cpp) == "none"
+    assert cpp.cpp_get_runtime(b"xl.ratio") == 0.5
+    report = hp.report()
+    assert (report["xl.value"].value, report["xl.value"].default_used) == (3, False)
+    assert (report["xl.name"].value, report["xl.name"].default_used) == ("none", True)
+    assert (report["xl.ratio"].value, report["xl.ratio"].default_used) == (0.5, True)
+    saved = tmp_path / "from_cpp.yaml"
+    assert cpp.cpp_save_report(str(saved).encode()) == 0
+    assert hp.config(str(saved))["xl"] == {"value": 3, "name": "none", "ratio": 0.5}
+    assert cpp.cpp_save_report(str(tmp_path / "report.ini").encode()) == 1

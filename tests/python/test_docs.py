@@ -1,6 +1,6 @@
 """Every Python code block of docs/scopes.md, docs/cli.md, docs/config.md,
-docs/migration-hydra.md, docs/composition.md, docs/tuning.md and the README runs, on every
-supported Python.
+docs/migration-hydra.md, docs/composition.md, docs/tuning.md, docs/provenance.md and the
+README runs, on every supported Python.
 
 A block that needs a newer Python than the oldest supported one says so on its first line,
 ``# Python ≥ 3.10``; it is skipped on older interpreters only."""
@@ -91,6 +91,25 @@ def test_config_doc_block_runs(index: int, tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setitem(sys.modules, "__doc__", module)
     code = compiled(CONFIG_BLOCKS[index], f"{CONFIG_DOC.name}[block {index}]")
     exec(code, module.__dict__)
+
+
+PROVENANCE_DOC = DOC.with_name("provenance.md")
+PROVENANCE_BLOCKS = re.findall(
+    r"```python\n(.*?)```", PROVENANCE_DOC.read_text(encoding="utf-8"), re.DOTALL
+)
+
+
+def test_the_provenance_page_has_examples() -> None:
+    assert len(PROVENANCE_BLOCKS) >= 5
+
+
+@pytest.mark.parametrize("index", range(len(PROVENANCE_BLOCKS)))
+def test_provenance_doc_block_runs(
+    index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = compiled(PROVENANCE_BLOCKS[index], f"{PROVENANCE_DOC.name}[block {index}]")
+    exec(code, {"__name__": "__doc__"})
 
 
 README = DOC.parents[1] / "README.md"

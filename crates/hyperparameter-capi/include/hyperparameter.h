@@ -191,6 +191,27 @@ hp_status_t hp_get_str(uint64_t hash,
                        size_t buf_cap,
                        size_t *out_len);
 
+// Writes the operative config (every key read so far in the process, by any language) to
+// the file `path` (`path_len` bytes of UTF-8, borrowed for the call), TOML, YAML or JSON by
+// its extension, each value's source as a comment where the format has comments.
+//
+// # Safety
+// `path` points to `path_len` readable bytes (or is null with `path_len == 0`).
+hp_status_t hp_report_save(const char *path, size_t path_len);
+
+// Records that a text read of the absent `key` (with its `hash`) returned `text`
+// (`text_len` bytes of UTF-8) as its default; the C++ layer calls it after `hp_get_str`
+// answered `HP_MISSING`. A default recorded already is skipped without allocating.
+//
+// # Safety
+// `key` and `text` point to `key_len` and `text_len` readable bytes (or are null with a
+// length of 0).
+hp_status_t hp_report_note_default_str(uint64_t hash,
+                                       const char *key,
+                                       size_t key_len,
+                                       const char *text,
+                                       size_t text_len);
+
 // Enters a new, empty scope on this thread, layered on the current view, and writes its
 // id to `*out_scope` (writable). Leave it with `hp_scope_exit`.
 //
@@ -582,11 +603,14 @@ inline std::string read_text(std::uint64_t hash, const char *key, std::size_t ke
   if (status == HP_OK) return std::string(buffer, len);
   if (status == HP_MISSING) {
     check_absent_key<Check>(key, key_len);
+    std::string text;
     if constexpr (std::is_pointer_v<D>) {
-      return fallback == nullptr ? std::string() : std::string(fallback);
+      text = fallback == nullptr ? std::string() : std::string(fallback);
     } else {
-      return std::string(fallback);
+      text = std::string(fallback);
     }
+    check(hp_report_note_default_str(hash, key, key_len, text.data(), text.size()));
+    return text;
   }
   if (status == HP_BUFFER_TOO_SMALL) {
     std::string text(len + 1, '\0');
@@ -614,7 +638,15 @@ inline result_t<D> read(std::uint64_t hash, const char *key, std::size_t key_len
     throw_status(status);
   } else if constexpr (is_integer_v<T>) {
     std::int64_t value = 0;
-    const hp_status_t status = hp_get_i64(hash, key, key_len, 0, &value);
+    // The default goes to the library only for the operative config; an unsigned one beyond
+    // the int64 range is recorded as that maximum.
+    std::int64_t passed = INT64_MAX;
+    if constexpr (std::is_signed_v<T> || sizeof(T) < sizeof(std::int64_t)) {
+      passed = static_cast<std::int64_t>(fallback);
+    } else if (fallback <= static_cast<T>(INT64_MAX)) {
+      passed = static_cast<std::int64_t>(fallback);
+    }
+    const hp_status_t status = hp_get_i64(hash, key, key_len, passed, &value);
     if (status == HP_OK) return narrow_integer<T>(value, key, key_len);
     if (status == HP_MISSING) {
       check_absent_key<Check>(key, key_len);
@@ -623,7 +655,8 @@ inline result_t<D> read(std::uint64_t hash, const char *key, std::size_t key_len
     throw_status(status);
   } else if constexpr (std::is_floating_point_v<T>) {
     double value = 0;
-    const hp_status_t status = hp_get_f64(hash, key, key_len, 0, &value);
+    const hp_status_t status =
+        hp_get_f64(hash, key, key_len, static_cast<double>(fallback), &value);
     if (status == HP_OK) return static_cast<T>(value);
     if (status == HP_MISSING) {
       check_absent_key<Check>(key, key_len);
@@ -712,6 +745,13 @@ inline void put(std::string_view key, const V &value, const char *file = HP_DETA
 
 /* Makes this thread's current view the snapshot that threads started from now on begin with. */
 inline void frozen() { detail::check(hp_frozen()); }
+
+/* Writes the operative config (every key read so far in the process, by any language, with
+ * the value the first read returned) to `path`, TOML, YAML or JSON by its extension, sources
+ * as comments. Throws Error when the file cannot be written or a value has no form there. */
+inline void save_report(std::string_view path) {
+  detail::check(hp_report_save(path.data(), path.size()));
+}
 
 /* An active scope on this thread: entered when constructed, left when destroyed (also during
  * exception unwinding), restoring exactly the view before it. Move-only; must be destroyed on

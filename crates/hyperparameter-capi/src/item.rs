@@ -90,6 +90,7 @@ pub unsafe fn decode_item(item: &HpItem) -> Result<(u64, Entry), HpStatus> {
         key: stored_key,
         value,
         source: code_source(file, item.line),
+        read_mark: Default::default(),
     };
     Ok((item.hash, entry))
 }

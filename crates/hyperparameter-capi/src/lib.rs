@@ -28,7 +28,8 @@
 //! # Layout
 //! One module per concern: `ffi` (borrowed pointers; the null and UTF-8 checks as macros),
 //! `panic` (the panic boundary), `status` (status codes, the last error), `key` (key
-//! decoding and checks), `item` ([`HpItem`] and its decoding), `reads`, `writes`, `scopes`,
+//! decoding and checks), `item` ([`HpItem`] and its decoding), `reads`, `report` (the
+//! operative config), `writes`, `scopes`,
 //! `hook` (the embedding library's hook) and `intern` (keys and sources cached per call
 //! site). The C half of `include/hyperparameter.h` is generated from these declarations by
 //! cbindgen (`cbindgen.toml`); a test fails when the checked-in header is stale.
@@ -42,6 +43,7 @@ mod intern;
 mod item;
 mod key;
 mod reads;
+mod report;
 mod scopes;
 mod status;
 mod writes;
@@ -50,6 +52,7 @@ pub use hook::set_before_access_hook;
 pub use item::{HpItem, HpKind};
 pub use key::hp_key_hash;
 pub use reads::{hp_get_bool, hp_get_f64, hp_get_i64, hp_get_str};
+pub use report::{hp_report_note_default_str, hp_report_save};
 pub use scopes::{hp_frozen, hp_scope_enter, hp_scope_enter_with, hp_scope_exit, hp_scope_put};
 pub use status::{hp_last_error_message, hp_status_name, HpStatus};
 pub use writes::{hp_put, hp_put_bool, hp_put_f64, hp_put_i64, hp_put_null, hp_put_str};

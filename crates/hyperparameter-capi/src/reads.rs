@@ -7,6 +7,7 @@ use std::ffi::c_char;
 
 use hyperparameter::convert::{self, Target};
 use hyperparameter::read::conversion_error;
+use hyperparameter::report::{self, ReadKind};
 use hyperparameter::{Entry, Value};
 
 use crate::hook::with_entry;
@@ -35,6 +36,34 @@ fn not_convertible(key: &[u8], entry: &Entry, target: Target, detail: String) ->
     fail_with(conversion_error(&key, entry, target.name(), detail))
 }
 
+/// A primitive type the C ABI reads: its conversion target, and its value as the operative
+/// config records a default.
+trait Primitive: Copy {
+    const TARGET: Target;
+    fn recorded(self) -> Value;
+}
+
+impl Primitive for i64 {
+    const TARGET: Target = Target::Int;
+    fn recorded(self) -> Value {
+        Value::Int(self)
+    }
+}
+
+impl Primitive for f64 {
+    const TARGET: Target = Target::Float;
+    fn recorded(self) -> Value {
+        Value::Float(self)
+    }
+}
+
+impl Primitive for bool {
+    const TARGET: Target = Target::Bool;
+    fn recorded(self) -> Value {
+        Value::Bool(self)
+    }
+}
+
 /// A typed read of a primitive: looks the key up and converts by the conversion table,
 /// without allocating on success. `convert_value` is one of the `hyperparameter::convert`
 /// functions, preceded by the identity case so that reading a value of the requested type
@@ -44,15 +73,15 @@ fn not_convertible(key: &[u8], entry: &Entry, target: Target, detail: String) ->
 /// `key`/`key_len` as [`crate::ffi::borrowed_bytes`]; `out` is null or points to a writable
 /// `T`.
 #[inline(always)]
-unsafe fn read_primitive<T: Copy>(
+unsafe fn read_primitive<T: Primitive>(
     hash: u64,
     key: *const c_char,
     key_len: usize,
     default: T,
     out: *mut T,
-    target: Target,
     convert_value: impl Fn(&Value) -> Result<T, String>,
 ) -> HpStatus {
+    let target = T::TARGET;
     require_non_null!(out, "output");
     // SAFETY: forwarded caller contract.
     let key = try_status!(unsafe { read_key(key, key_len) });
@@ -61,7 +90,10 @@ unsafe fn read_primitive<T: Copy>(
         Some(entry) => match &entry.value {
             Value::Null => Err(null_value(key, entry, target)),
             value => {
-                convert_value(value).map_err(|detail| not_convertible(key, entry, target, detail))
+                let converted = convert_value(value)
+                    .map_err(|detail| not_convertible(key, entry, target, detail))?;
+                report::note_entry(entry, ReadKind::of(Some(target)));
+                Ok(converted)
             }
         },
     });
@@ -72,6 +104,8 @@ unsafe fn read_primitive<T: Copy>(
             HpStatus::Ok
         }
         Err(HpStatus::Missing) => {
+            let value = default.recorded();
+            report::note_default(hash, key, report::fingerprint(&value), || value);
             // SAFETY: as above.
             unsafe { out.write(default) };
             HpStatus::Missing
@@ -123,7 +157,7 @@ pub unsafe extern "C" fn hp_get_i64(
 ) -> HpStatus {
     panic_boundary! {
         // SAFETY: the caller's pointers follow the crate conventions.
-        unsafe { read_primitive(hash, key, key_len, default_value, out, Target::Int, as_i64) }
+        unsafe { read_primitive(hash, key, key_len, default_value, out, as_i64) }
     }
 }
 
@@ -141,7 +175,7 @@ pub unsafe extern "C" fn hp_get_f64(
 ) -> HpStatus {
     panic_boundary! {
         // SAFETY: the caller's pointers follow the crate conventions.
-        unsafe { read_primitive(hash, key, key_len, default_value, out, Target::Float, as_f64) }
+        unsafe { read_primitive(hash, key, key_len, default_value, out, as_f64) }
     }
 }
 
@@ -159,7 +193,7 @@ pub unsafe extern "C" fn hp_get_bool(
 ) -> HpStatus {
     panic_boundary! {
         // SAFETY: the caller's pointers follow the crate conventions.
-        unsafe { read_primitive(hash, key, key_len, default_value, out, Target::Bool, as_bool) }
+        unsafe { read_primitive(hash, key, key_len, default_value, out, as_bool) }
     }
 }
 
@@ -210,14 +244,18 @@ pub unsafe extern "C" fn hp_get_str(
                 unsafe { out_len.write(0) };
                 HpStatus::Missing
             }
-            Some(entry) => match &entry.value {
-                Value::Str(text) => copy_out(text.as_bytes()),
-                Value::Null => null_value(key, entry, Target::Str),
-                value => match convert::to_text(value) {
-                    Ok(text) => copy_out(text.as_bytes()),
-                    Err(detail) => not_convertible(key, entry, Target::Str, detail),
-                },
-            },
+            Some(entry) => {
+                let status = match &entry.value {
+                    Value::Str(text) => copy_out(text.as_bytes()),
+                    Value::Null => return null_value(key, entry, Target::Str),
+                    value => match convert::to_text(value) {
+                        Ok(text) => copy_out(text.as_bytes()),
+                        Err(detail) => return not_convertible(key, entry, Target::Str, detail),
+                    },
+                };
+                report::note_entry(entry, ReadKind::Str);
+                status
+            }
         })
     }
 }

@@ -324,6 +324,7 @@ fn items_of_one_scope_sharing_a_hash_must_share_the_key() {
         key: Text::from(key),
         value: Value::Int(1),
         source: Source::Unknown,
+        read_mark: Default::default(),
     };
     for count in [2u64, 40] {
         let mut items: Vec<(u64, Entry)> = (0..count - 1)

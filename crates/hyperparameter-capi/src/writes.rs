@@ -38,6 +38,7 @@ unsafe fn put_value(
             key: stored_key,
             value,
             source: Source::Unknown,
+            read_mark: Default::default(),
         },
     )
 }

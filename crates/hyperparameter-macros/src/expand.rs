@@ -136,7 +136,9 @@ fn read_call(key: &CheckedKey, default: &syn::Expr, fallible: bool) -> TokenStre
     quote_spanned! {key.span=>
         {
             #definition
-            ::hyperparameter::private::#function(&#name, #default)
+            static __HP_READ_SITE: ::hyperparameter::private::ReadSite =
+                ::hyperparameter::private::ReadSite::new();
+            ::hyperparameter::private::#function(&#name, &__HP_READ_SITE, #default)
         }
     }
 }

@@ -86,9 +86,13 @@ pub fn read_or(
     default: &Bound<'_, PyAny>,
 ) -> PyResult<Py<PyAny>> {
     let target = target_of_default(default);
-    Ok(scope
-        .read(py, key, &target)?
-        .unwrap_or_else(|| default.clone().unbind()))
+    Ok(match scope.read(py, key, &target)? {
+        Some(value) => value,
+        None => {
+            crate::report::note_default(key, default);
+            default.clone().unbind()
+        }
+    })
 }
 
 #[pymethods]
@@ -171,11 +175,9 @@ impl Accessor {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(
-            match self.owner.get().read(py, &self.key, &ReadTarget::Raw)? {
-                Some(value) => format!("<hp.scope.{} = {}>", self.key, value.bind(py).repr()?),
-                None => format!("<hp.scope.{} (missing)>", self.key),
-            },
-        )
+        Ok(match self.owner.get().peek(py, &self.key)? {
+            Some(value) => format!("<hp.scope.{} = {}>", self.key, value.bind(py).repr()?),
+            None => format!("<hp.scope.{} (missing)>", self.key),
+        })
     }
 }

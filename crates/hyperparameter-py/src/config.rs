@@ -141,6 +141,7 @@ impl ConfigTree {
                     key: relative.as_str().into(),
                     value: value.clone(),
                     source,
+                    read_mark: Default::default(),
                 });
             }
         }

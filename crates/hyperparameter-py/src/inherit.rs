@@ -72,6 +72,7 @@ pub fn install_snapshot(values: &Bound<'_, PyDict>, variable: &str) -> PyResult<
             key: key.text().clone(),
             value: to_value(&value),
             source: Source::Env { name: name.clone() },
+            read_mark: Default::default(),
         };
         map.insert(key.hash(), entry);
     }

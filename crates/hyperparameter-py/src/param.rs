@@ -1,19 +1,23 @@
 //! The hot path of `@hp.param`: filling in the keyword arguments a call did not give.
 
-use hyperparameter::Key;
+use hyperparameter::report::{self, ReadSite};
+use hyperparameter::{Key, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
 use crate::context::with_synced;
 use crate::errors::CoreError;
+use crate::report::{note_read, recorded_value};
 use crate::values::{convert_entry, finish_in_python, target_of_type, Converted, ReadTarget};
 
-/// `(name, position or None, key, target type or None)`, as `hyperparameter.param` builds it.
+/// `(name, position or None, key, target type or None, signature default)`, as
+/// `hyperparameter.param` builds it.
 type SlotSpec<'py> = (
     Bound<'py, PyString>,
     Option<usize>,
     String,
     Option<Bound<'py, PyAny>>,
+    Bound<'py, PyAny>,
 );
 
 struct Slot {
@@ -22,6 +26,9 @@ struct Slot {
     position: Option<usize>,
     key: Key,
     target: ReadTarget,
+    /// The signature default, as the operative config records it when it is used.
+    default: Value,
+    site: ReadSite,
 }
 
 /// The injectable parameters of one decorated function (built by `hyperparameter.param`).
@@ -32,17 +39,20 @@ pub struct ParamSpec {
 
 #[pymethods]
 impl ParamSpec {
-    /// `slots`: `(name, position or None, key, target type or None)` per parameter.
+    /// `slots`: `(name, position or None, key, target type or None, default)` per
+    /// parameter.
     #[new]
     fn new(slots: Vec<SlotSpec<'_>>) -> PyResult<ParamSpec> {
         let slots = slots
             .into_iter()
-            .map(|(name, position, key, target)| {
+            .map(|(name, position, key, target, default)| {
                 Ok(Slot {
                     name: name.unbind(),
                     position,
                     key: Key::new(&key).map_err(CoreError)?,
                     target: target_of_type(target.as_ref()),
+                    default: recorded_value(&default),
+                    site: ReadSite::new(),
                 })
             })
             .collect::<PyResult<Vec<_>>>()?;
@@ -70,12 +80,26 @@ impl ParamSpec {
         }
         let found = with_synced(py, |cursor| {
             open.iter()
-                .map(|slot| {
-                    cursor
-                        .get(slot.key.hash(), slot.key.as_str().as_bytes())
-                        .map(|entry| convert_entry(py, entry, slot.key.as_str(), &slot.target))
-                        .transpose()
-                })
+                .map(
+                    |slot| match cursor.get(slot.key.hash(), slot.key.as_str().as_bytes()) {
+                        Some(entry) => {
+                            let converted =
+                                convert_entry(py, entry, slot.key.as_str(), &slot.target)?;
+                            note_read(entry, &slot.target);
+                            Ok(Some(converted))
+                        }
+                        None => {
+                            if !report::default_recorded_at(&slot.site) {
+                                report::record_default_at(
+                                    &slot.site,
+                                    slot.key.text(),
+                                    slot.default.clone(),
+                                );
+                            }
+                            Ok(None)
+                        }
+                    },
+                )
                 .collect::<PyResult<Vec<_>>>()
         })??;
         for (slot, value) in open.into_iter().zip(found) {

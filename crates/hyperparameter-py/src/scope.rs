@@ -272,6 +272,7 @@ fn add_leaf(
         key: key.text().clone(),
         value: to_value(value),
         source: source.clone(),
+        read_mark: Default::default(),
     };
     insert_checked(map, key.hash(), entry).map_err(CoreError)?;
     Ok(())
@@ -290,6 +291,7 @@ fn add_define(map: &mut EntryMap, item: &str) -> PyResult<()> {
         key: key.text().clone(),
         value: Value::Str(value.into()),
         source: Source::Define { item: item.into() },
+        read_mark: Default::default(),
     };
     insert_checked(map, key.hash(), entry).map_err(CoreError)?;
     Ok(())
@@ -446,9 +448,30 @@ impl Scope {
         key: &Key,
         target: &ReadTarget,
     ) -> PyResult<Option<Py<PyAny>>> {
+        self.read_noting(py, key, target, true)
+    }
+
+    /// [`Scope::read`] for inspection (`repr`): not recorded as a read.
+    pub fn peek(&self, py: Python<'_>, key: &Key) -> PyResult<Option<Py<PyAny>>> {
+        self.read_noting(py, key, &ReadTarget::Raw, false)
+    }
+
+    fn read_noting(
+        &self,
+        py: Python<'_>,
+        key: &Key,
+        target: &ReadTarget,
+        record: bool,
+    ) -> PyResult<Option<Py<PyAny>>> {
         let converted = self.with_lookup(py, key.hash(), key.as_str(), |entry| {
             entry
-                .map(|entry| convert_entry(py, entry, key.as_str(), target))
+                .map(|entry| {
+                    let converted = convert_entry(py, entry, key.as_str(), target)?;
+                    if record {
+                        crate::report::note_read(entry, target);
+                    }
+                    Ok::<_, PyErr>(converted)
+                })
                 .transpose()
         })??;
         converted

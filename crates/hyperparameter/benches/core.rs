@@ -9,7 +9,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use hyperparameter::private::{set, ScopeGuard};
-use hyperparameter::{get_or, get_or_str, key_hash, put, Key, ParamScope, Source};
+use hyperparameter::{get_or, get_or_str, get_param, key_hash, put, Key, ParamScope, Source};
 
 // `static`, as the macros emit them: a `const` with drop glue would be copied and dropped at
 // every use.
@@ -42,6 +42,18 @@ fn reads(c: &mut Criterion) {
     c.bench_function("get by run-time string key (present)", |b| {
         b.iter(|| get_or_str(black_box("model.layers._0.size"), 10i64).unwrap())
     });
+    // The cost of recording reads for the operative config: macro reads of a present and of
+    // an absent key, recorded (the default) and with recording switched off, in one run.
+    for (label, on) in [("recorded", true), ("recording off", false)] {
+        hyperparameter::report::set_recording(on);
+        c.bench_function(&format!("get_param! (present, i64, {label})"), |b| {
+            b.iter(|| get_param!(model.layers._0.size, 10i64))
+        });
+        c.bench_function(&format!("get_param! (absent, i64, {label})"), |b| {
+            b.iter(|| get_param!(model.layers._9.size, 10i64))
+        });
+    }
+    hyperparameter::report::set_recording(true);
 }
 
 fn enter_set_exit(c: &mut Criterion) {

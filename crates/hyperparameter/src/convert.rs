@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use crate::report::ReadKind;
 use crate::value::{format_float, Value};
 
 /// The primitive types a reader can ask for.
@@ -182,8 +183,17 @@ pub fn to_text(value: &Value) -> Result<String, String> {
 pub trait FromParam: Sized {
     /// The type's name in error messages.
     const TARGET: &'static str;
+    /// How a read of this type is recorded in the operative config ([`crate::report`]).
+    const KIND: ReadKind;
     /// Converts a stored value, or says why it cannot.
     fn from_param(value: &Value) -> Result<Self, String>;
+    /// The value as the operative config records it (for a default a read returned).
+    fn to_value(&self) -> Value;
+    /// [`crate::report::fingerprint`] of [`FromParam::to_value`], without building it
+    /// where that would allocate.
+    fn fingerprint(&self) -> u64 {
+        crate::report::fingerprint(&self.to_value())
+    }
 }
 
 fn null_error(target: &str) -> String {
@@ -219,6 +229,7 @@ macro_rules! from_param_int {
     ($($t:ty),*) => {$(
         impl FromParam for $t {
             const TARGET: &'static str = stringify!($t);
+            const KIND: ReadKind = ReadKind::Int;
             #[inline]
             fn from_param(value: &Value) -> Result<Self, String> {
                 #[allow(irrefutable_let_patterns)] // i64 and i128 always fit
@@ -228,6 +239,14 @@ macro_rules! from_param_int {
                     }
                 }
                 integer_slow(value, Self::TARGET)
+            }
+            /// Beyond 64 bits, the decimal text (which reads back as the same number).
+            fn to_value(&self) -> Value {
+                #[allow(irrefutable_let_patterns)] // i64 always fits
+                match i64::try_from(*self) {
+                    Ok(i) => Value::Int(i),
+                    Err(_) => Value::Str(Arc::from(self.to_string())),
+                }
             }
         }
     )*};
@@ -252,6 +271,10 @@ fn other_kind<T>(
 
 impl FromParam for f64 {
     const TARGET: &'static str = "f64";
+    const KIND: ReadKind = ReadKind::Float;
+    fn to_value(&self) -> Value {
+        Value::Float(*self)
+    }
     #[inline]
     fn from_param(value: &Value) -> Result<Self, String> {
         match value {
@@ -263,6 +286,10 @@ impl FromParam for f64 {
 
 impl FromParam for f32 {
     const TARGET: &'static str = "f32";
+    const KIND: ReadKind = ReadKind::Float;
+    fn to_value(&self) -> Value {
+        Value::Float(f64::from(*self))
+    }
     /// Reads as f64 first, then rounds to the nearest f32 (a decimal such as `0.1` has no
     /// exact f32 form, and a reader who asks for f32 asks for that rounding).
     fn from_param(value: &Value) -> Result<Self, String> {
@@ -277,6 +304,10 @@ impl FromParam for f32 {
 
 impl FromParam for bool {
     const TARGET: &'static str = "bool";
+    const KIND: ReadKind = ReadKind::Bool;
+    fn to_value(&self) -> Value {
+        Value::Bool(*self)
+    }
     #[inline]
     fn from_param(value: &Value) -> Result<Self, String> {
         match value {
@@ -288,6 +319,13 @@ impl FromParam for bool {
 
 impl FromParam for String {
     const TARGET: &'static str = "String";
+    const KIND: ReadKind = ReadKind::Str;
+    fn to_value(&self) -> Value {
+        Value::Str(Arc::from(self.as_str()))
+    }
+    fn fingerprint(&self) -> u64 {
+        crate::report::text_fingerprint(self)
+    }
     fn from_param(value: &Value) -> Result<Self, String> {
         match value {
             Value::Null => Err(null_error(Self::TARGET)),
@@ -298,6 +336,13 @@ impl FromParam for String {
 
 impl FromParam for Arc<str> {
     const TARGET: &'static str = "String";
+    const KIND: ReadKind = ReadKind::Str;
+    fn to_value(&self) -> Value {
+        Value::Str(self.clone())
+    }
+    fn fingerprint(&self) -> u64 {
+        crate::report::text_fingerprint(self)
+    }
     fn from_param(value: &Value) -> Result<Self, String> {
         match value {
             Value::Str(s) => Ok(s.clone()),
@@ -308,6 +353,10 @@ impl FromParam for Arc<str> {
 
 impl FromParam for Value {
     const TARGET: &'static str = "any value";
+    const KIND: ReadKind = ReadKind::Raw;
+    fn to_value(&self) -> Value {
+        self.clone()
+    }
     fn from_param(value: &Value) -> Result<Self, String> {
         Ok(value.clone())
     }
@@ -315,6 +364,10 @@ impl FromParam for Value {
 
 impl<T: FromParam> FromParam for Option<T> {
     const TARGET: &'static str = T::TARGET;
+    const KIND: ReadKind = T::KIND;
+    fn to_value(&self) -> Value {
+        self.as_ref().map_or(Value::Null, T::to_value)
+    }
     /// A present null reads as `None`; anything else converts as `T`.
     fn from_param(value: &Value) -> Result<Self, String> {
         match value {

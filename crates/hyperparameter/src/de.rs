@@ -38,6 +38,7 @@ use serde::de::{
 
 use crate::config::{with_article, Config, MAX_DEPTH};
 use crate::convert::FromParam;
+use crate::report::ReadKind;
 use crate::{Error, Result, Value};
 
 impl de::Error for Error {
@@ -524,6 +525,8 @@ pub fn from_value<T: DeserializeOwned>(value: &Value, path: &str) -> Result<T> {
 /// Numeric segments (`layers.0.size`) fill lists. A key that holds a primitive and also
 /// has keys below it is an error.
 ///
+/// Every key used is recorded in the operative config ([`crate::report`]) as stored.
+///
 /// The first call for a type and prefix registers the keys `T` reads there (see
 /// [`declare_params`](crate::declare_params)), so later listings show them.
 #[track_caller]
@@ -538,6 +541,7 @@ pub fn from_params<T: DeserializeOwned>(prefix: &str) -> Result<T> {
         let rest = if prefix.is_empty() {
             key
         } else if key == prefix {
+            crate::report::note_entry(&entry, ReadKind::Raw);
             origins.insert(key.to_string(), entry.source.to_string());
             base = Some(entry.value);
             continue;
@@ -555,6 +559,7 @@ pub fn from_params<T: DeserializeOwned>(prefix: &str) -> Result<T> {
                 ),
             });
         }
+        crate::report::note_entry(&entry, ReadKind::Raw);
         origins.insert(key.to_string(), entry.source.to_string());
         nested.insert(rest, entry.value, prefix)?;
     }

@@ -65,6 +65,7 @@ pub fn decode_snapshot(document: &str) -> Result<EntryMap, String> {
             source: Source::Env {
                 name: Text::Static(SNAPSHOT_VARIABLE),
             },
+            read_mark: Default::default(),
         };
         map.insert(parsed.hash(), entry);
     }

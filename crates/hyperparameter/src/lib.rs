@@ -56,6 +56,7 @@ pub mod layers;
 mod overlay;
 pub mod read;
 mod registry;
+pub mod report;
 mod scope;
 mod shape;
 pub mod storage;
@@ -72,8 +73,9 @@ pub use convert::{convert, FromParam, ParamDefault, Target};
 pub use de::from_params;
 pub use error::{Error, ErrorFields, ErrorKind, Result};
 pub use key::{key_hash, key_problem, parse_define, validate_key, xxh64, Key, KEY_HASH_SEED};
-pub use read::{clear, entries, frozen, get, get_entry, get_or, get_or_str, keys, put};
+pub use read::{clear, entries, frozen, get, get_entry, get_or, get_or_at, get_or_str, keys, put};
 pub use registry::{registered_params, ParamInfo};
+pub use report::{clear_report, report, ReportEntry};
 pub use scope::{ParamScope, ScopeGuard};
 pub use shape::declare_params;
 pub use suggest::close_key;
@@ -92,6 +94,11 @@ pub use clap::{self, Parser};
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/rust.md")]
 pub struct RustGuideExamples;
+
+/// The Rust example of `docs/provenance.md`, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/provenance.md")]
+pub struct ProvenanceExamples;
 
 /// The Rust example of the README, run as a doctest.
 #[cfg(doctest)]

@@ -7,6 +7,7 @@ use crate::storage::with_cursor;
 use crate::{read, Entry, Error, Key, ParamScope, Result, Source, Text, Value};
 
 pub use crate::registry::ParamInfo;
+pub use crate::report::ReadSite;
 pub use crate::scope::ScopeGuard;
 pub use crate::task::Scoped;
 
@@ -14,8 +15,8 @@ pub use crate::task::Scoped;
 /// message. A value from a command line that the clap integration accepted is bad input
 /// rather than a bug: that is a usage error (message, exit status 2), not a panic.
 #[inline]
-pub fn read_or<D: ParamDefault>(key: &Key, default: D) -> D::Output {
-    match read::get_or(key, default) {
+pub fn read_or<D: ParamDefault>(key: &Key, site: &ReadSite, default: D) -> D::Output {
+    match read::get_or_at(key, site, default) {
         Ok(value) => value,
         Err(err) => bad_read(key, err),
     }
@@ -33,8 +34,8 @@ fn bad_read(key: &Key, err: Error) -> ! {
 
 /// `try_get x = key or default`.
 #[inline]
-pub fn try_read_or<D: ParamDefault>(key: &Key, default: D) -> Result<D::Output> {
-    read::get_or(key, default)
+pub fn try_read_or<D: ParamDefault>(key: &Key, site: &ReadSite, default: D) -> Result<D::Output> {
+    read::get_or_at(key, site, default)
 }
 
 /// `set key = value`: writes into the innermost scope, recording the call site.

@@ -1,6 +1,7 @@
 //! Reading and writing the current thread's view (the innermost active scope and outward).
 
 use crate::convert::{FromParam, ParamDefault};
+use crate::report::{self, ReadSite};
 use crate::storage::{self, with_cursor, with_entry, with_key_entry};
 use crate::{key_hash, validate_key, Entry, Error, Key, Result, Source, Value};
 
@@ -19,9 +20,39 @@ pub fn conversion_error(key: &str, entry: &Entry, target: &str, detail: String) 
 /// A value that does not convert is an error, never a silent default.
 #[inline]
 pub fn get_or<D: ParamDefault>(key: &Key, default: D) -> Result<D::Output> {
+    get_or_noting(key, default, |default| {
+        report::note_default(
+            key.hash(),
+            key.as_str().as_bytes(),
+            default.fingerprint(),
+            || default.to_value(),
+        );
+    })
+}
+
+/// [`get_or`] for a read site that marks its own default as recorded (the macros').
+#[inline]
+pub fn get_or_at<D: ParamDefault>(key: &Key, site: &ReadSite, default: D) -> Result<D::Output> {
+    get_or_noting(key, default, |default| {
+        if !report::default_recorded_at(site) {
+            report::record_default_at(site, key.text(), default.to_value());
+        }
+    })
+}
+
+#[inline(always)]
+fn get_or_noting<D: ParamDefault>(
+    key: &Key,
+    default: D,
+    note: impl FnOnce(&D::Output),
+) -> Result<D::Output> {
     match with_key_entry(key, convert_entry) {
         Lookup::Found(value) => Ok(value),
-        Lookup::Absent => Ok(default.into_output()),
+        Lookup::Absent => {
+            let default = default.into_output();
+            note(&default);
+            Ok(default)
+        }
         Lookup::NotConvertible => Err(conversion_failure::<D::Output>(key.as_str())),
     }
 }
@@ -34,7 +65,11 @@ pub fn get_or_str<D: ParamDefault>(key: &str, default: D) -> Result<D::Output> {
         Lookup::Found(value) => Ok(value),
         Lookup::Absent => {
             validate_key(key)?;
-            Ok(default.into_output())
+            let default = default.into_output();
+            report::note_default(key_hash(key), key.as_bytes(), default.fingerprint(), || {
+                default.to_value()
+            });
+            Ok(default)
         }
         Lookup::NotConvertible => Err(conversion_failure::<D::Output>(key)),
     }
@@ -52,7 +87,10 @@ fn convert_entry<T: FromParam>(entry: Option<&Entry>) -> Lookup<T> {
     match entry {
         None => Lookup::Absent,
         Some(entry) => match T::from_param(&entry.value) {
-            Ok(value) => Lookup::Found(value),
+            Ok(value) => {
+                report::note_entry(entry, T::KIND);
+                Lookup::Found(value)
+            }
             Err(_) => Lookup::NotConvertible,
         },
     }
@@ -79,8 +117,12 @@ pub fn get<T: FromParam>(key: &Key) -> Result<T> {
         None => Err(Error::Missing {
             key: key.to_string(),
         }),
-        Some(entry) => T::from_param(&entry.value)
-            .map_err(|detail| conversion_error(key.as_str(), entry, T::TARGET, detail)),
+        Some(entry) => {
+            let value = T::from_param(&entry.value)
+                .map_err(|detail| conversion_error(key.as_str(), entry, T::TARGET, detail))?;
+            report::note_entry(entry, T::KIND);
+            Ok(value)
+        }
     })
 }
 
@@ -96,6 +138,7 @@ pub fn put(key: &Key, value: impl Into<Value>, source: Source) -> Result<()> {
         key: key.text().clone(),
         value: value.into(),
         source,
+        read_mark: Default::default(),
     };
     with_cursor(|cursor| cursor.put(key.hash(), entry))
 }

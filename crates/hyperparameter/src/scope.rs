@@ -78,6 +78,7 @@ impl ParamScope {
             key: key.text().clone(),
             value: value.into(),
             source,
+            read_mark: Default::default(),
         };
         if let Some(existing) = self.entries.get(&key.hash()) {
             if existing.key != entry.key {
@@ -101,9 +102,12 @@ impl ParamScope {
     pub fn get<T: FromParam>(&self, key: &str) -> Result<Option<T>> {
         let key = Key::new(key)?;
         match self.entries.get(&key.hash()) {
-            Some(entry) if entry.key.as_str() == key.as_str() => T::from_param(&entry.value)
-                .map(Some)
-                .map_err(|detail| conversion_error(key.as_str(), entry, T::TARGET, detail)),
+            Some(entry) if entry.key.as_str() == key.as_str() => {
+                let value = T::from_param(&entry.value)
+                    .map_err(|detail| conversion_error(key.as_str(), entry, T::TARGET, detail))?;
+                crate::report::note_entry(entry, T::KIND);
+                Ok(Some(value))
+            }
             _ => Ok(None),
         }
     }

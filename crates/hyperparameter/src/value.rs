@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
+use crate::report::ReadMark;
 use crate::Text;
 
 /// A value every language understands, or an opaque object owned by a front end.
@@ -260,6 +261,21 @@ pub struct Entry {
     pub value: Value,
     /// Where the value came from.
     pub source: Source,
+    /// Whether, and how, the current recording epoch recorded a read of this entry (see
+    /// [`crate::report`]); not part of the entry's value.
+    pub read_mark: ReadMark,
+}
+
+impl Entry {
+    /// An entry holding `value` under `key`, set at `source`.
+    pub fn new(key: impl Into<Text>, value: Value, source: Source) -> Entry {
+        Entry {
+            key: key.into(),
+            value,
+            source,
+            read_mark: ReadMark::default(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -222,6 +222,7 @@ fn a_scope_entered_with_one_key_twice_keeps_the_later_value_when_captured() {
         key: k.text().clone(),
         value: Value::Int(value),
         source: Source::Unknown,
+        read_mark: Default::default(),
     };
     let scope =
         with_cursor(|cursor| cursor.enter_entries([(k.hash(), entry(1)), (k.hash(), entry(2))]));
@@ -294,6 +295,7 @@ fn an_abandoned_scope_exits_once_the_scopes_inside_it_have_exited() {
         key: "abandoned.x".into(),
         value: Value::Int(1),
         source: Source::Unknown,
+        read_mark: Default::default(),
     };
     let hash = key("abandoned.x").hash();
     let abandoned = with_cursor(|cursor| cursor.enter_entries([(hash, entry)]));

@@ -94,6 +94,7 @@ fn flatten_node(node: &Node, prefix: &mut String, out: &mut Vec<Entry>) {
             key: prefix.as_str().into(),
             value: node.to_value(),
             source: node.origin.to_source(),
+            read_mark: Default::default(),
         }),
     }
 }

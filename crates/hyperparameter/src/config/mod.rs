@@ -63,12 +63,14 @@ mod parse_toml;
 mod parse_yaml;
 pub mod resolvers;
 pub(crate) mod tree;
+mod write;
 
 use std::path::Path;
 use std::sync::Arc;
 
 pub use limits::{MAX_DEPTH, MAX_INPUT_BYTES, MAX_NODES};
 pub use origin::Origin;
+pub use write::{write_config, WriteItem};
 
 use tree::{map_to_value, Kind, Node, NodeMap};
 
