@@ -159,6 +159,11 @@ def _memory(records: Records, facts: dict[str, Any]) -> tuple[str, bool] | None:
 TARGETS = [
     Target("4-level read, key present", "≤ 2× a nested dict read", _ratio("read.present", 2.0)),
     Target("4-level read, key missing (default)", "no slower than present", _missing),
+    Target(
+        "recording a read for `hp.report()`",
+        "≤ 5% over the read unrecorded",
+        _ratio("read.recording", 1.05),
+    ),
     Target("`@hp.param` call, 3 parameters", "≤ 300 ns above a plain call", _call),
     Target(
         "scope enter + exit, 1 override", "≤ 1.5× a plain context manager", _ratio("scope.0", 1.5)

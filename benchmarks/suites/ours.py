@@ -45,6 +45,37 @@ def reads(bench: Bench) -> None:
     )
 
 
+def recording(bench: Bench) -> None:
+    """Scenario 1: what recording a read for the operative config (`hp.report()`) costs: the
+    present-key read with recording on against the same read with it off, in one process."""
+    reads_per_run = 20_000 if bench.quick else 200_000
+    code = compile(f"for _ in range({reads_per_run}): {READ}", "<recording>", "exec")
+    env: dict[str, Any] = {"hp": hp}
+
+    def timed(on: bool) -> Callable[[], float]:
+        def run() -> float:
+            before = hp.report.recording(on)
+            try:
+                start = time.process_time()
+                exec(code, env)
+                return time.process_time() - start
+            finally:
+                hp.report.recording(before)
+
+        return run
+
+    with hp.scope(**{"model.layers._0.size": 3}):
+        bench.runs(
+            1,
+            "read.recording",
+            f"{READ}, recording on",
+            timed(True),
+            "the same read, recording off",
+            timed(False),
+            reads_per_run,
+        )
+
+
 def injected(bench: Bench) -> None:
     """Scenarios 2 and 4: a read inside an `@hp.param` function, and a 3-parameter call."""
 
@@ -257,6 +288,7 @@ def loading(bench: Bench) -> None:
 def run(bench: Bench) -> None:
     """Every scenario of this library (the memory check in full mode only)."""
     reads(bench)
+    recording(bench)
     injected(bench)
     scopes(bench)
     writes(bench)
