@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-
 from typing import Any
 
 import pytest
@@ -33,8 +32,8 @@ def _mlflow() -> Any:
 def test_the_example_logs_every_value_read_and_the_loss(tmp_path: Path) -> None:
     mlflow = _mlflow()
     done = subprocess.run(
-        [sys.executable, str(EXAMPLE), "--tracking-dir", str(tmp_path), "-D", "model.hidden=64"]
-        + ["--epochs", "3"],
+        [sys.executable, str(EXAMPLE), "--tracking-dir", str(tmp_path)]
+        + ["-D", "model.hidden=64", "--epochs", "3"],
         capture_output=True,
         text=True,
         check=False,
