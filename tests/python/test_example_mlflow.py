@@ -31,9 +31,9 @@ def _mlflow() -> Any:
 
 def test_the_example_logs_every_value_read_and_the_loss(tmp_path: Path) -> None:
     mlflow = _mlflow()
+    argv = [str(EXAMPLE), "--tracking-dir", str(tmp_path), "-D", "model.hidden=64"]
     done = subprocess.run(
-        [sys.executable, str(EXAMPLE), "--tracking-dir", str(tmp_path)]
-        + ["-D", "model.hidden=64", "--epochs", "3"],
+        [sys.executable, *argv, "--epochs", "3"],
         capture_output=True,
         text=True,
         check=False,
