@@ -33,6 +33,7 @@ __all__ = [
     "scope",
     "set_run_info",
     "set_suggester_type",
+    "sweep_values",
     "validate_key",
 ]
 
@@ -249,6 +250,15 @@ def parse_sweep(text: str) -> _SweepDescription:
     ``{"kind": "interval", "low", "high", "integer", "tags"}``, ``{"kind": "glob"}``.
 
     Raises ``ConfigError`` naming the text and the column when it breaks the grammar."""
+
+def sweep_values(text: str, limit: int) -> list[str] | None:
+    """The override text of each value a grid search runs for the override value ``text``
+    (``["1", "2", "3"]`` for ``1,2,3`` or ``range(1, 4)``), each reading back as that one
+    value; ``None`` for a single value or a sweep that is not discrete (an interval, a
+    glob).
+
+    Raises ``ConfigError`` when ``text`` breaks the grammar and ``ValueError`` when the sweep
+    holds more than ``limit`` values."""
 
 @final
 class ConfigTree:
