@@ -180,15 +180,19 @@ def plan(parser: _Parser, namespace: dict[str, Any], words: list[str]) -> SweepP
     from hyperparameter.errors import ConfigError
 
     sweeps: list[tuple[str, str, str]] = []
+    broken: list[str] = []
     for word in namespace.get("bare:", []):
         key, text = parse_define(word)
         try:
             kind = _native.parse_sweep(text)["kind"]
-        except ConfigError:
-            continue  # not override grammar: a plain `key=value` text item
+        except ConfigError as err:
+            broken.append(f"bare override {word!r}: {err}")
+            continue  # for a single run, a plain `key=value` text item
         if kind != "value":
             sweeps.append((word, key, text))
     found = SweepPlan(namespace, words, sweeps)
+    if broken and found.active:
+        parser.error(broken[0])
     if sweeps and not found.active:
         parser.error(
             f"{sweeps[0][0]!r} is a sweep (several values for {sweeps[0][1]}): add -m/--multirun "
