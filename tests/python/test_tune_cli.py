@@ -163,3 +163,26 @@ def test_a_space_that_does_not_parse_is_a_usage_error(program: Path) -> None:
     done = run(["--tune", "2", "model.lr=interval(1)", "--run-dir", "t"], program)
     assert done.returncode == 2, done.stderr
     assert "model.lr" in done.stderr and "Traceback" not in done.stderr
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tune_digits.py"
+
+
+def test_the_digits_example_tunes_in_two_processes_and_replays_its_best(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    space = ["model.C=tag(log, interval(1e-2, 1e2))", "model.gamma=tag(log, interval(1e-4, 1e-1))"]
+    args = ["--tune", "4", "--jobs", "2", "--direction", "maximize", *space, "--run-dir", "t"]
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLE), *args], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    best = float(best_line(done).split("value ")[1].split()[0])
+    assert 0.5 < best <= 1.0
+    replay = subprocess.run(
+        [sys.executable, str(EXAMPLE), "-C", "t/best.yaml"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert replay.returncode == 0, replay.stderr
+    assert replay.stdout.startswith(f"accuracy {best:.4f} ")
