@@ -193,7 +193,11 @@ def plan(parser: _Parser, namespace: dict[str, Any], words: list[str]) -> SweepP
     found = SweepPlan(namespace, words, sweeps)
     if broken and found.active:
         parser.error(broken[0])
-    if sweeps and not found.active:
+    listing = any(
+        name in namespace
+        for name in ("list_params", "sub:list_params", "explain_param", "sub:explain_param")
+    )
+    if sweeps and not found.active and not listing:
         parser.error(
             f"{sweeps[0][0]!r} is a sweep (several values for {sweeps[0][1]}): add -m/--multirun "
             "to run one job per value, or --tune N to tune over them"
@@ -353,8 +357,9 @@ def run_grid(
         replaced = {sweep[0]: item for sweep, item in zip(found.sweeps, chosen)}
         words = job_words(found.words, dict(replaced))
         jobs.append((Job(os.path.join(root, str(number)), number), words, " ".join(chosen)))
+    progress = _Progress(len(jobs))
     if found.jobs > 1:
-        results = _run_processes(jobs, found.jobs, found.fail_fast)
+        results = _run_processes(jobs, found.jobs, found.fail_fast, progress)
     else:
         results = []
         for job, words, overrides in jobs:
@@ -363,8 +368,8 @@ def run_grid(
                 results.append(JobResult(job.number, overrides, "skipped", None, 0.0))
                 continue
             results.append(run_job(job, overrides, functools.partial(rerun, words, job)))
-            _progress(results, len(jobs), 0)
-    _finish_progress()
+            progress.show(results, 0)
+    progress.close()
     _report(results, root)
     if any(result.status != "ok" for result in results):
         sys.exit(1)
@@ -379,7 +384,10 @@ def job_command() -> list[str]:
     return [sys.executable, *prefix, *sys.argv[1:]]
 
 
-def _run_processes(jobs: list[Any], at_once: int, fail_fast: bool) -> list[JobResult]:
+def _run_processes(
+    jobs: list[Any], at_once: int, fail_fast: bool, progress: _Progress
+) -> list[JobResult]:
+    """Runs ``jobs`` in processes, ``at_once`` at a time."""
     import subprocess
 
     import hyperparameter as hp
@@ -407,7 +415,7 @@ def _run_processes(jobs: list[Any], at_once: int, fail_fast: bool) -> list[JobRe
             job, overrides, log, start = running.pop(process)
             log.close()
             results[job.number] = _child_result(job, overrides, process.returncode, start)
-        _progress(list(results.values()), len(jobs), len(running))
+        progress.show(list(results.values()), len(running))
         time.sleep(0.02)
     return [results[number] for number in sorted(results)]
 
@@ -427,26 +435,27 @@ def _child_result(job: Job, overrides: str, code: int, start: float) -> JobResul
         return JobResult(job.number, overrides, "failed", None, seconds)
 
 
-_shown = [False]
+class _Progress:
+    """The progress line on stderr: rewritten in place on a terminal, else one line each
+    time it changes."""
 
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.last = ""
 
-def _progress(results: list[JobResult], total: int, running: int) -> None:
-    done = sum(result.status != "skipped" for result in results)
-    failed = sum(result.status == "failed" for result in results)
-    line = f"multirun: {done}/{total} jobs done, {failed} failed, {running} running"
-    if sys.stderr.isatty():
-        sys.stderr.write(f"\r{line}")
-        _shown[0] = True
-    elif getattr(_progress, "last", None) != line:
-        sys.stderr.write(f"{line}\n")
-    _progress.last = line  # type: ignore[attr-defined]
-    sys.stderr.flush()
+    def show(self, results: Sequence[JobResult], running: int) -> None:
+        done = sum(result.status != "skipped" for result in results)
+        failed = sum(result.status == "failed" for result in results)
+        line = f"multirun: {done}/{self.total} jobs done, {failed} failed, {running} running"
+        if line == self.last:
+            return
+        self.last = line
+        sys.stderr.write(f"\r{line}" if sys.stderr.isatty() else f"{line}\n")
+        sys.stderr.flush()
 
-
-def _finish_progress() -> None:
-    if _shown[0]:
-        sys.stderr.write("\n")
-        _shown[0] = False
+    def close(self) -> None:
+        if self.last and sys.stderr.isatty():
+            sys.stderr.write("\n")
 
 
 def _report(results: list[JobResult], root: str) -> None:

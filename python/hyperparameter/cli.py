@@ -18,6 +18,10 @@ keys), which this module enters with ``hp.scope(...)`` over the scope around ``l
 so both scope backends record the same sources. That scope is frozen before the function
 runs so threads it starts see the same values.
 
+``--run-dir DIR`` gives the run a directory holding what it ran with (``_run_dir``); a
+bare word whose value is a sweep (``lr=0.1,0.01``) is run as a grid of jobs with ``-m``
+(``_multirun``) or tuned over with ``--tune N`` (``_tune_cli``).
+
 Help, errors and listing are :mod:`argparse`'s (see ``_cli_parser`` and ``_cli_listing``):
 a bad value, a malformed ``-D`` item, a bad reference, a misspelled key or an unknown
 option ends the program with status 2 and a one-line message naming what it is about and
@@ -350,11 +354,15 @@ def _run_sweep(
     rerun: Callable[[list[str], _multirun.Job], Any],
 ) -> Any:
     """``-m`` or ``--tune``: the grid of jobs or the study (see ``_multirun``)."""
+    import hyperparameter as hp
     from hyperparameter import _multirun, _tune_cli
 
-    if _tune_cli.wanted(found, layers):
-        return _tune_cli.run_tune(parser, found, layers, rerun)
-    return _multirun.run_grid(parser, found, rerun)
+    try:
+        if _tune_cli.wanted(found, layers):
+            return _tune_cli.run_tune(parser, found, layers, rerun)
+        return _multirun.run_grid(parser, found, rerun)
+    finally:
+        hp.scope.frozen()  # threads started later see this scope again, not the last job's
 
 
 class _ThreadFailures:

@@ -174,3 +174,9 @@ def test_the_config_yaml_of_a_job_replays_it(program: Path) -> None:
     again = run(["-C", "s/1/config.yaml"], program)
     assert again.returncode == 0, again.stderr
     assert "a=6 b=zz" in again.stdout and "returned 62" in again.stdout
+
+
+def test_listing_with_a_sweep_word_lists_without_running(program: Path) -> None:
+    done = run(["-lps", "train.a=1,2"], program)
+    assert done.returncode == 0, done.stderr
+    assert "train.a" in done.stdout and "returned" not in done.stdout
