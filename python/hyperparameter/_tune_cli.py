@@ -102,7 +102,7 @@ def run_tune(
         storage, study_name = share["storage"], share["study"]
     try:
         space_checked = tune.space_distributions(space)
-        sampler = _sampler(sweeper.get("sampler"))
+        sampler = _sampler(sweeper.get("sampler"), share["index"] if share else 0)
     except (ValueError, TypeError, ImportError) as err:
         parser.error(f"--tune: {err}")
     objective = _objective(found, root, rerun)
@@ -133,12 +133,17 @@ def run_tune(
     return study
 
 
-def _sampler(node: Any) -> Any:
+def _sampler(node: Any, worker: int) -> Any:
     """The sampler a ``hydra.sweeper.sampler`` node describes (``_target_`` and keyword
-    arguments), or None for Optuna's default."""
+    arguments), or None for Optuna's default. A seeded sampler in the ``worker``-th process
+    of ``--jobs N`` takes the seed plus ``worker``, so the processes do not all sample the
+    same values."""
     if not isinstance(node, dict) or "_target_" not in node:
         return None
     import hyperparameter as hp
+
+    if isinstance(node.get("seed"), int) and not isinstance(node["seed"], bool):
+        node = {**node, "seed": node["seed"] + worker}
 
     return hp.instantiate(node)
 
@@ -170,7 +175,7 @@ def _objective(
 def _start_worker(root: str, storage: str | None, study: str | None, n: int, index: int) -> Any:
     """A process re-running the program's command for ``n`` trials of the study; what its
     trials print goes to ``worker-<index>.log`` in the run directory."""
-    share = {"root": root, "storage": storage, "study": study, "n_trials": n}
+    share = {"root": root, "storage": storage, "study": study, "n_trials": n, "index": index}
     env = {**os.environ, WORKER_VARIABLE: json.dumps(share)}
     with open(os.path.join(root, f"worker-{index}.log"), "w", encoding="utf-8") as log:
         return subprocess.Popen(_multirun.job_command(), env=env, stdout=log)

@@ -220,6 +220,10 @@ def launch(
     running anything; usage errors exit with status 2. A ``-D`` or config-file key that no
     parameter declares but that is close to a declared one is such an error; with
     ``strict=True`` (or ``--strict``) any undeclared key is.
+
+    With ``-m`` (a grid of jobs over the sweep words) it returns the list of the jobs'
+    return values, and exits with status 1 when a job failed; with ``--tune`` the
+    ``optuna.Study``.
     """
     return launch_from(func, argv, prog, caller=2, strict=strict)
 
