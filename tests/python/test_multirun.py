@@ -180,3 +180,9 @@ def test_listing_with_a_sweep_word_lists_without_running(program: Path) -> None:
     done = run(["-lps", "train.a=1,2"], program)
     assert done.returncode == 0, done.stderr
     assert "train.a" in done.stdout and "returned" not in done.stdout
+
+
+def test_a_grid_too_large_is_a_usage_error(program: Path) -> None:
+    done = run(["-m", "train.a=range(0,1000000)", "--run-dir", "s"], program)
+    assert done.returncode == 2
+    assert "more than 100000 values" in done.stderr and not (program / "s" / "0").exists()
