@@ -359,6 +359,7 @@ def run_grid(
         jobs.append((Job(os.path.join(root, str(number)), number), words, " ".join(chosen)))
     progress = _Progress(len(jobs))
     if found.jobs > 1:
+        check_rerunnable(parser, found)
         results = _run_processes(jobs, found.jobs, found.fail_fast, progress)
     else:
         results = []
@@ -374,6 +375,20 @@ def run_grid(
     if any(result.status != "ok" for result in results):
         sys.exit(1)
     return [result.value for result in results]
+
+
+def check_rerunnable(parser: _Parser, found: SweepPlan) -> None:
+    """``--jobs N`` starts processes that run this program's command again; that is only
+    this program when its command line holds the words being run (not a test runner
+    calling ``hp.launch(argv=...)``)."""
+    from hyperparameter._cli_parser import _split_groups
+
+    if _split_groups(list(sys.argv[1:])) != found.words:
+        parser.error(
+            "--jobs N runs jobs in processes that start this program's command again, which "
+            "does not hold these words (launch was given argv=...): run the program from its "
+            "command line, or leave --jobs out"
+        )
 
 
 def job_command() -> list[str]:

@@ -51,6 +51,14 @@ def announce(directory: str, prog: str | None) -> None:
     _native.set_run_info("job.name", program_name(prog))
 
 
+def forget() -> None:
+    """Clears what :func:`announce` set, once the run is over."""
+    from hyperparameter import _native
+
+    _native.set_run_info("runtime.output_dir", None)
+    _native.set_run_info("job.name", None)
+
+
 def open_run_dir(directory: str, argv: Sequence[str], layers: _Layers) -> None:
     """Creates ``directory`` (and its parents) and writes ``overrides.txt`` and
     ``resolved.yaml`` into it."""

@@ -96,6 +96,7 @@ def run_tune(
     storage = found.storage or sweeper.get("storage")
     study_name = found.study or sweeper.get("study_name")
     if found.jobs > 1 and not share:
+        _multirun.check_rerunnable(parser, found)
         storage = storage or f"sqlite:///{os.path.abspath(os.path.join(root, 'study.db'))}"
         study_name = study_name or f"tune-{os.path.basename(os.path.abspath(root))}"
     if share:

@@ -327,6 +327,7 @@ def launch_from(
             failed.restore()
             if run_dir is not None:
                 _run_dir.save_operative_config(run_dir, layers)
+                _run_dir.forget()
         if failed.messages:
             parser.exit(2)
         return result
@@ -367,6 +368,9 @@ def _run_sweep(
         return _multirun.run_grid(parser, found, rerun)
     finally:
         hp.scope.frozen()  # threads started later see this scope again, not the last job's
+        from hyperparameter import _run_dir
+
+        _run_dir.forget()
 
 
 class _ThreadFailures:

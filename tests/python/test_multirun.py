@@ -186,3 +186,20 @@ def test_a_grid_too_large_is_a_usage_error(program: Path) -> None:
     done = run(["-m", "train.a=range(0,1000000)", "--run-dir", "s"], program)
     assert done.returncode == 2
     assert "more than 100000 values" in done.stderr and not (program / "s" / "0").exists()
+
+
+def test_parallel_jobs_need_the_program_s_own_command_line(tmp_path: Path) -> None:
+    import hyperparameter as hp
+
+    @hp.param("t")
+    def f(a: int = 0) -> int:
+        return a
+
+    # In this test process the command is pytest's, which must not be started again.
+    with pytest.raises(SystemExit) as exit:
+        hp.launch(f, argv=["-m", "t.a=1,2", "--jobs", "2", "--run-dir", str(tmp_path / "s")])
+    assert exit.value.code == 2
+    assert hp.launch(f, argv=["-m", "t.a=1,2", "--run-dir", str(tmp_path / "s")]) == [1, 2]
+    # The run directory is the program's only while it runs.
+    with pytest.raises(hp.ConfigError):
+        hp.config({"d": "${hydra:runtime.output_dir}"})
