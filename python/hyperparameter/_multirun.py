@@ -249,14 +249,19 @@ class JobResult:
         self.seconds = seconds
 
     def to_json(self) -> str:
+        """The result as JSON, a return value JSON cannot hold as its ``repr``."""
+        record = {
+            "number": self.number,
+            "overrides": self.overrides,
+            "status": self.status,
+            "value": self.value,
+            "seconds": self.seconds,
+        }
         try:
-            value = json.dumps(self.value)
+            return json.dumps(record)
         except (TypeError, ValueError):
-            value = json.dumps(repr(self.value))
-        return json.dumps(
-            {"number": self.number, "overrides": self.overrides, "status": self.status,
-             "value": json.loads(value), "seconds": self.seconds}
-        )  # fmt: skip
+            record["value"] = repr(self.value)
+            return json.dumps(record)
 
 
 _RESULT_FILE = "job.json"
