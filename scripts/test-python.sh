@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 # hypothesis drives the fuzz tests; Hydra (with its colorlog plugin, which a fixture tree
 # chooses) composes and instantiates beside `hp.compose` and `hp.instantiate` in the parity
 # tests; Optuna (the `tune` extra) and psycopg2 run the tuning tests, against SQLite and a
-# PostgreSQL server the tests start; MLflow (its small client) runs the tracking example.
+# PostgreSQL server the tests start; scikit-learn runs the digits tuning example and MLflow
+# (its small client) the tracking example.
 python -m pip install --quiet "maturin>=1.5,<2" pytest mypy "hypothesis>=6.100" \
-  "hydra-core==1.3.*" hydra-colorlog "optuna>=3" psycopg2-binary mlflow-skinny
+  "hydra-core==1.3.*" hydra-colorlog "optuna>=3" psycopg2-binary scikit-learn mlflow-skinny
 python -m pip install --quiet .
 
 python -m pytest tests/python -q

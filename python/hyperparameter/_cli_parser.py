@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from hyperparameter import _multirun
 from hyperparameter._docstring import parse_docstring
 
 # `typing` costs milliseconds to import; annotations are strings here, so only type
@@ -24,9 +25,9 @@ _EXPLAIN_FLAGS = ("-ep", "--explain-param")
 _RESERVED_OPTIONS = frozenset(
     (
         "help", "define", "config", "list-params", "list_params", "explain-param",
-        "explain_param", "strict",
+        "explain_param", "strict", "save-config", "save_config",
     )
-)  # fmt: skip
+) | _multirun.OPTIONS  # fmt: skip
 _EXPLAIN_ALL = "\0all"
 
 
@@ -275,6 +276,15 @@ def _add_common(parser: argparse.ArgumentParser, prefix: str) -> None:
         default=argparse.SUPPRESS,
         help="refuse any -D or config-file key that no parameter declares",
     )
+    group.add_argument(
+        "--save-config",
+        dest=f"{prefix}save_config",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="when the run ends, write every value it read to FILE (TOML, YAML or JSON by "
+        "extension), with its source; -C FILE runs with the same values",
+    )
+    _multirun.add_options(parser.add_argument_group("runs and sweeps"), prefix)
 
 
 _CONFIG_SUFFIXES = (".toml", ".json", ".yaml", ".yml")

@@ -38,6 +38,7 @@ __all__ = [
     "set_recording",
     "set_run_info",
     "set_suggester_type",
+    "sweep_values",
     "validate_key",
 ]
 
@@ -217,10 +218,13 @@ def set_recording(on: bool) -> bool:
 def recording() -> bool:
     """Whether reads are being recorded."""
 
-def render_config(path: str, items: list[tuple[str, Any, str | None]]) -> str:
+def render_config(
+    path: str, items: list[tuple[str, Any, str | None]], header: str | None = ...
+) -> str:
     """``(key, value, comment)`` items as a config file of ``path``'s format (TOML, YAML or
-    JSON by extension), nested by the keys' segments, comments above the values and the
-    saved report's header at the top where the format has comments.
+    JSON by extension), nested by the keys' segments, comments above the values and
+    ``header`` (the saved report's header when ``None``) at the top where the format has
+    comments.
 
     Raises ``ConfigError`` for an unknown extension and ``ConversionError`` for a value the
     format cannot hold."""
@@ -277,6 +281,15 @@ def parse_sweep(text: str) -> _SweepDescription:
     ``{"kind": "interval", "low", "high", "integer", "tags"}``, ``{"kind": "glob"}``.
 
     Raises ``ConfigError`` naming the text and the column when it breaks the grammar."""
+
+def sweep_values(text: str, limit: int) -> list[str] | None:
+    """The override text of each value a grid search runs for the override value ``text``
+    (``["1", "2", "3"]`` for ``1,2,3`` or ``range(1, 4)``), each reading back as that one
+    value; ``None`` for a single value or a sweep that is not discrete (an interval, a
+    glob).
+
+    Raises ``ConfigError`` when ``text`` breaks the grammar and ``ValueError`` when the sweep
+    holds more than ``limit`` values."""
 
 @final
 class ConfigTree:

@@ -18,6 +18,10 @@ keys), which this module enters with ``hp.scope(...)`` over the scope around ``l
 so both scope backends record the same sources. That scope is frozen before the function
 runs so threads it starts see the same values.
 
+``--run-dir DIR`` gives the run a directory holding what it ran with (``_run_dir``); a
+bare word whose value is a sweep (``lr=0.1,0.01``) is run as a grid of jobs with ``-m``
+(``_multirun``) or tuned over with ``--tune N`` (``_tune_cli``).
+
 Help, errors and listing are :mod:`argparse`'s (see ``_cli_parser`` and ``_cli_listing``):
 a bad value, a malformed ``-D`` item, a bad reference, a misspelled key or an unknown
 option ends the program with status 2 and a one-line message naming what it is about and
@@ -48,6 +52,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable, Sequence
 
+    from hyperparameter import _multirun
     from hyperparameter._config import Config
     from hyperparameter._native import LayeredRun
     from hyperparameter.errors import ConversionError
@@ -66,6 +71,7 @@ class _Layers:
 
         tree = run.tree()
         self.run = run
+        self.defaults: list[tuple[str, Any]] = []  # the declared parameters' defaults
         self.config: Config = Config(tree.to_python(), tree)
         self.values: dict[str, Any] = {}
         self.sources: dict[str, str] = {}
@@ -87,22 +93,27 @@ def _load_layers(
     words: tuple[list[str], list[str]],
     given: list[tuple[_Option, Any, str]],
     strict: bool,
+    extra: Sequence[tuple[str, Any, str]] = (),
 ) -> _Layers:
     """The core's layering of this run: the defaults of every declared parameter (the
     chosen command's last, so they win for a key declared twice), ``words`` (the config
-    files and the ``key=value`` items), the options ``given``."""
+    files and the ``key=value`` items), the options ``given``, then the
+    ``extra`` values of a tuning trial."""
     from hyperparameter._config import _native_module
     from hyperparameter.errors import HyperparameterError
 
     declared = [opt for entry in entries for opt in _options_of(entry) if opt.key]
     defaults = [(opt.key, opt.default) for opt in (*declared, *chosen) if opt.key]
     options = [(opt.key, value, flag) for opt, value, flag in given if opt.key is not None]
+    options += extra
     configs, defines = words
     try:
         run = _native_module().layer_run(defaults, [], configs, defines, options, strict)
     except (HyperparameterError, OSError, ValueError) as err:
         parser.error(_tree_error(str(err), configs, defines))
-    return _Layers(run)
+    layers = _Layers(run)
+    layers.defaults = defaults
+    return layers
 
 
 def _tree_error(message: str, configs: list[str], defines: list[str]) -> str:
@@ -209,6 +220,10 @@ def launch(
     running anything; usage errors exit with status 2. A ``-D`` or config-file key that no
     parameter declares but that is close to a declared one is such an error; with
     ``strict=True`` (or ``--strict``) any undeclared key is.
+
+    With ``-m`` (a grid of jobs over the sweep words) it returns the list of the jobs'
+    return values, and exits with status 1 when a job failed; with ``--tune`` the
+    ``optuna.Study``.
     """
     return launch_from(func, argv, prog, caller=2, strict=strict)
 
@@ -219,15 +234,26 @@ def launch_from(
     prog: str | None,
     caller: int,
     strict: bool = False,
+    sweep: tuple[list[ParamFunction], _multirun.Job | None] | None = None,
 ) -> Any:
     """:func:`launch`, with the calling module looked up ``caller`` frames above this one
-    (so a wrapper such as ``hp.launch`` can pass its own caller on)."""
+    (so a wrapper such as ``hp.launch`` can pass its own caller on). ``sweep`` is given
+    for one job of a sweep: the entries and the job."""
     import hyperparameter as hp
+    from hyperparameter import _multirun
 
-    entries = _caller_entries(func, caller + 1)
+    entries, job = sweep or (_caller_entries(func, caller + 1), None)
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if sweep is None:
+        args_list, job = _multirun.inherited_job(args_list)
+        if job is not None:  # this process runs one job of a sweep, then ends
+            words = args_list
+            _multirun.run_child_job(job, words, lambda: launch_from(
+                func, words, prog, caller, strict, (entries, job)))  # fmt: skip
     parser, options = _build_parser(entries, prog, _listing_requested(args_list))
-    namespace = vars(parser.parse_command_line(_split_groups(args_list)))
+    split = _split_groups(args_list)
+    namespace = vars(parser.parse_command_line(split))
+    found = _multirun.plan(parser, namespace, split)
     names = {alias: name for name in options for alias in (name, name.replace("_", "-"))}
     command: str | None = names.get(str(namespace.get("command:")))
     defines = [
@@ -248,7 +274,10 @@ def launch_from(
     from hyperparameter.param import registered
 
     declared = registered()
-    layers = _load_layers(parser, declared, chosen, (configs, defines), given, strict)
+    run_dir = _open_run_dir(found, job, prog)
+    defines = found.fixed(defines)
+    extra = job.values if job else ()
+    layers = _load_layers(parser, declared, chosen, (configs, defines), given, strict, extra)
     if listing or explain is not None:
         from hyperparameter._cli_listing import explain as explain_keys
         from hyperparameter._cli_listing import print_list
@@ -263,6 +292,13 @@ def launch_from(
         parser.exit(0)
     if command is None:
         parser.error(f"choose a command: {', '.join(options)}")
+    save_config = namespace.get("sub:save_config", namespace.get("save_config"))
+    if found.active and job is None:
+        if save_config is not None:
+            parser.error("--save-config saves one run; with -m or --tune each job's config.yaml "
+                         "in its run directory holds what it read")  # fmt: skip
+        return _run_sweep(parser, found, layers, lambda words, one: launch_from(
+            func, words, prog, caller, strict, (entries, one)))  # fmt: skip
     _check_types(parser, chosen, layers)
     positional = [namespace[f"param:{o.name}"] for o in chosen if o.kind == "positional"]
     keywords = {
@@ -271,8 +307,15 @@ def launch_from(
         if o.kind == "keyword" and f"param:{o.name}" in namespace
     }
     entry = next(entry for entry in entries if _entry_name(entry) == command)
+    import os
+
+    from hyperparameter import _run_dir
     from hyperparameter.errors import ConversionError
 
+    if run_dir is not None:
+        _run_dir.open_run_dir(run_dir, args_list, layers)
+    if job is not None:
+        hp.report.clear()  # a job's operative config is what it read itself
     failed = _watch_threads(parser, layers)
     with layers.scope():
         hp.scope.frozen()
@@ -290,9 +333,54 @@ def launch_from(
             raise
         finally:
             failed.restore()
+            if run_dir is not None:
+                _run_dir.save_operative_config(os.path.join(run_dir, "config.yaml"))
+                _run_dir.forget()
+            if save_config is not None:
+                _run_dir.save_operative_config(save_config)
         if failed.messages:
             parser.exit(2)
         return result
+
+
+def _open_run_dir(
+    found: _multirun.SweepPlan, job: _multirun.Job | None, prog: str | None
+) -> str | None:
+    """The run directory of this run (``--run-dir``, the job's, or a sweep's root),
+    announced to ``${hydra:...}`` before the config is interpolated; None without one."""
+    from hyperparameter import _multirun, _run_dir
+
+    if job is not None:
+        directory = job.directory
+    elif found.active:  # the root of a sweep's jobs
+        directory = found.root = _run_dir.resolve_pattern(found.run_dir or _multirun.SWEEP_DIR)
+    elif found.run_dir is not None:
+        directory = _run_dir.resolve_pattern(found.run_dir)
+    else:
+        return None
+    _run_dir.announce(directory, prog)
+    return directory
+
+
+def _run_sweep(
+    parser: _Parser,
+    found: _multirun.SweepPlan,
+    layers: _Layers,
+    rerun: Callable[[list[str], _multirun.Job], Any],
+) -> Any:
+    """``-m`` or ``--tune``: the grid of jobs or the study (see ``_multirun``)."""
+    import hyperparameter as hp
+    from hyperparameter import _multirun, _tune_cli
+
+    try:
+        if _tune_cli.wanted(found, layers):
+            return _tune_cli.run_tune(parser, found, layers, rerun)
+        return _multirun.run_grid(parser, found, rerun)
+    finally:
+        hp.scope.frozen()  # threads started later see this scope again, not the last job's
+        from hyperparameter import _run_dir
+
+        _run_dir.forget()
 
 
 class _ThreadFailures:

@@ -137,13 +137,15 @@ pub fn recording() -> bool {
 }
 
 /// Renders `(key, value, comment or None)` items as the config file format of `path`'s
-/// extension (TOML, YAML or JSON), with the saved report's header as comment lines where the
-/// format has comments. Values must be plain: None, bool, int, float, str, lists and
-/// str-keyed dicts.
+/// extension (TOML, YAML or JSON), with `header` (the saved report's header when `None`) as
+/// comment lines where the format has comments. Values must be plain: None, bool, int,
+/// float, str, lists and str-keyed dicts.
 #[pyfunction]
+#[pyo3(signature = (path, items, header = None))]
 pub fn render_config(
     path: &str,
     items: Vec<(String, Bound<'_, PyAny>, Option<String>)>,
+    header: Option<&str>,
 ) -> PyResult<String> {
     let format = Format::from_path(std::path::Path::new(path)).map_err(CoreError)?;
     let items = items
@@ -154,5 +156,6 @@ pub fn render_config(
             comment,
         })
         .collect::<Vec<_>>();
-    Ok(write_config(format, &items, report::SAVED_HEADER).map_err(CoreError)?)
+    let header = header.unwrap_or(report::SAVED_HEADER);
+    Ok(write_config(format, &items, header).map_err(CoreError)?)
 }

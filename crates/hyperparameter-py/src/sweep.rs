@@ -105,7 +105,36 @@ pub fn parse_sweep<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyDi
     Ok(out)
 }
 
-/// Adds [`parse_sweep`] to the module.
+/// The override text of each value a grid search (`--multirun`) runs for the override
+/// value `text`: `["1", "2", "3"]` for `1,2,3` or `range(1, 4)`, `["x", "'a b'"]` for
+/// `choice(x, 'a b')`; each reads back as that one value. `None` when `text` is a single
+/// value or a sweep that is not discrete (an interval, a glob), which `parse_sweep` tells
+/// apart.
+///
+/// Raises `ConfigError` when `text` breaks the grammar and `ValueError` when the sweep
+/// holds more than `limit` values.
+#[pyfunction]
+pub fn sweep_values(text: &str, limit: usize) -> PyResult<Option<Vec<String>>> {
+    let OverrideValue::Sweep(sweep) = OverrideValue::parse(text).map_err(CoreError)? else {
+        return Ok(None);
+    };
+    let Some(values) = sweep.grid_values() else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    for value in values {
+        if out.len() == limit {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "the sweep {text:?} holds more than {limit} values"
+            )));
+        }
+        out.push(value.to_string());
+    }
+    Ok(Some(out))
+}
+
+/// Adds [`parse_sweep`] and [`sweep_values`] to the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(parse_sweep, m)?)
+    m.add_function(wrap_pyfunction!(parse_sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_values, m)?)
 }

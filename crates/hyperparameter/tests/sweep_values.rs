@@ -100,3 +100,47 @@ fn the_last_value_of_a_range_excludes_the_stop() {
     let wide = format!("range({}, {}, {})", i64::MIN, i64::MAX, i64::MAX);
     assert_eq!(sweep(&wide).range_last(), Some(Number::Int(i64::MAX - 1)));
 }
+
+fn grid(text: &str) -> Option<Vec<String>> {
+    let sweep = sweep(text);
+    let values = sweep.grid_values()?;
+    Some(values.map(|value| value.to_string()).collect())
+}
+
+#[test]
+fn a_grid_runs_the_options_of_a_choice_and_each_value_of_a_range() {
+    assert_eq!(grid("1,2,3").unwrap(), ["1", "2", "3"]);
+    assert_eq!(
+        grid("choice(x, 'a b', null)").unwrap(),
+        ["x", "'a b'", "null"]
+    );
+    assert_eq!(grid("range(4)").unwrap(), ["0", "1", "2", "3"]);
+    assert_eq!(grid("range(10, 0, -4)").unwrap(), ["10", "6", "2"]);
+    assert_eq!(
+        grid("range(0, 1, 0.25)").unwrap(),
+        ["0.0", "0.25", "0.5", "0.75"]
+    );
+    assert_eq!(grid("range(3, 3)").unwrap(), Vec::<String>::new());
+    assert_eq!(grid("range(0, 5, -1)").unwrap(), Vec::<String>::new());
+    // Each printed value reads back as that one value.
+    for text in grid("choice(1, 1.5, true, 'x,y', [1, 2])").unwrap() {
+        assert!(
+            matches!(OverrideValue::parse(&text), Ok(OverrideValue::Element(_))),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn continuous_sweeps_and_globs_have_no_grid() {
+    assert!(grid("interval(0, 1)").is_none());
+    assert!(grid("tag(log, interval(1e-4, 1))").is_none());
+    assert!(grid("glob(*)").is_none());
+}
+
+#[test]
+fn a_huge_range_is_produced_lazily() {
+    let sweep = sweep("range(0, 9223372036854775807)");
+    let first: Vec<Element> = sweep.grid_values().unwrap().take(2).collect();
+    assert_eq!(first, [Element::Int(0), Element::Int(1)]);
+}

@@ -147,6 +147,55 @@ impl Sweep {
     }
 }
 
+impl Sweep {
+    /// The values a grid search (`--multirun`) runs for a discrete sweep, in order: the
+    /// options of a choice, or each value of a range (`start + i*step` while before the
+    /// stop; integers when bounds and step are integers). `None` for an interval (a
+    /// continuous space, for a tuner) and a glob (it selects config group options). The
+    /// values come one at a time, so a caller can stop at a bound of its own.
+    ///
+    /// ```
+    /// use hyperparameter::compose::{Element, OverrideValue};
+    ///
+    /// let OverrideValue::Sweep(sweep) = OverrideValue::parse("range(1, 8, 3)")? else {
+    ///     unreachable!()
+    /// };
+    /// let values: Vec<Element> = sweep.grid_values().unwrap().collect();
+    /// assert_eq!(values, [Element::Int(1), Element::Int(4), Element::Int(7)]);
+    /// # Ok::<(), hyperparameter::Error>(())
+    /// ```
+    pub fn grid_values(&self) -> Option<Box<dyn Iterator<Item = Element> + '_>> {
+        match self {
+            Sweep::Choice { items, .. } => Some(Box::new(items.iter().cloned())),
+            Sweep::Range {
+                start, stop, step, ..
+            } => {
+                let Some(last) = self.range_last() else {
+                    return Some(Box::new(std::iter::empty()));
+                };
+                match (*start, *step, last) {
+                    (Number::Int(start), Number::Int(step), Number::Int(last)) => {
+                        // `last` is reached exactly: (last - start) is a multiple of step.
+                        let count = (i128::from(last) - i128::from(start)) / i128::from(step);
+                        let (start, step) = (i128::from(start), i128::from(step));
+                        Some(Box::new((0..=count).filter_map(move |i| {
+                            i64::try_from(start + i * step).ok().map(Element::Int)
+                        })))
+                    }
+                    _ => {
+                        let (start, step) = (number_f64(*start), number_f64(*step));
+                        let count = ((number_f64(*stop) - start) / step).ceil() as u64;
+                        Some(Box::new(
+                            (0..count).map(move |i| Element::Float(start + i as f64 * step)),
+                        ))
+                    }
+                }
+            }
+            Sweep::Interval { .. } | Sweep::Glob { .. } => None,
+        }
+    }
+}
+
 impl Element {
     /// The text of a string element (quoted or not).
     pub fn as_str(&self) -> Option<&str> {
