@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from hyperparameter._cli_compose import add_options as _add_compose_options
+from hyperparameter._cli_compose import is_override_word
 from hyperparameter._docstring import parse_docstring
 
 # `typing` costs milliseconds to import; annotations are strings here, so only type
@@ -24,7 +26,7 @@ _EXPLAIN_FLAGS = ("-ep", "--explain-param")
 _RESERVED_OPTIONS = frozenset(
     (
         "help", "define", "config", "list-params", "list_params", "explain-param",
-        "explain_param", "strict",
+        "explain_param", "strict", "config-dir", "config_dir", "config-name", "config_name",
     )
 )  # fmt: skip
 _EXPLAIN_ALL = "\0all"
@@ -46,9 +48,10 @@ class _Parser(argparse.ArgumentParser):
         # Bare `key=value` words before `--` are overrides, as `-D` items are.
         cut = words.index("--") if "--" in words else len(words)
         options = set(words[:cut])
-        bare = [word for word in extras if word in options and _is_define_item(word)]
+        # Bare override words (Hydra's grammar) are checked by the core's layering.
+        bare = [word for word in extras if word in options and is_override_word(word)]
         extras = [word for word in extras if word not in bare]
-        setattr(namespace, "bare:", [_define_item(word, self) for word in bare])
+        setattr(namespace, "bare:", bare)
         if extras:
             command = getattr(namespace, "command:", None)
             hint = _hint_for(self, words, extras, command)
@@ -275,6 +278,7 @@ def _add_common(parser: argparse.ArgumentParser, prefix: str) -> None:
         default=argparse.SUPPRESS,
         help="refuse any -D or config-file key that no parameter declares",
     )
+    _add_compose_options(group, prefix)
 
 
 _CONFIG_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
@@ -324,15 +328,6 @@ def _checked_define(item: str) -> str:
     problem = _define_problem(item)
     if problem:
         raise argparse.ArgumentTypeError(problem)
-    return item
-
-
-def _define_item(item: str, parser: Any) -> str:
-    """A bare ``key=value`` word checked by the core's parser; a malformed one ends the
-    program with a usage error (``parser.error``)."""
-    problem = _define_problem(item)
-    if problem:
-        parser.error(f"bare override: {problem}")
     return item
 
 

@@ -27,8 +27,10 @@ a command-line value that does not convert.
 
 from __future__ import annotations
 
+import os
 import sys
 
+from hyperparameter._cli_compose import Settings, check_words, name_job, print_groups
 from hyperparameter._cli_parser import (
     _build_parser,
     _entry_name,
@@ -84,24 +86,30 @@ def _load_layers(
     parser: _Parser,
     entries: list[ParamFunction],
     chosen: list[_Option],
-    words: tuple[list[str], list[str]],
+    words: tuple[list[str], list[str], list[str]],
     given: list[tuple[_Option, Any, str]],
     strict: bool,
+    tree: tuple[tuple[str, str] | None, tuple[str, list[tuple[str, str]]] | None] = (None, None),
 ) -> _Layers:
     """The core's layering of this run: the defaults of every declared parameter (the
     chosen command's last, so they win for a key declared twice), ``words`` (the config
-    files and the ``key=value`` items), the options ``given``."""
+    files, the ``-D`` items and the bare override words), the options ``given``; ``tree``
+    is the composition and the environment layer (see ``_cli_compose``)."""
+    from hyperparameter._cli_compose import error_message
     from hyperparameter._config import _native_module
     from hyperparameter.errors import HyperparameterError
 
     declared = [opt for entry in entries for opt in _options_of(entry) if opt.key]
     defaults = [(opt.key, opt.default) for opt in (*declared, *chosen) if opt.key]
     options = [(opt.key, value, flag) for opt, value, flag in given if opt.key is not None]
-    configs, defines = words
+    configs, defines, bare = words
+    compose, env = tree
     try:
-        run = _native_module().layer_run(defaults, [], configs, defines, options, strict)
+        run = _native_module().layer_run(
+            defaults, [], configs, defines, options, strict, compose=compose, words=bare, env=env
+        )
     except (HyperparameterError, OSError, ValueError) as err:
-        parser.error(_tree_error(str(err), configs, defines))
+        parser.error(error_message(str(err), bare) or _tree_error(str(err), configs, defines))
     return _Layers(run)
 
 
@@ -200,6 +208,9 @@ def launch(
     argv: Sequence[str] | None = None,
     prog: str | None = None,
     strict: bool = False,
+    config_dir: str | os.PathLike[str] | None = None,
+    config_name: str | None = None,
+    env_prefix: str | None = None,
 ) -> Any:
     """Parses the command line for ``func`` (or the ``@hp.param`` functions of the calling
     module), runs it in the resulting scope and returns its result.
@@ -209,8 +220,16 @@ def launch(
     running anything; usage errors exit with status 2. A ``-D`` or config-file key that no
     parameter declares but that is close to a declared one is such an error; with
     ``strict=True`` (or ``--strict``) any undeclared key is.
+
+    ``config_name`` (with ``config_dir``, relative to the calling file) composes that
+    Hydra-style config tree first (``--config-name``/``--config-dir`` change them); bare
+    words are Hydra overrides (``model=vit``, ``+seed=1``, ``~key``). ``env_prefix="APP_"``
+    lets ``APP_TRAIN__LR=0.1`` set ``train.lr``, above config files and below ``-D``.
     """
-    return launch_from(func, argv, prog, caller=2, strict=strict)
+    return launch_from(
+        func, argv, prog, caller=2, strict=strict,
+        config_dir=config_dir, config_name=config_name, env_prefix=env_prefix,
+    )  # fmt: skip
 
 
 def launch_from(
@@ -219,22 +238,24 @@ def launch_from(
     prog: str | None,
     caller: int,
     strict: bool = False,
+    config_dir: str | os.PathLike[str] | None = None,
+    config_name: str | None = None,
+    env_prefix: str | None = None,
 ) -> Any:
     """:func:`launch`, with the calling module looked up ``caller`` frames above this one
     (so a wrapper such as ``hp.launch`` can pass its own caller on)."""
     import hyperparameter as hp
 
     entries = _caller_entries(func, caller + 1)
+    home = sys._getframe(caller).f_globals.get("__file__")
+    settings = Settings(config_dir, config_name, env_prefix, home and os.path.dirname(home))
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser, options = _build_parser(entries, prog, _listing_requested(args_list))
     namespace = vars(parser.parse_command_line(_split_groups(args_list)))
     names = {alias: name for name in options for alias in (name, name.replace("_", "-"))}
     command: str | None = names.get(str(namespace.get("command:")))
-    defines = [
-        *namespace.get("define", []),
-        *namespace.get("sub:define", []),
-        *namespace.get("bare:", []),
-    ]
+    defines = [*namespace.get("define", []), *namespace.get("sub:define", [])]
+    bare: list[str] = namespace.get("bare:", [])
     configs = [*namespace.get("config", []), *namespace.get("sub:config", [])]
     listing = namespace.get("list_params") or namespace.get("sub:list_params")
     explain = namespace.get("sub:explain_param", namespace.get("explain_param"))
@@ -248,7 +269,8 @@ def launch_from(
     from hyperparameter.param import registered
 
     declared = registered()
-    layers = _load_layers(parser, declared, chosen, (configs, defines), given, strict)
+    tree = _tree_settings(parser, settings, namespace, bare, home)
+    layers = _load_layers(parser, declared, chosen, (configs, defines, bare), given, strict, tree)
     if listing or explain is not None:
         from hyperparameter._cli_listing import explain as explain_keys
         from hyperparameter._cli_listing import print_list
@@ -256,6 +278,7 @@ def launch_from(
         every = [opt for entry in declared for opt in _options_of(entry) if opt.key]
         outer = {key: hp.scope.get(key) for key in _keys_of(every, layers) if key in hp.scope}
         with layers.scope():
+            print_groups(layers.run, tree[0])
             if listing:
                 print_list(every, layers)
             if explain is not None:
@@ -293,6 +316,21 @@ def launch_from(
         if failed.messages:
             parser.exit(2)
         return result
+
+
+def _tree_settings(
+    parser: _Parser, settings: Settings, namespace: dict[str, Any], bare: list[str], home: Any
+) -> tuple[tuple[str, str] | None, tuple[str, list[tuple[str, str]]] | None]:
+    """The composition and the environment layer of this run; a usage error for a config
+    directory without a config name or a word that is not text."""
+    check_words(parser, bare)
+    try:
+        composition = settings.composition(namespace)
+    except ValueError as err:
+        parser.error(str(err))
+    if composition is not None:
+        name_job(home)
+    return composition, settings.environment()
 
 
 class _ThreadFailures:
