@@ -262,7 +262,7 @@ impl Layers {
     fn check_keys(&self, set: &[(String, Source)], known: &[String]) -> Result<Vec<String>> {
         let mut undeclared: Vec<String> = Vec::new();
         for (key, source) in set {
-            if self.is_declared(key) || known.contains(key) || undeclared.contains(key) {
+            if self.is_declared(key) || related(known, key) || undeclared.contains(key) {
                 continue;
             }
             let candidates = self.declared.iter().chain(known).map(String::as_str);
@@ -283,15 +283,19 @@ impl Layers {
 
     /// Whether `key` is declared, lies below a declared key, or holds declared keys.
     fn is_declared(&self, key: &str) -> bool {
-        let below = |outer: &str, inner: &str| {
-            inner
-                .strip_prefix(outer)
-                .is_some_and(|rest| rest.starts_with('.'))
-        };
-        self.declared
-            .iter()
-            .any(|d| d == key || below(d, key) || below(key, d))
+        related(&self.declared, key)
     }
+}
+
+/// Whether `key` is one of `keys`, lies below one, or holds one.
+fn related(keys: &[String], key: &str) -> bool {
+    let below = |outer: &str, inner: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with('.'))
+    };
+    keys.iter()
+        .any(|d| d == key || below(d, key) || below(key, d))
 }
 
 impl Run {

@@ -176,6 +176,8 @@ mod tests {
             .collect();
         assert_eq!(groups[0], "db: postgres (db/postgres.yaml)");
         assert!(config.contains_key("hydra.runtime.cwd"));
+        // A key of the tree is no undeclared key; one a word adds is.
+        assert_eq!(run.undeclared(), ["seed"]);
     }
 
     #[test]
