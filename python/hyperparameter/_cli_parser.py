@@ -457,8 +457,8 @@ def _build_parser(
         prog=prog,
         description=summary or None,
         allow_abbrev=False,
-        epilog="Precedence: --option > -D and key=value words > config files > enclosing "
-        "scope > signature default.",
+        epilog="Precedence: --option > key=value words > -D > environment > config files "
+        "> enclosing scope > signature default.",
     )
     _add_common(parser, "")
     options = {_entry_name(entry): _options_of(entry) for entry in entries}

@@ -4,19 +4,21 @@ The parameters of a decorated function become options (``--lr 0.1``, ``--batch-s
 ``--amp/--no-amp``); parameters without a default become positional arguments. Besides
 them every program gets ``-D/--define key=value``, ``-C/--config FILE``, ``--strict``,
 ``-lps/--list-params`` and ``-ep/--explain-param [KEY]``; ``-D`` and ``-C`` take several
-items or files after one flag, and a bare ``key=value`` word is a ``-D`` item too. With
-several public decorated functions in the calling module each one is a subcommand (one per
-name, the later definition winning).
+items or files after one flag, and bare words are overrides in Hydra's grammar
+(``lr=0.1``, ``+seed=1``, ``~key``, ``model=vit`` with a composed tree: see
+``_cli_compose``). With several public decorated functions in the calling module each
+one is a subcommand (one per name, the later definition winning).
 
 The values of a run are built by the core's one layering (``_native.layer_run``, see
 ``hyperparameter::layers``), lowest first: the signature defaults of every declared
-parameter (visible to ``${...}`` only), config files (in order), ``-D`` items and bare
-words (in order), then the options given. They are interpolated once, together, and each
-keeps its source (``--epochs``, ``-D train.epochs=5``, ``config.yaml:11:7``). The layering
-returns plain data (a config tree, the chain of values each key shadows, the undeclared
-keys), which this module enters with ``hp.scope(...)`` over the scope around ``launch``,
-so both scope backends record the same sources. That scope is frozen before the function
-runs so threads it starts see the same values.
+parameter (visible to ``${...}`` only), the composed config tree and the config files (in
+order), the environment, ``-D`` items then bare words (in order), then the options given.
+They are interpolated once, together, and each keeps its source (``--epochs``,
+``-D train.epochs=5``, ``config.yaml:11:7``). The layering returns plain data (a config
+tree, the chain of values each key shadows, the undeclared keys), which this module enters
+with ``hp.scope(...)`` over the scope around ``launch``, so both scope backends record the
+same sources. That scope is frozen before the function runs so threads it starts see the
+same values.
 
 Help, errors and listing are :mod:`argparse`'s (see ``_cli_parser`` and ``_cli_listing``):
 a bad value, a malformed ``-D`` item, a bad reference, a misspelled key or an unknown
