@@ -240,3 +240,33 @@ def test_without_a_tree_bare_words_are_overrides_of_the_declared_keys(tmp_path: 
     assert "seed=3: cannot change `seed`: there is no such key" in line
     line = usage_error(run(tmp_path, "--config-dir", "configs"))
     assert "a config tree needs the name of its primary config too" in line
+
+
+def test_subcommands_compose_too_and_strict_keeps_the_tree_keys(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "basic", tmp_path / "conf")
+    (tmp_path / "prog.py").write_text(
+        textwrap.dedent(
+            """
+            import hyperparameter as hp
+
+            @hp.param("db")
+            def serve(port: int = 0) -> None:
+                print("serve", port, hp.scope.db.driver | "?")
+
+            @hp.param("app")
+            def check(name: str = "x") -> None:
+                print("check", name)
+
+            hp.launch(config_dir="conf", config_name="config")
+            """
+        ),
+        encoding="utf-8",
+    )
+    done = run(tmp_path, "serve", "db=postgres", "db.port=1")
+    assert done.stdout == "serve 1 postgres\n", done.stderr
+    done = run(tmp_path, "serve", "--strict", "db=postgres")
+    assert done.stdout == "serve 5432 postgres\n", done.stderr
+    line = usage_error(run(tmp_path, "serve", "--strict", "+db.extra=1"))
+    assert line.endswith("+db.extra=1: unknown parameter 'db.extra'")
+    done = run(tmp_path, "check", "--config-name", "self_first", "app.name=y")
+    assert done.stdout == "check y\n", done.stderr
