@@ -45,10 +45,10 @@ class _Parser(argparse.ArgumentParser):
         # Some Python versions leave the `--` itself among the extras; it ends the options
         # and is no argument of its own.
         extras = [word for word in extras if word != "--"]
-        # Bare `key=value` words before `--` are overrides, as `-D` items are.
+        # Bare words before `--` (`key=value`, `+key=value`, `~key`) are overrides in
+        # Hydra's grammar; the core's layering checks them.
         cut = words.index("--") if "--" in words else len(words)
         options = set(words[:cut])
-        # Bare override words (Hydra's grammar) are checked by the core's layering.
         bare = [word for word in extras if word in options and is_override_word(word)]
         extras = [word for word in extras if word not in bare]
         setattr(namespace, "bare:", bare)
