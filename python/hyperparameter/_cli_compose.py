@@ -118,11 +118,17 @@ def name_job(home_file: str | None) -> None:
         _native_module().set_run_info("job.name", stem)
 
 
-def error_message(message: str, words: list[str]) -> str | None:
-    """The usage error for a layering error about a word, the composition or the
-    environment (those messages name what they are about), or None for other errors."""
+def error_message(
+    message: str, words: list[str], configs: list[str], composing: bool
+) -> str | None:
+    """The usage error for a layering error about a word, the composed tree or the
+    environment (those messages name what they are about: the word, the tree's file and
+    line, the variable), or None for other errors."""
     own = ('invalid override "', "cannot compose `", "environment variable ")
     if message.startswith(own) or any(message.startswith(f"{word}:") for word in words):
+        return message
+    about_items = message.startswith("-D ") or any(message.startswith(c) for c in configs)
+    if composing and not about_items:
         return message
     return None
 

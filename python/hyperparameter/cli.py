@@ -111,7 +111,8 @@ def _load_layers(
             defaults, [], configs, defines, options, strict, compose=compose, words=bare, env=env
         )
     except (HyperparameterError, OSError, ValueError) as err:
-        parser.error(error_message(str(err), bare) or _tree_error(str(err), configs, defines))
+        message = error_message(str(err), bare, configs, compose is not None)
+        parser.error(message or _tree_error(str(err), configs, defines))
     return _Layers(run)
 
 

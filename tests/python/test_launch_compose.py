@@ -211,6 +211,16 @@ def test_the_environment_layer_sits_between_config_files_and_defines(project: Pa
     assert "environment variable APP_TRAINER____X: cannot name a key" in line
 
 
+def test_an_error_in_the_tree_names_its_file(project: Path) -> None:
+    environ = {k: v for k, v in os.environ.items() if k != "PROJECT_ROOT"}
+    done = subprocess.run(
+        [sys.executable, "prog.py"], capture_output=True, text=True, cwd=project, env=environ
+    )
+    line = usage_error(done)
+    assert line.startswith("prog.py: error: paths/default.yaml:2:11: environment variable")
+    assert "PROJECT_ROOT" in line
+
+
 def test_a_bad_environment_value_is_a_usage_error_naming_the_variable(project: Path) -> None:
     line = usage_error(run(project, APP_TRAINER__MAX_EPOCHS="many"))
     assert line.endswith(
