@@ -285,7 +285,8 @@ _CONFIG_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
 
 
 def _is_define_item(word: str) -> bool:
-    return "=" in word and not word.startswith("-")
+    # `+key=value` after `-D a=1` is a bare override word (Hydra's add), not an item.
+    return "=" in word and not word.startswith(("-", "+"))
 
 
 def _is_config_file(word: str) -> bool:
@@ -294,10 +295,11 @@ def _is_config_file(word: str) -> bool:
 
 def _split_groups(argv: list[str]) -> list[str]:
     """Several items after one flag, one flag each: ``-D a=1 b=2`` → ``-D a=1 -D b=2`` and
-    ``-C a.yaml b.json`` → ``-C a.yaml -C b.json``. The first word after a flag always
-    belongs to it; the further ones are the words holding a ``=`` (for ``-D``) or named like
-    a config file (``.toml``, ``.json``, ``.yaml``, ``.yml``, for ``-C``), so a subcommand or
-    a positional argument may follow them. Nothing after ``--`` is touched."""
+        ``-C a.yaml b.json`` → ``-C a.yaml -C b.json``. The first word after a flag always
+        belongs to it; the further ones are the words holding a ``=`` and not starting with ``+``
+    (for ``-D``) or named like
+        a config file (``.toml``, ``.json``, ``.yaml``, ``.yml``, for ``-C``), so a subcommand or
+        a positional argument may follow them. Nothing after ``--`` is touched."""
     groups = (("-D", "--define", _is_define_item), ("-C", "--config", _is_config_file))
     out: list[str] = []
     index = 0

@@ -246,6 +246,9 @@ def test_without_a_tree_bare_words_are_overrides_of_the_declared_keys(tmp_path: 
     )
     done = run(tmp_path, "train.lr=0.5", "+train.tags=[a,b]", "+seed=3")
     assert done.stdout == "0.5 ['a', 'b'] 3\n", done.stderr
+    # After `-D item`, a `+key=value` word is an override, not another item.
+    done = run(tmp_path, "-D", "train.lr=0.5", "+seed=3")
+    assert done.stdout == "0.5 None 3\n", done.stderr
     line = usage_error(run(tmp_path, "seed=3"))
     assert "seed=3: cannot change `seed`: there is no such key" in line
     line = usage_error(run(tmp_path, "--config-dir", "configs"))
