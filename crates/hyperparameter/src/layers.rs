@@ -157,14 +157,15 @@ impl Layers {
                 .push(Shadowed { value, source });
         };
         let words = self.parsed_words()?;
-        let composed = self.composed_tree(&words)?;
+        let mut composed = self.composed_tree(&words)?;
         let mut known: Vec<String> = Vec::new();
-        if let Some(tree) = &composed {
-            for entry in tree.raw.entries() {
+        if let Some(tree) = &mut composed {
+            let tree_raw = std::mem::take(&mut tree.raw);
+            for entry in tree_raw.entries() {
                 known.push(entry.key.to_string());
                 push(entry.key.as_str(), entry.value, entry.source);
             }
-            raw.merge(tree.raw.clone());
+            raw.merge(tree_raw);
         }
         let mut set: Vec<(String, Source)> = Vec::new();
         for path in &self.files {

@@ -19,7 +19,7 @@ use crate::{Error, Key, Result, Value};
 
 /// A composed tree, its value words not yet applied, and the options it chose.
 pub(super) struct ComposedTree {
-    /// The merged configs, with Hydra's run values.
+    /// The merged configs, with Hydra's run values (taken out when merged into the run).
     pub raw: RawConfig,
     /// The words that set values, in order.
     pub value_words: Vec<Override>,
