@@ -179,6 +179,9 @@ def launch(
     argv: Sequence[str] | None = None,
     prog: str | None = None,
     strict: bool = False,
+    config_dir: str | _os.PathLike[str] | None = None,
+    config_name: str | None = None,
+    env_prefix: str | None = None,
 ) -> Any:
     """Parses the command line for ``func`` (or the ``@hp.param`` functions of the calling
     module), runs it in the resulting scope and returns its result.
@@ -186,12 +189,19 @@ def launch(
     ``argv`` defaults to ``sys.argv[1:]``; ``prog`` names the program in usage and help.
     ``-lps`` and ``-ep`` print and exit with status 0 without running anything; usage errors
     exit with status 2. ``strict=True`` (or ``--strict``) refuses any ``-D`` or config-file
-    key no parameter declares. The same function as ``hyperparameter.cli.launch``, imported
-    when first called.
+    key no parameter declares. ``config_name`` (and ``config_dir``, relative to the calling
+    file) composes a Hydra-style config tree first, changed with ``--config-name`` and
+    ``--config-dir``; bare words are Hydra overrides (``model=vit``, ``+seed=1``,
+    ``~key``). ``env_prefix="APP_"`` lets ``APP_TRAIN__LR=0.1`` set ``train.lr`` (above
+    config files, below ``-D``). The same function as ``hyperparameter.cli.launch``,
+    imported when first called.
     """
     from hyperparameter.cli import launch_from
 
-    return launch_from(func, argv, prog, caller=2, strict=strict)
+    return launch_from(
+        func, argv, prog, caller=2, strict=strict,
+        config_dir=config_dir, config_name=config_name, env_prefix=env_prefix,
+    )  # fmt: skip
 
 
 run_cli = launch

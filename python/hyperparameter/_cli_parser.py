@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 
 from hyperparameter import _multirun
+from hyperparameter._cli_compose import add_options as _add_compose_options
+from hyperparameter._cli_compose import is_override_word
 from hyperparameter._docstring import parse_docstring
 
 # `typing` costs milliseconds to import; annotations are strings here, so only type
@@ -25,7 +27,8 @@ _EXPLAIN_FLAGS = ("-ep", "--explain-param")
 _RESERVED_OPTIONS = frozenset(
     (
         "help", "define", "config", "list-params", "list_params", "explain-param",
-        "explain_param", "strict", "save-config", "save_config",
+        "explain_param", "strict", "save-config", "save_config", "config-dir", "config_dir",
+        "config-name", "config_name",
     )
 ) | _multirun.OPTIONS  # fmt: skip
 _EXPLAIN_ALL = "\0all"
@@ -44,12 +47,13 @@ class _Parser(argparse.ArgumentParser):
         # Some Python versions leave the `--` itself among the extras; it ends the options
         # and is no argument of its own.
         extras = [word for word in extras if word != "--"]
-        # Bare `key=value` words before `--` are overrides, as `-D` items are.
+        # Bare words before `--` (`key=value`, `+key=value`, `~key`) are overrides in
+        # Hydra's grammar; the core's layering checks them.
         cut = words.index("--") if "--" in words else len(words)
         options = set(words[:cut])
-        bare = [word for word in extras if word in options and _is_define_item(word)]
+        bare = [word for word in extras if word in options and is_override_word(word)]
         extras = [word for word in extras if word not in bare]
-        setattr(namespace, "bare:", [_define_item(word, self) for word in bare])
+        setattr(namespace, "bare:", bare)
         if extras:
             command = getattr(namespace, "command:", None)
             hint = _hint_for(self, words, extras, command)
@@ -284,6 +288,7 @@ def _add_common(parser: argparse.ArgumentParser, prefix: str) -> None:
         help="when the run ends, write every value it read to FILE (TOML, YAML or JSON by "
         "extension), with its source; -C FILE runs with the same values",
     )
+    _add_compose_options(group, prefix)
     _multirun.add_options(parser.add_argument_group("runs and sweeps"), prefix)
 
 
@@ -291,7 +296,8 @@ _CONFIG_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
 
 
 def _is_define_item(word: str) -> bool:
-    return "=" in word and not word.startswith("-")
+    # `+key=value` after `-D a=1` is a bare override word (Hydra's add), not an item.
+    return "=" in word and not word.startswith(("-", "+"))
 
 
 def _is_config_file(word: str) -> bool:
@@ -300,10 +306,11 @@ def _is_config_file(word: str) -> bool:
 
 def _split_groups(argv: list[str]) -> list[str]:
     """Several items after one flag, one flag each: ``-D a=1 b=2`` → ``-D a=1 -D b=2`` and
-    ``-C a.yaml b.json`` → ``-C a.yaml -C b.json``. The first word after a flag always
-    belongs to it; the further ones are the words holding a ``=`` (for ``-D``) or named like
-    a config file (``.toml``, ``.json``, ``.yaml``, ``.yml``, for ``-C``), so a subcommand or
-    a positional argument may follow them. Nothing after ``--`` is touched."""
+        ``-C a.yaml b.json`` → ``-C a.yaml -C b.json``. The first word after a flag always
+        belongs to it; the further ones are the words holding a ``=`` and not starting with ``+``
+    (for ``-D``) or named like
+        a config file (``.toml``, ``.json``, ``.yaml``, ``.yml``, for ``-C``), so a subcommand or
+        a positional argument may follow them. Nothing after ``--`` is touched."""
     groups = (("-D", "--define", _is_define_item), ("-C", "--config", _is_config_file))
     out: list[str] = []
     index = 0
@@ -334,15 +341,6 @@ def _checked_define(item: str) -> str:
     problem = _define_problem(item)
     if problem:
         raise argparse.ArgumentTypeError(problem)
-    return item
-
-
-def _define_item(item: str, parser: Any) -> str:
-    """A bare ``key=value`` word checked by the core's parser; a malformed one ends the
-    program with a usage error (``parser.error``)."""
-    problem = _define_problem(item)
-    if problem:
-        parser.error(f"bare override: {problem}")
     return item
 
 
@@ -472,8 +470,8 @@ def _build_parser(
         prog=prog,
         description=summary or None,
         allow_abbrev=False,
-        epilog="Precedence: --option > -D and key=value words > config files > enclosing "
-        "scope > signature default.",
+        epilog="Precedence: --option > key=value words > -D > environment > config files "
+        "> enclosing scope > signature default.",
     )
     _add_common(parser, "")
     options = {_entry_name(entry): _options_of(entry) for entry in entries}

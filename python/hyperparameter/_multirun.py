@@ -176,13 +176,17 @@ def plan(parser: _Parser, namespace: dict[str, Any], words: list[str]) -> SweepP
     """The sweep this command line asks for; a sweep word without ``-m`` or ``--tune`` is a
     usage error saying to add one."""
     from hyperparameter import _native
-    from hyperparameter._rules import parse_define
     from hyperparameter.errors import ConfigError
 
     sweeps: list[tuple[str, str, str]] = []
     broken: list[str] = []
     for word in namespace.get("bare:", []):
-        key, text = parse_define(word)
+        # `+key=...`/`++key=...` add a key; a delete (`~key`) or a word without `=` sweeps
+        # nothing and is the layering's to check.
+        target, equals, text = word.lstrip("+").partition("=")
+        if not equals or word.startswith("~"):
+            continue
+        key = target.partition("@")[0]
         try:
             kind = _native.parse_sweep(text)["kind"]
         except ConfigError as err:

@@ -320,6 +320,9 @@ class LayeredRun:
         """Every key a layer above the defaults sets, in the order first set."""
     def undeclared(self) -> list[str]:
         """The keys config files and items set that no parameter declares."""
+    def groups(self) -> list[tuple[str, str, str]]:
+        """``(group, option, file)`` of each config group the composed tree chose, in the
+        order loaded (the file relative to the config directory); empty without one."""
 
 def layer_run(
     defaults: list[tuple[str, Any]],
@@ -328,16 +331,22 @@ def layer_run(
     items: list[str],
     options: list[tuple[str, Any, str]],
     strict: bool = False,
+    *,
+    compose: tuple[str, str] | None = None,
+    words: list[str] = ...,
+    env: tuple[str, list[tuple[str, str]]] | None = None,
 ) -> LayeredRun:
     """Builds a run from its layers, lowest first: the declared ``defaults`` (``(key,
-    value)``; visible to ``${...}``, not part of the result), the config ``files``, the
-    ``key=value`` ``items``, the ``options`` (``(key, value, "--option")``), interpolated
-    once together. ``declared`` adds keys declared without a default. A file or item key
-    no parameter declares but close to a declared one is refused, any undeclared one with
-    ``strict``.
+    value)``; visible to ``${...}``, not part of the result), the composed tree
+    ``compose`` (``(config_dir, config_name)``), the config ``files``, the environment
+    layer ``env`` (``(prefix, [(name, value), ...])``), the ``key=value`` ``items``, the
+    override ``words`` (Hydra's grammar), the ``options`` (``(key, value,
+    "--option")``), interpolated once together. ``declared`` adds keys declared without a
+    default. A file or item key no parameter declares but close to a declared one is
+    refused, any undeclared one with ``strict``.
 
-    Raises ``ConfigError`` naming the file position, item or option concerned, and
-    ``DefineError`` for a malformed item."""
+    Raises ``ConfigError`` naming the file position, item, word, variable or option
+    concerned, and ``DefineError`` for a malformed item."""
 
 def load_config(sources: Iterable[object], overrides: list[str] = ...) -> ConfigTree:
     """Loads, merges (later sources win) and resolves ``sources`` (paths of TOML, YAML or

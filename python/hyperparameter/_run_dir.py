@@ -93,13 +93,35 @@ def save_operative_config(path: str) -> None:
         print(f"warning: the operative config was not saved to {path}: {err}", file=sys.stderr)
 
 
+def _item(key: str, value: Any) -> tuple[str, Any, str | None]:
+    """A ``(key, value, comment)`` item for the core's writer: enums, paths and tuples as
+    config files hold them; an object no config file can hold written as its text, with a
+    comment saying so."""
+    from hyperparameter.operative_config import _for_file
+
+    plain = _for_file(value)
+    if _writable(plain):
+        return key, plain, None
+    return key, str(value), f"a {type(value).__name__}, written as its text"
+
+
+def _writable(value: Any) -> bool:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    if isinstance(value, list):
+        return all(_writable(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _writable(v) for k, v in value.items())
+    return False
+
+
 def save_config(path: str, values: Mapping[str, Any], header: str) -> None:
     """Writes ``values`` (dotted keys) as a config file in ``path``'s format (YAML, TOML or
     JSON by extension) under the comment ``header``, by the core's writer, so ``-C path``
     reads back every value and type."""
     from hyperparameter import _native
 
-    items: list[tuple[str, Any, str | None]] = [(key, value, None) for key, value in values.items()]
+    items = [_item(key, value) for key, value in values.items()]
     text = _native.render_config(path, items, header)
     with open(path, "w", encoding="utf-8") as out:
         out.write(text)

@@ -4,19 +4,21 @@ The parameters of a decorated function become options (``--lr 0.1``, ``--batch-s
 ``--amp/--no-amp``); parameters without a default become positional arguments. Besides
 them every program gets ``-D/--define key=value``, ``-C/--config FILE``, ``--strict``,
 ``-lps/--list-params`` and ``-ep/--explain-param [KEY]``; ``-D`` and ``-C`` take several
-items or files after one flag, and a bare ``key=value`` word is a ``-D`` item too. With
-several public decorated functions in the calling module each one is a subcommand (one per
-name, the later definition winning).
+items or files after one flag, and bare words are overrides in Hydra's grammar
+(``lr=0.1``, ``+seed=1``, ``~key``, ``model=vit`` with a composed tree: see
+``_cli_compose``). With several public decorated functions in the calling module each
+one is a subcommand (one per name, the later definition winning).
 
 The values of a run are built by the core's one layering (``_native.layer_run``, see
 ``hyperparameter::layers``), lowest first: the signature defaults of every declared
-parameter (visible to ``${...}`` only), config files (in order), ``-D`` items and bare
-words (in order), then the options given. They are interpolated once, together, and each
-keeps its source (``--epochs``, ``-D train.epochs=5``, ``config.yaml:11:7``). The layering
-returns plain data (a config tree, the chain of values each key shadows, the undeclared
-keys), which this module enters with ``hp.scope(...)`` over the scope around ``launch``,
-so both scope backends record the same sources. That scope is frozen before the function
-runs so threads it starts see the same values.
+parameter (visible to ``${...}`` only), the composed config tree and the config files (in
+order), the environment, ``-D`` items then bare words (in order), then the options given.
+They are interpolated once, together, and each keeps its source (``--epochs``,
+``-D train.epochs=5``, ``config.yaml:11:7``). The layering returns plain data (a config
+tree, the chain of values each key shadows, the undeclared keys), which this module enters
+with ``hp.scope(...)`` over the scope around ``launch``, so both scope backends record the
+same sources. That scope is frozen before the function runs so threads it starts see the
+same values.
 
 ``--run-dir DIR`` gives the run a directory holding what it ran with (``_run_dir``); a
 bare word whose value is a sweep (``lr=0.1,0.01``) is run as a grid of jobs with ``-m``
@@ -31,8 +33,10 @@ a command-line value that does not convert.
 
 from __future__ import annotations
 
+import os
 import sys
 
+from hyperparameter._cli_compose import Settings, check_words, name_job, print_groups
 from hyperparameter._cli_parser import (
     _build_parser,
     _entry_name,
@@ -90,15 +94,18 @@ def _load_layers(
     parser: _Parser,
     entries: list[ParamFunction],
     chosen: list[_Option],
-    words: tuple[list[str], list[str]],
+    words: tuple[list[str], list[str], list[str]],
     given: list[tuple[_Option, Any, str]],
     strict: bool,
+    tree: tuple[tuple[str, str] | None, tuple[str, list[tuple[str, str]]] | None] = (None, None),
     extra: Sequence[tuple[str, Any, str]] = (),
 ) -> _Layers:
     """The core's layering of this run: the defaults of every declared parameter (the
     chosen command's last, so they win for a key declared twice), ``words`` (the config
-    files and the ``key=value`` items), the options ``given``, then the
-    ``extra`` values of a tuning trial."""
+    files, the ``-D`` items and the bare override words), the options ``given``; ``tree``
+    is the composition and the environment layer (see ``_cli_compose``); ``extra`` the
+    values of a tuning trial, above the options."""
+    from hyperparameter._cli_compose import error_message
     from hyperparameter._config import _native_module
     from hyperparameter.errors import HyperparameterError
 
@@ -106,11 +113,15 @@ def _load_layers(
     defaults = [(opt.key, opt.default) for opt in (*declared, *chosen) if opt.key]
     options = [(opt.key, value, flag) for opt, value, flag in given if opt.key is not None]
     options += extra
-    configs, defines = words
+    configs, defines, bare = words
+    compose, env = tree
     try:
-        run = _native_module().layer_run(defaults, [], configs, defines, options, strict)
+        run = _native_module().layer_run(
+            defaults, [], configs, defines, options, strict, compose=compose, words=bare, env=env
+        )
     except (HyperparameterError, OSError, ValueError) as err:
-        parser.error(_tree_error(str(err), configs, defines))
+        message = error_message(str(err), bare, configs, compose is not None)
+        parser.error(message or _tree_error(str(err), configs, defines))
     layers = _Layers(run)
     layers.defaults = defaults
     return layers
@@ -211,6 +222,9 @@ def launch(
     argv: Sequence[str] | None = None,
     prog: str | None = None,
     strict: bool = False,
+    config_dir: str | os.PathLike[str] | None = None,
+    config_name: str | None = None,
+    env_prefix: str | None = None,
 ) -> Any:
     """Parses the command line for ``func`` (or the ``@hp.param`` functions of the calling
     module), runs it in the resulting scope and returns its result.
@@ -224,8 +238,16 @@ def launch(
     With ``-m`` (a grid of jobs over the sweep words) it returns the list of the jobs'
     return values, and exits with status 1 when a job failed; with ``--tune`` the
     ``optuna.Study``.
+
+    ``config_name`` (with ``config_dir``, relative to the calling file) composes that
+    Hydra-style config tree first (``--config-name``/``--config-dir`` change them); bare
+    words are Hydra overrides (``model=vit``, ``+seed=1``, ``~key``). ``env_prefix="APP_"``
+    lets ``APP_TRAIN__LR=0.1`` set ``train.lr``, above config files and below ``-D``.
     """
-    return launch_from(func, argv, prog, caller=2, strict=strict)
+    return launch_from(
+        func, argv, prog, caller=2, strict=strict,
+        config_dir=config_dir, config_name=config_name, env_prefix=env_prefix,
+    )  # fmt: skip
 
 
 def launch_from(
@@ -234,33 +256,39 @@ def launch_from(
     prog: str | None,
     caller: int,
     strict: bool = False,
-    sweep: tuple[list[ParamFunction], _multirun.Job | None] | None = None,
+    sweep: tuple[list[ParamFunction], _multirun.Job | None, Settings, str | None] | None = None,
+    config_dir: str | os.PathLike[str] | None = None,
+    config_name: str | None = None,
+    env_prefix: str | None = None,
 ) -> Any:
     """:func:`launch`, with the calling module looked up ``caller`` frames above this one
     (so a wrapper such as ``hp.launch`` can pass its own caller on). ``sweep`` is given
-    for one job of a sweep: the entries and the job."""
+    for one job of a sweep: the entries, the job, and the composition settings and calling
+    file of the launch that started the sweep."""
     import hyperparameter as hp
     from hyperparameter import _multirun
 
-    entries, job = sweep or (_caller_entries(func, caller + 1), None)
+    if sweep is None:
+        entries, job = _caller_entries(func, caller + 1), None
+        home = sys._getframe(caller).f_globals.get("__file__")
+        settings = Settings(config_dir, config_name, env_prefix, home and os.path.dirname(home))
+    else:
+        entries, job, settings, home = sweep
     args_list = list(sys.argv[1:] if argv is None else argv)
     if sweep is None:
         args_list, job = _multirun.inherited_job(args_list)
         if job is not None:  # this process runs one job of a sweep, then ends
             words = args_list
             _multirun.run_child_job(job, words, lambda: launch_from(
-                func, words, prog, caller, strict, (entries, job)))  # fmt: skip
+                func, words, prog, caller, strict, (entries, job, settings, home)))  # fmt: skip
     parser, options = _build_parser(entries, prog, _listing_requested(args_list))
     split = _split_groups(args_list)
     namespace = vars(parser.parse_command_line(split))
     found = _multirun.plan(parser, namespace, split)
     names = {alias: name for name in options for alias in (name, name.replace("_", "-"))}
     command: str | None = names.get(str(namespace.get("command:")))
-    defines = [
-        *namespace.get("define", []),
-        *namespace.get("sub:define", []),
-        *namespace.get("bare:", []),
-    ]
+    defines = [*namespace.get("define", []), *namespace.get("sub:define", [])]
+    bare: list[str] = namespace.get("bare:", [])
     configs = [*namespace.get("config", []), *namespace.get("sub:config", [])]
     listing = namespace.get("list_params") or namespace.get("sub:list_params")
     explain = namespace.get("sub:explain_param", namespace.get("explain_param"))
@@ -275,9 +303,11 @@ def launch_from(
 
     declared = registered()
     run_dir = _open_run_dir(found, job, prog)
-    defines = found.fixed(defines)
+    bare = found.fixed(bare)
     extra = job.values if job else ()
-    layers = _load_layers(parser, declared, chosen, (configs, defines), given, strict, extra)
+    tree = _tree_settings(parser, settings, namespace, bare, home)
+    layer_words = (configs, defines, bare)
+    layers = _load_layers(parser, declared, chosen, layer_words, given, strict, tree, extra)
     if listing or explain is not None:
         from hyperparameter._cli_listing import explain as explain_keys
         from hyperparameter._cli_listing import print_list
@@ -285,6 +315,7 @@ def launch_from(
         every = [opt for entry in declared for opt in _options_of(entry) if opt.key]
         outer = {key: hp.scope.get(key) for key in _keys_of(every, layers) if key in hp.scope}
         with layers.scope():
+            print_groups(layers.run, tree[0])
             if listing:
                 print_list(every, layers)
             if explain is not None:
@@ -298,7 +329,7 @@ def launch_from(
             parser.error("--save-config saves one run; with -m or --tune each job's config.yaml "
                          "in its run directory holds what it read")  # fmt: skip
         return _run_sweep(parser, found, layers, lambda words, one: launch_from(
-            func, words, prog, caller, strict, (entries, one)))  # fmt: skip
+            func, words, prog, caller, strict, (entries, one, settings, home)))  # fmt: skip
     _check_types(parser, chosen, layers)
     positional = [namespace[f"param:{o.name}"] for o in chosen if o.kind == "positional"]
     keywords = {
@@ -307,8 +338,6 @@ def launch_from(
         if o.kind == "keyword" and f"param:{o.name}" in namespace
     }
     entry = next(entry for entry in entries if _entry_name(entry) == command)
-    import os
-
     from hyperparameter import _run_dir
     from hyperparameter.errors import ConversionError
 
@@ -381,6 +410,21 @@ def _run_sweep(
         from hyperparameter import _run_dir
 
         _run_dir.forget()
+
+
+def _tree_settings(
+    parser: _Parser, settings: Settings, namespace: dict[str, Any], bare: list[str], home: Any
+) -> tuple[tuple[str, str] | None, tuple[str, list[tuple[str, str]]] | None]:
+    """The composition and the environment layer of this run; a usage error for a config
+    directory without a config name or a word that is not text."""
+    check_words(parser, bare)
+    try:
+        composition = settings.composition(namespace)
+    except ValueError as err:
+        parser.error(str(err))
+    if composition is not None:
+        name_job(home)
+    return composition, settings.environment()
 
 
 class _ThreadFailures:

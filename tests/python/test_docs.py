@@ -131,9 +131,11 @@ MIGRATION_BLOCKS = re.findall(r"```python\n(.*?)```", MIGRATION_TEXT, re.DOTALL)
 def test_migration_doc_block_runs(
     index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Runs in a folder holding the page's files (```yaml file=NAME blocks)."""
+    """Runs in a folder holding the page's files (```yaml file=NAME blocks, a config tree
+    and a program among them)."""
     monkeypatch.chdir(tmp_path)
     for name, text in MIGRATION_FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     module = types.ModuleType("__doc__")
     monkeypatch.setitem(sys.modules, "__doc__", module)

@@ -283,7 +283,7 @@ def test_bare_words_are_items_for_subcommands_too(tmp_path: Path) -> None:
     done = run([sys.executable, "s.py", "train", "prep.source=s3", "train.epochs=4"], tmp_path)
     assert done.stdout == "train 4 s3\n", done.stderr
     line = usage_error(run([sys.executable, "s.py", "train", "a..b=1"], tmp_path))
-    assert "error: bare override: invalid item 'a..b=1'" in line
+    assert 'error: invalid override "a..b=1" at column 1: invalid key `a..b`' in line
     line = usage_error(run([sys.executable, "s.py", "train", "prep.sorce=s3"], tmp_path))
     assert line.endswith("unknown parameter 'prep.sorce' (did you mean 'prep.source'?)")
 

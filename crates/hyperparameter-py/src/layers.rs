@@ -54,17 +54,35 @@ impl LayeredRun {
     fn undeclared(&self) -> Vec<String> {
         self.run.undeclared().to_vec()
     }
+
+    /// The option each config group of the composed tree chose, in the order loaded:
+    /// `[(group, option, file), ...]` (the file relative to the config directory); empty
+    /// without a composition.
+    fn groups(&self) -> Vec<(String, String, String)> {
+        self.run
+            .groups()
+            .iter()
+            .map(|g| (g.group.clone(), g.option.clone(), g.file.clone()))
+            .collect()
+    }
 }
 
 /// Builds a run from its layers (lowest first): `defaults` (`(key, value)` of the declared
-/// parameters), `declared` (further declared keys), the config `files`, the `key=value`
-/// `items`, the `options` (`(key, value, option)`, e.g. `("train.epochs", 5, "--epochs")`).
+/// parameters), `declared` (further declared keys), the composed tree `compose`
+/// (`(config_dir, config_name)`, or None), the config `files`, the environment layer `env`
+/// (`(prefix, [(name, value), ...])`, or None), the `key=value` `items`, the override
+/// `words` (Hydra's grammar; those choosing group options act on the composition), the
+/// `options` (`(key, value, option)`, e.g. `("train.epochs", 5, "--epochs")`).
 /// With `strict`, every undeclared file or item key is refused.
 ///
-/// Raises `ConfigError` naming the file position, item or option of a problem (a
-/// refused key included), `DefineError` for a malformed item.
+/// Raises `ConfigError` naming the file position, item, word, variable or option of a
+/// problem (a refused key included), `DefineError` for a malformed item.
 #[pyfunction]
-#[pyo3(signature = (defaults, declared, files, items, options, strict = false))]
+#[pyo3(signature = (
+    defaults, declared, files, items, options, strict = false, *, compose = None, words = Vec::new(),
+    env = None
+))]
+#[allow(clippy::too_many_arguments)]
 pub fn layer_run(
     py: Python<'_>,
     defaults: Vec<(String, Bound<'_, PyAny>)>,
@@ -73,6 +91,9 @@ pub fn layer_run(
     items: Vec<String>,
     options: Vec<(String, Bound<'_, PyAny>, String)>,
     strict: bool,
+    compose: Option<(PathBuf, String)>,
+    words: Vec<String>,
+    env: Option<(String, Vec<(String, String)>)>,
 ) -> PyResult<LayeredRun> {
     let mut layers = Layers::new().strict(strict);
     for (key, value) in &defaults {
@@ -81,11 +102,20 @@ pub fn layer_run(
     for key in &declared {
         layers = layers.declare(key);
     }
+    if let Some((dir, name)) = compose {
+        layers = layers.compose(dir, &name);
+    }
     for path in files {
         layers = layers.file(path);
     }
+    if let Some((prefix, vars)) = env {
+        layers = layers.env(&prefix, vars);
+    }
     for item in &items {
         layers = layers.define(item);
+    }
+    for word in &words {
+        layers = layers.word(word);
     }
     for (key, value, option) in &options {
         layers = layers.option(key, to_value(value), option);

@@ -45,8 +45,10 @@ fn main() {
     // Before parsing, so that `--help` and `--list-params` show the struct's keys too.
     declare_params::<Data>("data");
     let args = Args::parse();
+    // `EXAMPLE_EXAMPLE__A=5` sets `example.a`, below the `-D` items.
+    let params = args.params.with_env_prefix("EXAMPLE_");
     with_params! {
-        params args.params.scope_or_exit();
+        params params.scope_or_exit();
         for _ in 0..args.times {
             foo();
         }

@@ -66,6 +66,10 @@ pub struct ParamArgs {
     /// Refuse any -D or config-file key that no parameter the program reads declares
     #[arg(long = "strict")]
     pub strict: bool,
+    /// The prefix of the environment variables that set parameters, if any (see
+    /// [`ParamArgs::with_env_prefix`]); not an option of the command line.
+    #[arg(skip)]
+    pub env_prefix: Option<String>,
 }
 
 /// Checks one `-D` item: a `=` and a valid key before it.
@@ -85,6 +89,15 @@ fn parse_define(item: &str) -> std::result::Result<String, String> {
 }
 
 impl ParamArgs {
+    /// Adds the environment layer: a variable named `prefix` then a key with `__` for each
+    /// dot (`APP_TRAIN__LR=0.1` for `train.lr`, the prefix and the key's case aside) sets
+    /// that parameter, above the config files and below the `-D` items, with the
+    /// variable's name as its source.
+    pub fn with_env_prefix(mut self, prefix: &str) -> ParamArgs {
+        self.env_prefix = Some(prefix.to_string());
+        self
+    }
+
     /// The scope the options describe, built by the core's one layering
     /// ([`Layers`](crate::layers::Layers)): config files merged in order, then the `-D`
     /// items applied before interpolation, with or without files (so `-D a=${b} -D b=5`
@@ -102,6 +115,9 @@ impl ParamArgs {
         }
         for path in &self.config {
             layers = layers.file(path);
+        }
+        if let Some(prefix) = &self.env_prefix {
+            layers = layers.env_prefix(prefix);
         }
         for item in &self.define {
             layers = layers.define(item);

@@ -3,9 +3,14 @@
 //!
 //! The layers, lowest first:
 //! 1. the **declared defaults** (the signature defaults of the parameters a program declares);
-//! 2. the **config files**, merged in order (a later file wins, maps deeply, lists replaced);
-//! 3. the **`key=value` items** (`-D` items and bare `key=value` words), in order, as text;
-//! 4. the **options** of the program (`--epochs 5`), with their values already converted.
+//! 2. the **config files**: a composed config tree first ([`Layers::compose`]: its defaults
+//!    list, with the override words that choose group options), then the files given,
+//!    merged in order (a later file wins, maps deeply, lists replaced);
+//! 3. the **environment** ([`Layers::env`]: `APP_TRAIN__LR=0.1` sets `train.lr`), as text;
+//! 4. the **`key=value` items** (`-D` items), in order, as text, then the **override
+//!    words** that set values ([`Layers::word`]: Hydra's grammar, typed values, `+key`,
+//!    `++key`, `~key`), in order;
+//! 5. the **options** of the program (`--epochs 5`), with their values already converted.
 //!
 //! All of them form one tree that is interpolated once, so a `${train.epochs}` in a file sees
 //! `--epochs 5` and `-D train.epochs=5` alike, and a reference to a key no layer but the
@@ -42,9 +47,15 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
+use crate::compose::GroupChoice;
 use crate::config::{Config, Origin, RawConfig};
 use crate::suggest::close_key;
 use crate::{Error, Key, ParamScope, Result, Source, Value};
+
+mod env;
+mod tree;
+
+use tree::apply_word;
 
 /// The layers of one run, gathered before they are combined by [`Layers::build`].
 #[derive(Clone, Debug, Default)]
@@ -55,6 +66,9 @@ pub struct Layers {
     options: Vec<(String, Value, String)>,
     declared: Vec<String>,
     strict: bool,
+    composition: Option<(PathBuf, String)>,
+    words: Vec<String>,
+    env: Option<(String, Vec<(String, String)>)>,
 }
 
 /// One layer's value for a key, and where it came from.
@@ -72,6 +86,7 @@ pub struct Run {
     config: Config,
     chains: IndexMap<String, Vec<Shadowed>>,
     undeclared: Vec<String>,
+    groups: Vec<GroupChoice>,
 }
 
 impl Layers {
@@ -141,6 +156,17 @@ impl Layers {
                 .or_default()
                 .push(Shadowed { value, source });
         };
+        let words = self.parsed_words()?;
+        let mut composed = self.composed_tree(&words)?;
+        let mut known: Vec<String> = Vec::new();
+        if let Some(tree) = &mut composed {
+            let tree_raw = std::mem::take(&mut tree.raw);
+            for entry in tree_raw.entries() {
+                known.push(entry.key.to_string());
+                push(entry.key.as_str(), entry.value, entry.source);
+            }
+            raw.merge(tree_raw);
+        }
         let mut set: Vec<(String, Source)> = Vec::new();
         for path in &self.files {
             let file = RawConfig::read(path)?;
@@ -149,6 +175,22 @@ impl Layers {
                 push(entry.key.as_str(), entry.value, entry.source);
             }
             raw.merge(file);
+        }
+        let seen: Vec<String> = known
+            .iter()
+            .chain(set.iter().map(|(k, _)| k))
+            .cloned()
+            .collect();
+        for (key, value, name) in self.env_entries(&seen)? {
+            let origin = Origin::Env {
+                name: name.as_str().into(),
+            };
+            raw.set_literal(&key, Value::from(value.as_str()), origin)?;
+            let source = Source::Env {
+                name: name.as_str().into(),
+            };
+            set.push((key.as_str().to_string(), source.clone()));
+            push(key.as_str(), Value::from(value), source);
         }
         for item in &self.items {
             raw.apply_overrides(&[item])?;
@@ -159,7 +201,26 @@ impl Layers {
             set.push((key.as_str().to_string(), source.clone()));
             push(key.as_str(), Value::from(value), source);
         }
-        let undeclared = self.check_keys(&set)?;
+        let value_words = match &composed {
+            Some(tree) => tree.value_words.as_slice(),
+            None => words.as_slice(),
+        };
+        for word in value_words {
+            let source = Source::Define {
+                item: word.text.as_str().into(),
+            };
+            set.push((word.key.clone(), source));
+        }
+        let undeclared = self.check_keys(&set, &known)?;
+        for word in value_words {
+            apply_word(&mut raw, word)?;
+            if let Some(value) = crate::compose::override_value(word) {
+                let source = Source::Define {
+                    item: word.text.as_str().into(),
+                };
+                push(&word.key, value, source);
+            }
+        }
         for (key, value, option) in &self.options {
             let origin = Origin::Option {
                 option: option.as_str().into(),
@@ -192,18 +253,21 @@ impl Layers {
             config,
             chains,
             undeclared,
+            groups: composed.map(|tree| tree.groups).unwrap_or_default(),
         })
     }
 
     /// The undeclared keys among those the files and items set (each once, in order), or
-    /// the error for the first that is refused.
-    fn check_keys(&self, set: &[(String, Source)]) -> Result<Vec<String>> {
+    /// the error for the first that is refused; the `known` keys (a composed tree's own)
+    /// count as declared.
+    fn check_keys(&self, set: &[(String, Source)], known: &[String]) -> Result<Vec<String>> {
         let mut undeclared: Vec<String> = Vec::new();
         for (key, source) in set {
-            if self.is_declared(key) || undeclared.contains(key) {
+            if self.is_declared(key) || related(known, key) || undeclared.contains(key) {
                 continue;
             }
-            let close = close_key(key, self.declared.iter().map(String::as_str));
+            let candidates = self.declared.iter().chain(known).map(String::as_str);
+            let close = close_key(key, candidates);
             if self.strict || close.is_some() {
                 let hint = close.map_or(String::new(), |c| format!(" (did you mean '{c}'?)"));
                 return Err(Error::Parse {
@@ -220,15 +284,19 @@ impl Layers {
 
     /// Whether `key` is declared, lies below a declared key, or holds declared keys.
     fn is_declared(&self, key: &str) -> bool {
-        let below = |outer: &str, inner: &str| {
-            inner
-                .strip_prefix(outer)
-                .is_some_and(|rest| rest.starts_with('.'))
-        };
-        self.declared
-            .iter()
-            .any(|d| d == key || below(d, key) || below(key, d))
+        related(&self.declared, key)
     }
+}
+
+/// Whether `key` is one of `keys`, lies below one, or holds one.
+fn related(keys: &[String], key: &str) -> bool {
+    let below = |outer: &str, inner: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with('.'))
+    };
+    keys.iter()
+        .any(|d| d == key || below(d, key) || below(key, d))
 }
 
 impl Run {
@@ -263,6 +331,12 @@ impl Run {
     /// program may read them dynamically), each once.
     pub fn undeclared(&self) -> &[String] {
         &self.undeclared
+    }
+
+    /// The option each config group of the composed tree chose, in the order loaded
+    /// (empty without a composition).
+    pub fn groups(&self) -> &[GroupChoice] {
+        &self.groups
     }
 }
 

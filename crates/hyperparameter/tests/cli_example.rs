@@ -287,3 +287,25 @@ mod seed_readme {
         assert_eq!(foo(), "example.a=0, example.b=1");
     }
 }
+
+#[test]
+fn the_environment_layer_is_below_defines_and_named_as_source() {
+    let env = |args: &[&str], value: &str| {
+        Command::new(example())
+            .args(args)
+            .env("EXAMPLE_EXAMPLE__A", value)
+            .output()
+            .unwrap()
+    };
+    let out = env(&[], "5");
+    assert!(stdout(&out).starts_with("example.a=5,"), "{}", stderr(&out));
+    let out = env(&["-D", "example.a=6"], "5");
+    assert!(stdout(&out).starts_with("example.a=6,"), "{}", stderr(&out));
+    let out = env(&[], "many");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("environment variable EXAMPLE_EXAMPLE__A"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -229,6 +229,14 @@ fn to_node(element: &Element, origin: &Origin) -> Result<Node> {
     Ok(Node::new(kind, origin.clone()))
 }
 
+/// An override's value as the tree holds it (text keeps its `${...}`).
+pub(crate) fn element_value(element: &Element) -> Option<Value> {
+    let origin = Origin::Default;
+    to_node(&element.clone().unquoted(), &origin)
+        .ok()
+        .map(|node| node.to_value())
+}
+
 /// Every dotted key of the tree (maps only), for suggestions.
 fn dotted_keys(root: &NodeMap) -> Vec<String> {
     let mut out = Vec::new();

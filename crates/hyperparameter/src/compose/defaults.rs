@@ -31,7 +31,8 @@ pub(crate) struct Resolved {
     pub config_path: String,
     /// Where its content goes (`` is the top level).
     pub package: String,
-    /// `group` (or `group@package`) for group entries.
+    /// `group` (or `group@package`) for group entries (also for the own content of a
+    /// group option that has a defaults list).
     pub override_key: Option<String>,
     /// Whether this is a file's own content (`_self_`).
     pub is_self: bool,
@@ -566,7 +567,10 @@ fn push(tree: Option<&Tree>, entry: &Entry, out: &mut Vec<Resolved>) {
         out.push(Resolved {
             config_path: tree.entry.config_path(),
             package: tree.entry.final_package(true),
-            override_key: None,
+            override_key: match tree.entry.target {
+                Target::Group { .. } => Some(tree.entry.override_key()),
+                Target::Config(_) => None,
+            },
             is_self: true,
         });
     } else {

@@ -77,7 +77,7 @@ pub use value::{Element, Number, OverrideValue, Quote, Sweep};
 use crate::config::merge::merge_maps;
 use crate::config::tree::{Kind, Node, NodeMap};
 use crate::config::{Config, Origin, RawConfig};
-use crate::Result;
+use crate::{Error, Result};
 
 /// Composes the primary config `name` (with or without extension) of the config directory
 /// `dir` with `overrides`, and returns the merged tree with `${...}` not yet resolved.
@@ -86,22 +86,88 @@ pub fn compose_raw<S: AsRef<str>>(dir: &Path, name: &str, overrides: &[S]) -> Re
         .iter()
         .map(|o| Override::parse(o.as_ref()))
         .collect::<Result<Vec<_>>>()?;
+    let mut composed = compose_parts(dir, name, &overrides)?;
+    let error = |msg: String| Error::Compose {
+        config: name.to_string(),
+        msg,
+    };
+    for o in &composed.value_overrides {
+        apply::apply(&mut composed.root, o, &composed.group_dirs, &error)?;
+    }
+    Ok(RawConfig::from_root(composed.root))
+}
+
+/// The option a composition chose for one config group, and the file it loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupChoice {
+    /// The group as the defaults list names it (`model`, `db@backup`).
+    pub group: String,
+    /// The option chosen (`mnist`).
+    pub option: String,
+    /// The file loaded, relative to the config directory (`model/mnist.yaml`).
+    pub file: String,
+}
+
+/// A composed tree before its value overrides are applied (a run applies them in its own
+/// layer, after the config files given besides the tree).
+pub(crate) struct Composed {
+    /// The merged configs of the defaults list.
+    pub root: NodeMap,
+    /// The overrides that set values (not groups), in order, not applied yet.
+    pub value_overrides: Vec<Override>,
+    /// The option chosen for each group, in the order loaded.
+    pub groups: Vec<GroupChoice>,
+    /// Every group directory of the tree (for suggestions).
+    pub group_dirs: Vec<String>,
+}
+
+/// Builds the defaults list of `name` with the group overrides among `overrides` and
+/// merges its configs; the value overrides are returned, not applied.
+pub(crate) fn compose_parts(dir: &Path, name: &str, overrides: &[Override]) -> Result<Composed> {
     let mut repo = repo::Repo::new(dir, name)?;
-    let mut sorted = defaults::Overrides::new(&repo, &overrides)?;
+    let mut sorted = defaults::Overrides::new(&repo, overrides)?;
     let list = defaults::defaults_list(&mut repo, name, &mut sorted)?;
     let mut root = NodeMap::new();
+    let mut groups = Vec::new();
     for item in &list {
         let Some(loaded) = repo.load(&item.config_path)? else {
             return Err(repo.error(format!("cannot find the config `{}`", item.config_path)));
         };
         merge_maps(&mut root, embed(loaded.root.clone(), &item.package));
+        if let Some(group) = &item.override_key {
+            let option = item.config_path.rsplit('/').next().unwrap_or_default();
+            let file = repo.file_name(&item.config_path)?;
+            groups.push(GroupChoice {
+                group: group.clone(),
+                option: option.to_string(),
+                file: file.unwrap_or_else(|| item.config_path.clone()),
+            });
+        }
     }
-    let groups = repo.groups();
-    let error = |msg: String| repo.error(msg);
-    for o in &sorted.config_overrides {
-        apply::apply(&mut root, o, &groups, &error)?;
+    Ok(Composed {
+        root,
+        value_overrides: sorted.config_overrides,
+        groups,
+        group_dirs: repo.groups(),
+    })
+}
+
+/// Applies one value override (`key=value`, `+key=value`, `++key=value`, `~key`) to a
+/// tree, as a composition applies it; `error` makes the error from a message.
+pub(crate) fn apply_override(
+    raw: &mut RawConfig,
+    o: &Override,
+    error: &dyn Fn(String) -> Error,
+) -> Result<()> {
+    apply::apply(raw.root_mut(), o, &[], error)
+}
+
+/// The value an override sets, as the tree holds it (`None` for a delete or a sweep).
+pub(crate) fn override_value(o: &Override) -> Option<crate::Value> {
+    match &o.value {
+        Some(OverrideValue::Element(element)) => apply::element_value(element),
+        _ => None,
     }
-    Ok(RawConfig::from_root(root))
 }
 
 /// Composes as [`compose_raw`] does, then resolves every `${...}` once.

@@ -85,6 +85,12 @@ impl Repo {
         Ok(found.into_iter().next())
     }
 
+    /// The file name of a config path relative to the directory (`model/mnist.yaml`), if
+    /// the config exists.
+    pub(crate) fn file_name(&self, config_path: &str) -> Result<Option<String>> {
+        Ok(self.file_for(config_path)?.map(|(_, name)| name))
+    }
+
     /// Whether `group` is a directory of the tree.
     pub(crate) fn group_exists(&self, group: &str) -> bool {
         let group = group.trim_start_matches('/');

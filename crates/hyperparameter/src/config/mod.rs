@@ -189,6 +189,11 @@ impl RawConfig {
         self.root
     }
 
+    /// The tree, to change in place.
+    pub(crate) fn root_mut(&mut self) -> &mut NodeMap {
+        &mut self.root
+    }
+
     /// A configuration holding `root`.
     pub(crate) fn from_root(root: NodeMap) -> RawConfig {
         RawConfig { root }

@@ -32,6 +32,11 @@ pub enum Origin {
         /// The option as written.
         option: Arc<str>,
     },
+    /// An environment variable of a run's environment layer.
+    Env {
+        /// The variable's name, for example `APP_TRAIN__LR`.
+        name: Arc<str>,
+    },
     /// The default a parameter is declared with (a signature default).
     Default,
 }
@@ -60,6 +65,9 @@ impl Origin {
             Origin::Option { option } => Source::CliOption {
                 option: Text::Shared(option.clone()),
             },
+            Origin::Env { name } => Source::Env {
+                name: Text::Shared(name.clone()),
+            },
             Origin::Default => Source::Default,
         }
     }
@@ -74,7 +82,10 @@ impl Origin {
                 col: *col,
                 msg: msg.into(),
             },
-            Origin::Define { .. } | Origin::Option { .. } | Origin::Default => Error::Parse {
+            Origin::Define { .. }
+            | Origin::Option { .. }
+            | Origin::Env { .. }
+            | Origin::Default => Error::Parse {
                 file: self.to_string(),
                 line: 0,
                 col: 0,
@@ -94,6 +105,7 @@ impl fmt::Display for Origin {
             Origin::File { file, line, col } => write!(f, "{file}:{line}:{col}"),
             Origin::Define { item } => write!(f, "-D {item}"),
             Origin::Option { option } => write!(f, "{option}"),
+            Origin::Env { name } => write!(f, "environment variable {name}"),
             Origin::Default => f.write_str("default"),
         }
     }
