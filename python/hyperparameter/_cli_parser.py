@@ -185,7 +185,9 @@ class _Option:
         shown = self.annotation if self.annotation is not None else self.target
         if shown is None:
             return "any"
-        return getattr(shown, "__name__", None) or str(shown).replace("typing.", "")
+        from hyperparameter._typed_targets import describe
+
+        return describe(shown)  # `list[int]`, `int or none`, `one of 'adam', 'sgd'`
 
     def convert(self, text: Any, source: str) -> Any:
         from hyperparameter._rules import convert_value
@@ -375,13 +377,23 @@ def _value_type(option: _Option, flag: str) -> Callable[[str], Any]:
     def convert(text: str) -> Any:
         try:
             return option.convert(text, flag)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError) as err:
+            reason = getattr(err, "reason", None)
+            detail = f" ({reason})" if reason else ""
             raise argparse.ArgumentTypeError(
-                f"invalid value {text!r}: expected {option.type_name()}"
+                f"invalid value {text!r}: expected {option.type_name()}{detail}"
             ) from None
 
     convert.__name__ = option.type_name()
     return convert
+
+
+def _metavar(option: _Option) -> str:
+    """``INT``, ``{adam,sgd}`` or ``INT,...``: the value as help shows it."""
+    from hyperparameter._typed_targets import metavar
+
+    shown = option.annotation if option.annotation is not None else option.target
+    return metavar(shown, option.type_name().upper())
 
 
 def _help_text(option: _Option) -> str:
@@ -439,7 +451,7 @@ def _add_function(parser: argparse.ArgumentParser, options: list[_Option], listi
         group.add_argument(
             *names,
             dest=dest,
-            metavar=option.type_name().upper(),
+            metavar=_metavar(option),
             type=_value_type(option, names[0]),
             required=option.kind == "keyword" and not listing,
             default=argparse.SUPPRESS,

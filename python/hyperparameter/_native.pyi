@@ -241,6 +241,14 @@ class _SweepDescription(TypedDict, total=False):
     high: int | float
     integer: bool
 
+def convert_structured(value: Any, spec: tuple[Any, ...]) -> Any:
+    """Converts ``value`` to the structured target ``spec`` describes (``("list", ("int",))``,
+    ``("tuple", [...])``, ``("map", ...)``, ``("optional", ...)``, ``("choice", [...])``, and
+    the leaves ``("bool",)``, ``("int",)``, ``("float",)``, ``("str",)``, ``("any",)``,
+    ``("opaque",)``) by the core's table; text is split as a command-line list or mapping.
+
+    Raises ``ValueError`` with the reason when the value does not convert."""
+
 def parse_sweep(text: str) -> _SweepDescription:
     """Parses the value of an override (``interval(0, 1)``, ``a,b,c``, ``range(1, 5)``) by the
     core's grammar and describes it: ``{"kind": "value", "value": v}`` for one value,

@@ -210,9 +210,9 @@ pub enum ReadTarget {
     Raw,
     /// One of the four primitive types of the conversion table.
     Native(Target),
-    /// Another type (Enum, Path, a registered converter, a typing construct): converted by
-    /// `hyperparameter._convert.convert_to`.
-    Python(Py<PyType>),
+    /// Another type (Enum, Path, a registered converter, a typing construct such as
+    /// `list[int]` or `Literal[...]`): converted by `hyperparameter._convert.convert_to`.
+    Python(Py<PyAny>),
 }
 
 /// The target of a read with `default`: its type, or no conversion for None and containers.
@@ -232,7 +232,7 @@ pub fn target_of_default(default: &Bound<'_, PyAny>) -> ReadTarget {
     {
         ReadTarget::Raw
     } else {
-        ReadTarget::Python(default.get_type().unbind())
+        ReadTarget::Python(default.get_type().into_any().unbind())
     }
 }
 
@@ -243,7 +243,8 @@ pub fn target_of_type(target: Option<&Bound<'_, PyAny>>) -> ReadTarget {
     };
     let py = target.py();
     let Ok(target) = target.cast::<PyType>() else {
-        return ReadTarget::Raw;
+        // A typing construct (`list[int]`, `Literal[...]`, `Optional[int]`).
+        return ReadTarget::Python(target.clone().unbind());
     };
     if target.is(py.get_type::<PyBool>()) {
         ReadTarget::Native(Target::Bool)
@@ -254,7 +255,7 @@ pub fn target_of_type(target: Option<&Bound<'_, PyAny>>) -> ReadTarget {
     } else if target.is(py.get_type::<PyString>()) {
         ReadTarget::Native(Target::Str)
     } else {
-        ReadTarget::Python(target.clone().unbind())
+        ReadTarget::Python(target.clone().into_any().unbind())
     }
 }
 
