@@ -24,7 +24,7 @@ _EXPLAIN_FLAGS = ("-ep", "--explain-param")
 _RESERVED_OPTIONS = frozenset(
     (
         "help", "define", "config", "list-params", "list_params", "explain-param",
-        "explain_param", "strict",
+        "explain_param", "strict", "print-completion", "print_completion",
     )
 )  # fmt: skip
 _EXPLAIN_ALL = "\0all"
@@ -50,14 +50,21 @@ class _Parser(argparse.ArgumentParser):
         extras = [word for word in extras if word not in bare]
         setattr(namespace, "bare:", [_define_item(word, self) for word in bare])
         if extras:
+            from hyperparameter._cli_commands import command_parser
+
             command = getattr(namespace, "command:", None)
             hint = _hint_for(self, words, extras, command)
-            self.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+            # With a command given, its usage comes with the error.
+            speaker = command_parser(self, command)
+            speaker.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
         return namespace
 
     def error(self, message: str) -> NoReturn:
         # `prog --epochs 3 train` reads `3` as the command: say where `--epochs` belongs.
         if message.startswith("argument COMMAND: invalid choice"):
+            from hyperparameter._cli_commands import unknown_command_hint
+
+            message += unknown_command_hint(self, message)
             for word in self._words:
                 hint = _command_hint(self, word.split("=", 1)[0], None)
                 if hint:
@@ -277,6 +284,15 @@ def _add_common(parser: argparse.ArgumentParser, prefix: str) -> None:
         default=argparse.SUPPRESS,
         help="refuse any -D or config-file key that no parameter declares",
     )
+    if not prefix:
+        group.add_argument(
+            "--print-completion",
+            dest="print_completion",
+            metavar="SHELL",
+            choices=("bash", "zsh", "fish"),
+            default=argparse.SUPPRESS,
+            help="print a completion script for bash, zsh or fish, then exit",
+        )
 
 
 _CONFIG_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
@@ -379,7 +395,7 @@ def _value_type(option: _Option, flag: str) -> Callable[[str], Any]:
             return option.convert(text, flag)
         except (TypeError, ValueError) as err:
             reason = getattr(err, "reason", None)
-            detail = f" ({reason})" if reason else ""
+            detail = f" ({reason})" if reason and not reason.startswith("expected") else ""
             raise argparse.ArgumentTypeError(
                 f"invalid value {text!r}: expected {option.type_name()}{detail}"
             ) from None
@@ -461,7 +477,9 @@ def _add_function(parser: argparse.ArgumentParser, options: list[_Option], listi
 
 def _listing_requested(argv: list[str]) -> bool:
     return any(
-        arg in _LIST_FLAGS + _EXPLAIN_FLAGS or arg.startswith("--explain-param=") for arg in argv
+        arg in (*_LIST_FLAGS, *_EXPLAIN_FLAGS, "--print-completion")
+        or arg.startswith(("--explain-param=", "--print-completion="))
+        for arg in argv
     )
 
 

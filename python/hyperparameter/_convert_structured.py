@@ -59,8 +59,9 @@ def convert_shaped(value: Any, shape: tuple[Any, ...]) -> Any:
         items = _sequence_items(value)
         shapes = shape[1]
         if len(items) != len(shapes):
-            plural = "" if len(shapes) == 1 else "s"
-            raise ValueError(f"expected {len(shapes)} item{plural}, got {len(items)}")
+            plural = "" if len(items) == 1 else "s"
+            verb = "is" if len(shapes) == 1 else "are"
+            raise ValueError(f"got {len(items)} item{plural} where {len(shapes)} {verb} needed")
         return [_convert_item(i, item, s) for i, (item, s) in enumerate(zip(items, shapes))]
     if kind == "map":
         out = {}
@@ -123,7 +124,7 @@ def _sequence_items(value: Any) -> list[Any]:
         text = value.strip()
         if text.startswith("["):
             if not text.endswith("]"):
-                raise ValueError("expected a list like [3,4] or 3,4 (no closing `]`)")
+                raise ValueError("no closing `]` (a list is written [3,4] or 3,4)")
             text = text[1:-1]
         return [_piece(part) for part in _split_raw(text)]
     raise ValueError(f"{_kind_phrase(value)} cannot be read as a list")
@@ -137,12 +138,17 @@ def _map_entries(value: Any) -> list[tuple[str, Any]]:
     if isinstance(value, str):
         text = value.strip()
         if not (text.startswith("{") and text.endswith("}")):
-            raise ValueError("expected a mapping like {a: 1, b: 2}")
+            raise ValueError("a mapping is written {a: 1, b: 2}")
         return [_split_entry(part) for part in _split_raw(text[1:-1])]
     raise ValueError(f"{_kind_phrase(value)} cannot be read as a mapping")
 
 
 def _kind_phrase(value: Any) -> str:
+    """``a map value``, ``an int value``: the kind as the core names it."""
+    from collections.abc import Mapping
+
+    if isinstance(value, Mapping):
+        return "a map value"
     return _not_convertible(type(value), "x").rsplit(" cannot", 1)[0]
 
 

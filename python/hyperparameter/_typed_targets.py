@@ -191,10 +191,10 @@ def choices_of(annotation: Any) -> list[str] | None:
 
 def metavar(annotation: Any, fallback: str) -> str:
     """What help shows as an option's value: ``INT`` for ``Optional[int]``, ``{adam,sgd}``
-    for choices, ``INT,...`` for ``list[int]``."""
-    choices = choices_of(annotation)
-    if choices is not None:
-        return "{" + ",".join(choices) + "}"
+    for a ``Literal`` (an ``Enum`` shows its name; help lists its members), ``INT,...`` for
+    ``list[int]``."""
+    if _is_literal(_parts(annotation)[0]):
+        return "{" + ",".join(choices_of(annotation) or ()) + "}"
     inner = _optional_inner(annotation)
     if inner is not None:
         return metavar(inner, fallback)
@@ -203,8 +203,12 @@ def metavar(annotation: Any, fallback: str) -> str:
         args = _parts(annotation)[1]
         item = args[0] if args else None
         return f"{metavar(item, 'VALUE')},..."
-    if shape[0] in ("tuple", "map"):
-        return describe(annotation).upper()
+    args = _parts(annotation)[1]
+    if shape[0] == "tuple":
+        return ",".join(metavar(arg, "VALUE") for arg in args)
+    if shape[0] == "map":
+        item = metavar(args[1], "VALUE") if len(args) == 2 else "VALUE"
+        return f"{{KEY: {item},...}}"
     if isinstance(annotation, type):
         return annotation.__name__.upper()
     return fallback

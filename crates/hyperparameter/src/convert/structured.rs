@@ -77,10 +77,11 @@ pub fn convert_structured(value: &Value, shape: &Shape) -> Result<Value, String>
             let items = sequence_items(value)?;
             if items.len() != shapes.len() {
                 return Err(format!(
-                    "expected {} item{}, got {}",
+                    "got {} item{} where {} {} needed",
+                    items.len(),
+                    if items.len() == 1 { "" } else { "s" },
                     shapes.len(),
-                    if shapes.len() == 1 { "" } else { "s" },
-                    items.len()
+                    if shapes.len() == 1 { "is" } else { "are" }
                 ));
             }
             let converted = items
@@ -167,7 +168,7 @@ fn sequence_items(value: &Value) -> Result<Vec<Item>, String> {
             let inner = match trimmed.strip_prefix('[') {
                 Some(rest) => rest
                     .strip_suffix(']')
-                    .ok_or("expected a list like [3,4] or 3,4 (no closing `]`)")?,
+                    .ok_or("no closing `]` (a list is written [3,4] or 3,4)")?,
                 None => trimmed,
             };
             split_items(inner)
@@ -187,7 +188,7 @@ fn map_entries(value: &Value) -> Result<Vec<(String, Item)>, String> {
             let inner = trimmed
                 .strip_prefix('{')
                 .and_then(|rest| rest.strip_suffix('}'))
-                .ok_or("expected a mapping like {a: 1, b: 2}")?;
+                .ok_or("a mapping is written {a: 1, b: 2}")?;
             split_raw(inner)?.into_iter().map(split_entry).collect()
         }
         other => Err(format!(
@@ -428,7 +429,10 @@ mod tests {
             read("1,a", &pair),
             Ok(list(vec![Value::Int(1), "a".into()]))
         );
-        assert_eq!(read("1", &pair).unwrap_err(), "expected 2 items, got 1");
+        assert_eq!(
+            read("1", &pair).unwrap_err(),
+            "got 1 item where 2 are needed"
+        );
         let map = Shape::Map(Box::new(Shape::Primitive(Target::Float)));
         let got = read("{a: 1, \"b\": 2.5}", &map).unwrap();
         let Value::Map(got) = got else { panic!() };
