@@ -126,7 +126,7 @@ def _bash(program: _Program) -> str:
     esac
     COMPREPLY=($(compgen -W "$options" -- "$cur"))
 }}
-complete -o default -F {name} {_quoted(program.prog)}
+complete -o default -F {name} {_words([program.prog])}
 """
 
 
