@@ -20,6 +20,7 @@ __all__ = [
     "_scope_from_dict",
     "clear_resolver",
     "compose",
+    "convert_structured",
     "install_snapshot",
     "key_hash",
     "layer_run",
