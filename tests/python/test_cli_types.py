@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, List, Literal, Optional, Tuple
 
 import pytest
 
@@ -156,12 +156,12 @@ class Color(enum.Enum):
 def test_in_process_reads_of_structured_annotations() -> None:
     @hp.param("t")
     def f(
-        colors: list[Color] = [],  # noqa: B006
+        colors: List[Color] = [],  # noqa: B006, UP006 (evaluated on Python 3.8 too)
         maybe: Optional[Color] = None,  # noqa: UP045 (the typing spelling on purpose)
         level: Literal[1, 2, 3] = 1,
         plain: list = [],  # noqa: B006
         pair: tuple = (),
-    ) -> tuple[Any, ...]:
+    ) -> Tuple[Any, ...]:  # noqa: UP006
         return colors, maybe, level, plain, pair
 
     with hp.scope("t.colors=RED,2", "t.maybe=none", "t.level=3", "t.plain=[1, a, null]"):
