@@ -417,8 +417,11 @@ def _help_text(option: _Option) -> str:
     details = f"type: {option.type_name()}"
     import enum
 
-    if isinstance(option.target, type) and issubclass(option.target, enum.Enum):
-        details += f", one of: {', '.join(member.name for member in option.target)}"
+    from hyperparameter._typed_targets import choices_of, optional_inner
+
+    enum_type = optional_inner(option.target) or option.target
+    if isinstance(enum_type, type) and issubclass(enum_type, enum.Enum):
+        details += f", one of: {', '.join(choices_of(enum_type) or ())}"
     if option.key is not None:
         details += f", default: {option.default!r}, key: {option.key}"
     parts.append(f"({details})")

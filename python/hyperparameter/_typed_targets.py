@@ -19,7 +19,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["choices_of", "convert_structured", "describe", "shape_of"]
+__all__ = [
+    "choices_of",
+    "convert_structured",
+    "describe",
+    "metavar",
+    "optional_inner",
+    "shape_of",
+]
 
 _PRIMITIVE_NAMES = {bool: "bool", int: "int", float: "float", str: "str"}
 _CONTAINERS = (list, tuple, dict)
@@ -37,7 +44,7 @@ def _is_union(origin: Any) -> bool:
     return origin is typing.Union or str(origin) == "<class 'types.UnionType'>"
 
 
-def _optional_inner(annotation: Any) -> Any:
+def optional_inner(annotation: Any) -> Any:
     """``T`` for ``Optional[T]`` (``T | None``), else None."""
     origin, args = _parts(annotation)
     if not _is_union(origin) or type(None) not in args:
@@ -85,7 +92,7 @@ def _shape(annotation: Any) -> tuple[Any, ...]:
         return ("map", _shape(args[1]) if len(args) == 2 else ("any",))
     if _is_literal(origin) and all(type(arg) in _PRIMITIVE_NAMES for arg in args):
         return ("choice", list(args))
-    inner = _optional_inner(annotation)
+    inner = optional_inner(annotation)
     if inner is not None:
         return ("optional", _shape(inner))
     return ("any",)
@@ -129,7 +136,7 @@ def _finish(value: Any, annotation: Any, key: str, source: str) -> Any:
 
         return convert_to(value, annotation, key, source)
     origin, args = _parts(annotation)
-    inner = _optional_inner(annotation)
+    inner = optional_inner(annotation)
     if inner is not None:
         return _finish(value, inner, key, source)
     if origin is tuple:
@@ -155,7 +162,7 @@ def describe(annotation: Any) -> str:
     origin, args = _parts(annotation)
     if _is_literal(origin):
         return "one of " + ", ".join(_shown(arg) for arg in args)
-    inner = _optional_inner(annotation)
+    inner = optional_inner(annotation)
     if inner is not None:
         return f"{describe(inner)} or none"
     if origin is not None and args:
@@ -176,7 +183,7 @@ def _shown(member: Any) -> str:
 def choices_of(annotation: Any) -> list[str] | None:
     """The words a command line may give for ``annotation``: the members of a ``Literal``
     or the member names of an ``Enum`` (also inside ``Optional``), else None."""
-    inner = _optional_inner(annotation)
+    inner = optional_inner(annotation)
     if inner is not None:
         annotation = inner
     import enum
@@ -195,7 +202,7 @@ def metavar(annotation: Any, fallback: str) -> str:
     ``list[int]``."""
     if _is_literal(_parts(annotation)[0]):
         return "{" + ",".join(choices_of(annotation) or ()) + "}"
-    inner = _optional_inner(annotation)
+    inner = optional_inner(annotation)
     if inner is not None:
         return metavar(inner, fallback)
     shape = _shape(annotation) if annotation is not None else ("any",)

@@ -45,7 +45,7 @@ def usage_error(done: subprocess.CompletedProcess[str]) -> str:
         ["-D", "model.layers=3,4"],
         ["-D", "model.layers=[3,4]"],
         ["-D", "model.layers=[3, 4]"],
-        ["model.layers=3,4"],
+        ["model.layers=[3,4]"],
         ["-D", "model.layers=['3', \"4\"]"],
     ],
 )
@@ -236,3 +236,28 @@ def test_core_and_pure_copy_agree(value: Any, shape: tuple[Any, ...]) -> None:
     assert native == pure
     if native[0] == "ok":
         assert repr(native[1]) == repr(pure[1])  # the same types too (1 is not 1.0)
+
+
+def test_an_optional_enum_lists_its_members_and_takes_none(tmp_path: Path) -> None:
+    path = tmp_path / "prog.py"
+    path.write_text(
+        "import enum\n"
+        "from typing import Optional\n"
+        "import hyperparameter as hp\n\n"
+        "class Device(enum.Enum):\n"
+        "    CPU = 'cpu'\n"
+        "    GPU = 'gpu'\n\n"
+        "@hp.param('job')\n"
+        "def job(device: Optional[Device] = None) -> None:\n"
+        "    print(device)\n\n"
+        "hp.launch(job)\n",
+        encoding="utf-8",
+    )
+    prog = [sys.executable, str(path)]
+    text = " ".join(run([*prog, "--help"]).stdout.split())
+    assert "--device DEVICE (type: Device or none, one of: CPU, GPU, default: None" in text
+    assert lines(run([*prog, "--device", "gpu"])) == ["Device.GPU"]
+    assert lines(run([*prog, "-D", "job.device=None"])) == ["None"]
+    assert usage_error(run([*prog, "--device", "tpu"])).startswith(
+        "prog.py: error: argument --device: invalid value 'tpu': expected Device or none"
+    )
