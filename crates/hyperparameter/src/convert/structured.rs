@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use super::{convert, kind_phrase, Target};
+use super::{convert, kind_phrase, FromParam, ParamDefault, Target};
 use crate::compose::Element;
 use crate::value::Value;
 
@@ -104,6 +104,49 @@ pub fn convert_structured(value: &Value, shape: &Shape) -> Result<Value, String>
             Ok(Value::Map(Arc::new(out)))
         }
         Shape::Choice(members) => choose(value, members),
+    }
+}
+
+/// The items of a list value for a typed list read: a stored list's items, or the items of
+/// text written as a command-line list (`[3,4]` or `3,4`), each as its text with any quotes
+/// removed, for the element type to convert.
+pub fn list_items(value: &Value) -> Result<Vec<Value>, String> {
+    Ok(sequence_items(value)?
+        .into_iter()
+        .map(|item| match item {
+            Item::Value(value) => value,
+            Item::Text { text, .. } => Value::from(text.as_str()),
+        })
+        .collect())
+}
+
+/// A list read in Rust: `get layers = model.layers or vec![1]` takes `[3, 4]` from a stored
+/// list, from `"3,4"` and from `"[3, 4]"` alike, each item converted as `T`.
+///
+/// ```
+/// use hyperparameter::with_params;
+///
+/// with_params! {
+///     set model.layers = "[3, 4]";
+///     get layers = model.layers or vec![1_i64];
+///     assert_eq!(layers, vec![3, 4]);
+/// }
+/// ```
+impl<T: FromParam> FromParam for Vec<T> {
+    const TARGET: &'static str = "list";
+    fn from_param(value: &Value) -> Result<Self, String> {
+        list_items(value)?
+            .iter()
+            .enumerate()
+            .map(|(index, item)| T::from_param(item).map_err(|e| item_error(index, e)))
+            .collect()
+    }
+}
+
+impl<T: FromParam> ParamDefault for Vec<T> {
+    type Output = Vec<T>;
+    fn into_output(self) -> Vec<T> {
+        self
     }
 }
 
@@ -466,5 +509,24 @@ mod tests {
         assert!(
             convert_structured(&Value::Bool(true), &Shape::Choice(vec![Value::Int(1)])).is_err()
         );
+    }
+
+    #[test]
+    fn rust_list_reads() {
+        assert_eq!(
+            Vec::<u16>::from_param(&Value::from("80, 443")),
+            Ok(vec![80, 443])
+        );
+        assert_eq!(
+            Vec::<String>::from_param(&Value::from("007,'a,b'")),
+            Ok(vec!["007".to_string(), "a,b".to_string()])
+        );
+        let stored = list(vec![Value::Int(1), Value::from("2")]);
+        assert_eq!(Vec::<f64>::from_param(&stored), Ok(vec![1.0, 2.0]));
+        assert_eq!(
+            Vec::<i64>::from_param(&Value::from("1,x")),
+            Err("item 1: expected an integer".to_string())
+        );
+        assert!(Vec::<i64>::from_param(&Value::Null).is_err());
     }
 }
