@@ -145,7 +145,8 @@ def test_help_shows_the_types_choices_and_list_syntax() -> None:
 def test_listing_shows_a_converted_list_value() -> None:
     out = run([*TYPED, "-lps", "-D", "model.layers=[3,4]"]).stdout
     row = next(line for line in out.splitlines() if line.startswith("model.layers"))
-    assert "-D model.layers=[3,4]" in row
+    assert row.split()[:5] == ["model.layers", "list[int]", "[1]", "[3,", "4]"], row
+    assert row.endswith("-D model.layers=[3,4]")
 
 
 class Color(enum.Enum):
