@@ -262,3 +262,18 @@ def test_an_optional_enum_lists_its_members_and_takes_none(tmp_path: Path) -> No
     assert usage_error(run([*prog, "--device", "tpu"])).startswith(
         "prog.py: error: argument --device: invalid value 'tpu': expected Device or none"
     )
+
+
+def test_optional_primitives_take_none_words_and_convert_the_rest() -> None:
+    @hp.param("opt")
+    def f(a: Optional[int] = 1, c: Optional[str] = "x") -> Tuple[Any, ...]:  # noqa: UP006, UP045
+        return a, c
+
+    with hp.scope("opt.a=None", "opt.c=NULL"):
+        assert f() == (None, None)
+    with hp.scope("opt.a=5", "opt.c=007"):
+        assert f() == (5, "007")
+    with hp.scope("opt.a=x"), pytest.raises(hp.ConversionError) as info:
+        f()
+    assert info.value.target == "int or none"
+    assert info.value.reason == "expected an integer"

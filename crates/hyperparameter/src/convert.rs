@@ -14,7 +14,7 @@ use std::sync::Arc;
 use crate::value::{format_float, Value};
 
 mod structured;
-pub use structured::{choices_text, convert_structured, list_items, Shape};
+pub use structured::{choices_text, convert_structured, is_null_word, list_items, Shape};
 
 /// The primitive types a reader can ask for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -150,8 +150,9 @@ impl<T: FromParam> ParamDefault for Vec<T> {
     }
 }
 
-/// `none` or `null` in any case, spaces around ignored.
-fn is_null_word(text: &str) -> bool {
+/// `none` or `null` in any case, spaces around ignored: the text an optional target reads
+/// as null.
+pub fn is_null_word(text: &str) -> bool {
     let word = text.trim();
     word.eq_ignore_ascii_case("none") || word.eq_ignore_ascii_case("null")
 }
