@@ -28,7 +28,7 @@ _RESERVED_OPTIONS = frozenset(
     (
         "help", "define", "config", "list-params", "list_params", "explain-param",
         "explain_param", "strict", "save-config", "save_config", "config-dir", "config_dir",
-        "config-name", "config_name",
+        "config-name", "config_name", "print-completion", "print_completion",
     )
 ) | _multirun.OPTIONS  # fmt: skip
 _EXPLAIN_ALL = "\0all"
@@ -55,14 +55,21 @@ class _Parser(argparse.ArgumentParser):
         extras = [word for word in extras if word not in bare]
         setattr(namespace, "bare:", bare)
         if extras:
+            from hyperparameter._cli_commands import command_parser
+
             command = getattr(namespace, "command:", None)
             hint = _hint_for(self, words, extras, command)
-            self.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+            # With a command given, its usage comes with the error.
+            speaker = command_parser(self, command)
+            speaker.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
         return namespace
 
     def error(self, message: str) -> NoReturn:
         # `prog --epochs 3 train` reads `3` as the command: say where `--epochs` belongs.
         if message.startswith("argument COMMAND: invalid choice"):
+            from hyperparameter._cli_commands import unknown_command_hint
+
+            message += unknown_command_hint(self, message)
             for word in self._words:
                 hint = _command_hint(self, word.split("=", 1)[0], None)
                 if hint:
@@ -190,7 +197,9 @@ class _Option:
         shown = self.annotation if self.annotation is not None else self.target
         if shown is None:
             return "any"
-        return getattr(shown, "__name__", None) or str(shown).replace("typing.", "")
+        from hyperparameter._typed_targets import describe
+
+        return describe(shown)  # `list[int]`, `int or none`, `one of 'adam', 'sgd'`
 
     def convert(self, text: Any, source: str) -> Any:
         from hyperparameter._rules import convert_value
@@ -289,6 +298,15 @@ def _add_common(parser: argparse.ArgumentParser, prefix: str) -> None:
         "extension), with its source; -C FILE runs with the same values",
     )
     _add_compose_options(group, prefix)
+    if not prefix:
+        group.add_argument(
+            "--print-completion",
+            dest="print_completion",
+            metavar="SHELL",
+            choices=("bash", "zsh", "fish"),
+            default=argparse.SUPPRESS,
+            help="print a completion script for bash, zsh or fish, then exit",
+        )
     _multirun.add_options(parser.add_argument_group("runs and sweeps"), prefix)
 
 
@@ -383,13 +401,23 @@ def _value_type(option: _Option, flag: str) -> Callable[[str], Any]:
     def convert(text: str) -> Any:
         try:
             return option.convert(text, flag)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError) as err:
+            reason = getattr(err, "reason", None)
+            detail = f" ({reason})" if reason and not reason.startswith("expected") else ""
             raise argparse.ArgumentTypeError(
-                f"invalid value {text!r}: expected {option.type_name()}"
+                f"invalid value {text!r}: expected {option.type_name()}{detail}"
             ) from None
 
     convert.__name__ = option.type_name()
     return convert
+
+
+def _metavar(option: _Option) -> str:
+    """``INT``, ``{adam,sgd}`` or ``INT,...``: the value as help shows it."""
+    from hyperparameter._typed_targets import metavar
+
+    shown = option.annotation if option.annotation is not None else option.target
+    return metavar(shown, option.type_name().upper())
 
 
 def _help_text(option: _Option) -> str:
@@ -397,8 +425,11 @@ def _help_text(option: _Option) -> str:
     details = f"type: {option.type_name()}"
     import enum
 
-    if isinstance(option.target, type) and issubclass(option.target, enum.Enum):
-        details += f", one of: {', '.join(member.name for member in option.target)}"
+    from hyperparameter._typed_targets import choices_of, optional_inner
+
+    enum_type = optional_inner(option.target) or option.target
+    if isinstance(enum_type, type) and issubclass(enum_type, enum.Enum):
+        details += f", one of: {', '.join(choices_of(enum_type) or ())}"
     if option.key is not None:
         details += f", default: {option.default!r}, key: {option.key}"
     parts.append(f"({details})")
@@ -447,7 +478,7 @@ def _add_function(parser: argparse.ArgumentParser, options: list[_Option], listi
         group.add_argument(
             *names,
             dest=dest,
-            metavar=option.type_name().upper(),
+            metavar=_metavar(option),
             type=_value_type(option, names[0]),
             required=option.kind == "keyword" and not listing,
             default=argparse.SUPPRESS,
@@ -457,7 +488,9 @@ def _add_function(parser: argparse.ArgumentParser, options: list[_Option], listi
 
 def _listing_requested(argv: list[str]) -> bool:
     return any(
-        arg in _LIST_FLAGS + _EXPLAIN_FLAGS or arg.startswith("--explain-param=") for arg in argv
+        arg in (*_LIST_FLAGS, *_EXPLAIN_FLAGS, "--print-completion")
+        or arg.startswith(("--explain-param=", "--print-completion="))
+        for arg in argv
     )
 
 

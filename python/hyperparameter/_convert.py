@@ -3,8 +3,9 @@
 The four primitive targets (bool, int, float, str) are converted by the Rust core when the
 native backend is active; :func:`convert_primitive` is the same table for the pure-Python
 backend, checked against the same vectors. :func:`convert_to` handles every other target:
-``Enum`` (by value or name), ``pathlib`` paths, ``Optional[T]`` and types with a converter
-registered by :func:`register_converter`.
+``Enum`` (by value or name), ``pathlib`` paths, types with a converter registered by
+:func:`register_converter`, and the structured targets of ``_typed_targets`` (lists,
+tuples, dicts, ``Literal``, ``Optional[T]``).
 """
 
 from __future__ import annotations
@@ -248,6 +249,11 @@ def convert_to(value: Any, target: Any, key: str, source: str) -> Any:
             return converter(value)
         except Exception as err:  # the user's converter decides what is invalid
             raise _fail(key, value, source, _name(target), str(err)) from err
+    if not isinstance(target, type) or target in (list, tuple, dict):
+        from hyperparameter._typed_targets import convert_structured, shape_of
+
+        if shape_of(target) is not None:
+            return convert_structured(value, target, key, source)
     inner = _unwrap_optional(target)
     if inner is not target:
         return convert_value(value, inner, key, source) if inner is not None else value

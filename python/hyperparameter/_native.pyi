@@ -21,6 +21,7 @@ __all__ = [
     "clear_report",
     "clear_resolver",
     "compose",
+    "convert_structured",
     "install_snapshot",
     "key_hash",
     "layer_run",
@@ -272,6 +273,14 @@ class _SweepDescription(TypedDict, total=False):
     low: int | float
     high: int | float
     integer: bool
+
+def convert_structured(value: Any, spec: tuple[Any, ...]) -> Any:
+    """Converts ``value`` to the structured target ``spec`` describes (``("list", ("int",))``,
+    ``("tuple", [...])``, ``("map", ...)``, ``("optional", ...)``, ``("choice", [...])``, and
+    the leaves ``("bool",)``, ``("int",)``, ``("float",)``, ``("str",)``, ``("any",)``,
+    ``("opaque",)``) by the core's table; text is split as a command-line list or mapping.
+
+    Raises ``ValueError`` with the reason when the value does not convert."""
 
 def parse_sweep(text: str) -> _SweepDescription:
     """Parses the value of an override (``interval(0, 1)``, ``a,b,c``, ``range(1, 5)``) by the

@@ -293,6 +293,13 @@ def launch_from(
     listing = namespace.get("list_params") or namespace.get("sub:list_params")
     explain = namespace.get("sub:explain_param", namespace.get("explain_param"))
     strict = strict or bool(namespace.get("strict") or namespace.get("sub:strict"))
+    if namespace.get("print_completion"):
+        from hyperparameter._completion import print_completion
+
+        print_completion(parser, options, namespace["print_completion"])
+    from hyperparameter._cli_commands import command_parser
+
+    parser = command_parser(parser, command if len(entries) > 1 else None)  # type: ignore[assignment]
     chosen = options.get(command, []) if command else []
     given = [
         (option, namespace[f"param:{option.name}"], _flag_of(option))

@@ -166,7 +166,13 @@ def _target(annotation: Any, default: Any) -> Any:
     from hyperparameter._rules import target_for_default, unwrap_optional
 
     if annotation is None:
-        return target_for_default(default)
+        # A list, tuple or dict default converts text as a command line writes a list.
+        kind = type(default)
+        return kind if kind in (list, tuple, dict) else target_for_default(default)
+    from hyperparameter._typed_targets import shape_of
+
+    if shape_of(annotation) is not None:
+        return annotation  # list[int], Literal[...], Optional[int]: a structured target
     target = unwrap_optional(annotation)
     return target if isinstance(target, type) else None
 

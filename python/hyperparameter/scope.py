@@ -72,10 +72,13 @@ def _collect(
         elif isinstance(arg, _PyScope):
             part = arg.to_dict()
         elif hasattr(arg, "__hp_config__"):  # a hp.Config: dotted keys, lists as lists
-            out.update(arg.to_dict(nested=False))
-            if sources is not None:
-                tree, prefix = arg.__hp_config__()
-                sources.update((key, source) for key, _, source in tree.entries(prefix))
+            # The tree's own entries, as the native backend enters them: a value that is a
+            # mapping as a whole (a dict option) stays one value.
+            tree, prefix = arg.__hp_config__()
+            for key, value, source in tree.entries(prefix):
+                out[key] = value
+                if sources is not None:
+                    sources[key] = source
             continue
         elif isinstance(arg, Mapping):
             for key, value in arg.items():

@@ -85,8 +85,10 @@ def test_every_record_is_a_median_beside_its_baseline(quick_run: dict[str, Any])
 
 def test_every_target_is_listed_with_a_verdict(quick_run: dict[str, Any]) -> None:
     targets = {row["target"]: row for row in quick_run["targets"]}
-    assert len(targets) == 14
+    assert len(targets) == 15
     read = targets["4-level read, key present"]
+    recording = targets["recording a read for `hp.report()`"]
+    assert recording["met"] in (True, False) and "×" in recording["measured"]
     assert read["met"] in (True, False) and "×" in read["measured"]
     # The Rust and C++ figures need release builds: the quick run does not measure them.
     rust = targets["Rust: get of a compile-time key"]

@@ -41,6 +41,7 @@ pub mod report;
 pub mod resolvers;
 pub mod scope;
 pub mod site;
+pub mod structured;
 pub mod sweep;
 pub mod symbols;
 pub mod values;
@@ -164,6 +165,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     resolvers::register(m)?;
     compose::register(m)?;
     sweep::register(m)?;
+    structured::register(m)?;
     layers::register(m)?;
     Ok(())
 }

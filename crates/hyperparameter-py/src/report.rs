@@ -20,9 +20,10 @@ pub fn note_read(entry: &Entry, target: &ReadTarget) {
     let kind = match target {
         ReadTarget::Raw => ReadKind::Raw,
         ReadTarget::Native(target) => ReadKind::of(Some(*target)),
-        // Converted by Python code: the value as stored is recorded (it converts to the
-        // same object again when the saved config is loaded).
-        ReadTarget::Python(_) => ReadKind::Other,
+        // Converted by Python code, or `Optional[T]` (whose `none` text is None): the value
+        // as stored is recorded (it converts to the same object again when the saved config
+        // is loaded).
+        ReadTarget::Python(_) | ReadTarget::NativeOptional(_) => ReadKind::Other,
     };
     report::note_entry(entry, kind);
 }

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use hyperparameter::convert::{convert, Target};
+use hyperparameter::convert::{convert, is_null_word, Target};
 use hyperparameter::read::conversion_error;
 use hyperparameter::{Entry, Error, Foreign, Value};
 use pyo3::exceptions::PyTypeError;
@@ -210,9 +210,11 @@ pub enum ReadTarget {
     Raw,
     /// One of the four primitive types of the conversion table.
     Native(Target),
-    /// Another type (Enum, Path, a registered converter, a typing construct): converted by
-    /// `hyperparameter._convert.convert_to`.
-    Python(Py<PyType>),
+    /// `Optional[T]` of a primitive `T`: `none`/`null` text is None, the rest reads as `T`.
+    NativeOptional(Target),
+    /// Another type (Enum, Path, a registered converter, a typing construct such as
+    /// `list[int]` or `Literal[...]`): converted by `hyperparameter._convert.convert_to`.
+    Python(Py<PyAny>),
 }
 
 /// The target of a read with `default`: its type, or no conversion for None and containers.
@@ -232,7 +234,7 @@ pub fn target_of_default(default: &Bound<'_, PyAny>) -> ReadTarget {
     {
         ReadTarget::Raw
     } else {
-        ReadTarget::Python(default.get_type().unbind())
+        ReadTarget::Python(default.get_type().into_any().unbind())
     }
 }
 
@@ -243,7 +245,11 @@ pub fn target_of_type(target: Option<&Bound<'_, PyAny>>) -> ReadTarget {
     };
     let py = target.py();
     let Ok(target) = target.cast::<PyType>() else {
-        return ReadTarget::Raw;
+        if let Some(inner) = optional_primitive(target) {
+            return ReadTarget::NativeOptional(inner);
+        }
+        // A typing construct (`list[int]`, `Literal[...]`, `Optional[Enum]`).
+        return ReadTarget::Python(target.clone().unbind());
     };
     if target.is(py.get_type::<PyBool>()) {
         ReadTarget::Native(Target::Bool)
@@ -254,7 +260,35 @@ pub fn target_of_type(target: Option<&Bound<'_, PyAny>>) -> ReadTarget {
     } else if target.is(py.get_type::<PyString>()) {
         ReadTarget::Native(Target::Str)
     } else {
-        ReadTarget::Python(target.clone().unbind())
+        ReadTarget::Python(target.clone().into_any().unbind())
+    }
+}
+
+/// The primitive `T` of an `Optional[T]` (`T | None`) annotation, read without Python code.
+fn optional_primitive(annotation: &Bound<'_, PyAny>) -> Option<Target> {
+    let py = annotation.py();
+    let typing = py.import("typing").ok()?;
+    let args = typing.call_method1("get_args", (annotation,)).ok()?;
+    let args = args.cast::<PyTuple>().ok()?;
+    let none = py.None().into_bound(py).get_type();
+    let origin = typing.call_method1("get_origin", (annotation,)).ok()?;
+    // `X | None` (Python 3.10+) has the origin `types.UnionType`.
+    let union_type = py
+        .import("types")
+        .and_then(|types| types.getattr("UnionType"))
+        .ok();
+    let is_union = origin.is(&typing.getattr("Union").ok()?)
+        || union_type.is_some_and(|union_type| origin.is(&union_type));
+    if !is_union || args.len() != 2 {
+        return None;
+    }
+    let others: Vec<_> = args.iter().filter(|arg| !arg.is(&none)).collect();
+    let [inner] = others.as_slice() else {
+        return None;
+    };
+    match target_of_type(Some(inner)) {
+        ReadTarget::Native(target) => Some(target),
+        _ => None,
     }
 }
 
@@ -274,6 +308,7 @@ pub fn convert_entry(
     key: &str,
     target: &ReadTarget,
 ) -> PyResult<Converted> {
+    let read_target = target;
     let target = match target {
         _ if matches!(entry.value, Value::Null) => {
             return Ok(Converted::Done(py.None()));
@@ -283,6 +318,12 @@ pub fn convert_entry(
         ReadTarget::Raw => return Ok(Converted::Done(from_value(py, &entry.value)?.unbind())),
         ReadTarget::Python(_) => return Ok(Converted::NeedsPython(entry.clone())),
         ReadTarget::Native(target) => *target,
+        ReadTarget::NativeOptional(target) => {
+            if matches!(&entry.value, Value::Str(text) if is_null_word(text)) {
+                return Ok(Converted::Done(py.None()));
+            }
+            *target
+        }
     };
     if let Some(object) = python_object(&entry.value) {
         return foreign_as(py, object.bind(py), entry, key, target).map(Converted::Done);
@@ -300,7 +341,11 @@ pub fn convert_entry(
     match convert(&entry.value, target) {
         Ok(value) => Ok(Converted::Done(from_value(py, &value)?.unbind())),
         Err(detail) => {
-            let mut err = conversion_error(key, entry, target.name(), detail);
+            let name = match read_target {
+                ReadTarget::NativeOptional(_) => format!("{} or none", target.name()),
+                _ => target.name().to_string(),
+            };
+            let mut err = conversion_error(key, entry, &name, detail);
             // Python shows a text value the Python way ('fast', not "fast"), as the pure
             // backend and the schema checks do.
             if let (Error::Conversion { value, .. }, Value::Str(text)) = (&mut err, &entry.value) {

@@ -4,11 +4,18 @@
 //! 0.001, `yes/no/on/off/true/false/1/0` → bool). Numbers convert only when nothing is lost
 //! (`2.0` → 2, but `2.5` → int is an error). Nothing falls back silently: a failure names
 //! the reason, and the caller turns it into [`crate::Error::Conversion`] with the key.
+//!
+//! Lists, tuples, maps, choices and optional values convert by [`convert_structured`]: the
+//! same table at the leaves, and one way to write a list on the command line (`[3,4]` or
+//! `3,4`).
 
 use std::sync::Arc;
 
 use crate::report::ReadKind;
 use crate::value::{format_float, Value};
+
+mod structured;
+pub use structured::{choices_text, convert_structured, is_null_word, list_items, Shape};
 
 /// The primitive types a reader can ask for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -73,6 +73,8 @@ use std::path::Path;
 
 pub use grammar::{Override, OverrideKind};
 pub use value::{Element, Number, OverrideValue, Quote, Sweep};
+// Typed reads type the items of a list written on the command line the same way.
+pub(crate) use words::typed_word;
 
 use crate::config::merge::merge_maps;
 use crate::config::tree::{Kind, Node, NodeMap};
