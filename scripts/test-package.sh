@@ -166,9 +166,8 @@ step "the wheel on ${pythons[*]}: the Python suite, both backends"
 run_suite() {
   local interpreter=$1 venv=$2
   "$interpreter" -m venv "$venv"
-  # The wheel with its `tune` extra (Optuna), and the PostgreSQL driver of the tuning tests.
-  "$venv/bin/python" -m pip install --quiet "$wheel[tune]" pytest "hypothesis>=6.100" mypy \
-    psycopg2-binary
+  # The wheel with its `tune` extra (Optuna), and what the suite needs beside it.
+  "$venv/bin/python" -m pip install --quiet "$wheel[tune]" -r "$work/src/tests/requirements.txt"
   "$venv/bin/python" -c 'import sys, hyperparameter as hp; print(sys.version.split()[0], hp.__version__, hp.backend_name())'
   local status=0
   echo "-- native backend"

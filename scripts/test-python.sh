@@ -6,14 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# maturin is the build backend; pytest runs the suite; mypy checks the stubs and typing;
-# hypothesis drives the fuzz tests; Hydra (with its colorlog plugin, which a fixture tree
-# chooses) composes and instantiates beside `hp.compose` and `hp.instantiate` in the parity
-# tests; Optuna (the `tune` extra) and psycopg2 run the tuning tests, against SQLite and a
-# PostgreSQL server the tests start; scikit-learn runs the digits tuning example and MLflow
-# (its small client) the tracking example.
-python -m pip install --quiet "maturin>=1.5,<2" pytest mypy "hypothesis>=6.100" \
-  "hydra-core==1.3.*" hydra-colorlog "optuna>=3" psycopg2-binary scikit-learn mlflow-skinny
+# maturin is the build backend; tests/requirements.txt lists what the suite needs (pytest,
+# mypy, hypothesis, and the libraries the parity, tuning and example tests run against).
+python -m pip install --quiet "maturin>=1.5,<2" -r tests/requirements.txt
 python -m pip install --quiet .
 
 python -m pytest tests/python -q
