@@ -150,3 +150,41 @@ def test_the_saved_file_names_each_source(tmp_path: Path) -> None:
     assert lines[dropout - 1].strip().startswith("#")
     act = next(i for i, line in enumerate(lines) if line.strip().startswith("act:"))
     assert "default" in lines[act - 1]
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_save_config_on_the_command_line_replays_the_run(tmp_path: Path, suffix: str) -> None:
+    original = tmp_path / "train.py"
+    original.write_text(PROGRAM.format(**ORIGINAL))
+    changed = tmp_path / "train_changed.py"
+    changed.write_text(PROGRAM.format(**CHANGED))
+    saved = tmp_path / f"saved{suffix}"
+    args = ["-D", "model.dropout=0.25", "--epochs", "5", "--save-config", str(saved)]
+    first = run(original, args, tmp_path / "first.json", None)
+    assert saved.exists() and first["train.epochs"] == [5, "int"]
+    assert run(changed, ["-C", str(saved)], tmp_path / "replay.json", None) == first
+
+
+def test_a_run_directory_s_config_replays_the_run(tmp_path: Path) -> None:
+    original = tmp_path / "train.py"
+    original.write_text(PROGRAM.format(**ORIGINAL))
+    changed = tmp_path / "train_changed.py"
+    changed.write_text(PROGRAM.format(**CHANGED))
+    args = ["model.dim=32", "--lr", "0.2", "--run-dir", str(tmp_path / "run")]
+    first = run(original, args, tmp_path / "first.json", None)
+    saved = tmp_path / "run" / "config.yaml"
+    assert run(changed, ["-C", str(saved)], tmp_path / "replay.json", None) == first
+
+
+def test_save_config_with_a_sweep_is_a_usage_error(tmp_path: Path) -> None:
+    original = tmp_path / "train.py"
+    original.write_text(PROGRAM.format(**ORIGINAL))
+    done = subprocess.run(
+        [sys.executable, str(original), "-m", "train.seed=1,2", "--save-config", "s.yaml"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "READ_TO": str(tmp_path / "r.json")},
+        timeout=120,
+    )
+    assert done.returncode == 2 and "--save-config saves one run" in done.stderr
