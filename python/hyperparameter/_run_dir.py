@@ -81,16 +81,32 @@ def resolved_config(layers: _Layers) -> dict[str, Any]:
 
 def save_operative_config(path: str) -> None:
     """Writes the operative config, every value the run read with its source
-    (``hp.report().save``), to ``path``. A value the format cannot hold is reported on
-    stderr as a warning: the run is over, and its result stands."""
+    (``hp.report().save``), to ``path``. A value no config file can hold (an object) is left
+    out, with one warning on stderr naming the keys: the run is over, and its result stands."""
     import sys
 
     import hyperparameter as hp
+    from hyperparameter.operative_config import Report
 
-    try:
-        hp.report().save(path)
-    except hp.HyperparameterError as err:
-        print(f"warning: the operative config was not saved to {path}: {err}", file=sys.stderr)
+    entries = dict(hp.report().items())
+    left_out: list[str] = []
+    while True:
+        try:
+            Report(entries).save(path)
+            break
+        except hp.ConversionError as err:
+            if err.key is None or err.key not in entries:
+                print(f"warning: the operative config was not saved to {path}: {err}",
+                      file=sys.stderr)  # fmt: skip
+                return
+            left_out.append(err.key)
+            del entries[err.key]
+    if left_out:
+        print(
+            f"warning: {path} leaves out {', '.join(left_out)}: no config file can hold "
+            "their values",
+            file=sys.stderr,
+        )
 
 
 def _item(key: str, value: Any) -> tuple[str, Any, str | None]:

@@ -188,3 +188,27 @@ def test_save_config_with_a_sweep_is_a_usage_error(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 2 and "--save-config saves one run" in done.stderr
+
+
+def test_save_config_leaves_out_what_no_config_file_can_hold(tmp_path: Path) -> None:
+    program = tmp_path / "prog.py"
+    program.write_text(
+        "import hyperparameter as hp\n"
+        "class Act: pass\n"
+        "@hp.param('m')\n"
+        "def f(act=Act(), n: int = 3):\n"
+        "    return n\n"
+        "hp.launch(f)\n"
+    )
+    saved = tmp_path / "saved.yaml"
+    done = subprocess.run(
+        [sys.executable, str(program), "--save-config", str(saved)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "leaves out m.act" in done.stderr
+    import hyperparameter as hp
+
+    assert hp.config(str(saved)).to_dict() == {"m": {"n": 3}}
