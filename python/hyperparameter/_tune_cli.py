@@ -51,16 +51,6 @@ def _sweeper(layers: _Layers) -> dict[str, Any]:
     return sweeper if isinstance(sweeper, dict) else {}
 
 
-def _flat(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            out.update(_flat(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
 def run_tune(
     parser: _Parser,
     found: _multirun.SweepPlan,
@@ -76,7 +66,12 @@ def run_tune(
     if found.sweeps:
         space = {key: text for _, key, text in found.sweeps}
     else:
-        space = {key: str(value) for key, value in _flat(sweeper.get("params") or {}).items()}
+        from hyperparameter._rules import flatten_into
+
+        params: dict[str, Any] = {}
+        for key, value in (sweeper.get("params") or {}).items():
+            flatten_into(params, key, value)
+        space = {key: str(value) for key, value in params.items()}
     if not space:
         parser.error(
             "--tune needs a search space: sweep words such as lr=interval(0.001,0.1), or a "
