@@ -20,7 +20,7 @@ import os
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
-    from typing import Any, Mapping, Sequence
+    from typing import Any, Callable, Mapping, Sequence
 
     from hyperparameter.cli import _Layers
 
@@ -81,32 +81,40 @@ def resolved_config(layers: _Layers) -> dict[str, Any]:
 
 def save_operative_config(path: str) -> None:
     """Writes the operative config, every value the run read with its source
-    (``hp.report().save``), to ``path``. A value no config file can hold (an object) is left
-    out, with one warning on stderr naming the keys: the run is over, and its result stands."""
-    import sys
-
+    (``hp.report().save``), to ``path``; see :func:`_write_leaving_out` for what cannot be
+    written."""
     import hyperparameter as hp
     from hyperparameter.operative_config import Report
 
-    entries = dict(hp.report().items())
+    _write_leaving_out(path, dict(hp.report().items()), lambda kept: Report(kept).save(path))
+
+
+def _write_leaving_out(
+    path: str, entries: dict[str, Any], write: Callable[[dict[str, Any]], object]
+) -> None:
+    """Calls ``write`` with ``entries``, less each key the core's writer refuses (a value no
+    config file can hold, or a key that holds a value and has keys below it), with one
+    warning on stderr naming them: the run's result stands whatever its files hold."""
+    import sys
+
+    from hyperparameter.errors import ConversionError
+
+    kept = dict(entries)
     left_out: list[str] = []
+    reasons: list[str] = []
     while True:
         try:
-            Report(entries).save(path)
+            write(kept)
             break
-        except hp.ConversionError as err:
-            if err.key is None or err.key not in entries:
-                print(f"warning: the operative config was not saved to {path}: {err}",
-                      file=sys.stderr)  # fmt: skip
+        except ConversionError as err:
+            if err.key is None or err.key not in kept:
+                print(f"warning: {path} was not written: {err}", file=sys.stderr)
                 return
             left_out.append(err.key)
-            del entries[err.key]
+            reasons.append(f"{err.key} ({err.reason})")
+            del kept[err.key]
     if left_out:
-        print(
-            f"warning: {path} leaves out {', '.join(left_out)}: no config file can hold "
-            "their values",
-            file=sys.stderr,
-        )
+        print(f"warning: {path} leaves out {'; '.join(reasons)}", file=sys.stderr)
 
 
 def _item(key: str, value: Any) -> tuple[str, Any, str | None]:
@@ -134,10 +142,13 @@ def _writable(value: Any) -> bool:
 def save_config(path: str, values: Mapping[str, Any], header: str) -> None:
     """Writes ``values`` (dotted keys) as a config file in ``path``'s format (YAML, TOML or
     JSON by extension) under the comment ``header``, by the core's writer, so ``-C path``
-    reads back every value and type."""
+    reads back every value and type (see :func:`_write_leaving_out` for what cannot be)."""
     from hyperparameter import _native
 
-    items = [_item(key, value) for key, value in values.items()]
-    text = _native.render_config(path, items, header)
-    with open(path, "w", encoding="utf-8") as out:
-        out.write(text)
+    def write(kept: dict[str, Any]) -> None:
+        items = [_item(key, value) for key, value in kept.items()]
+        text = _native.render_config(path, items, header)
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(text)
+
+    _write_leaving_out(path, dict(values), write)

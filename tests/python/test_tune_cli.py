@@ -188,3 +188,47 @@ def test_the_digits_example_tunes_in_two_processes_and_replays_its_best(tmp_path
     )
     assert replay.returncode == 0, replay.stderr
     assert replay.stdout.startswith(f"accuracy {best:.4f} ")
+
+
+LIGHTNING = Path(__file__).resolve().parents[1] / "fixtures" / "compose" / "lightning"
+
+COMPOSED = """
+import hyperparameter as hp
+
+@hp.param("run")
+def main(seed: int = 0) -> float:
+    lr = hp.scope.model.optimizer.lr | 0.001
+    batch = hp.scope.data.batch_size | 64
+    print(f"lr={{lr}} batch={{batch}}")
+    return -abs(lr - 0.01) - batch / 1e4
+
+if __name__ == "__main__":
+    hp.launch(main, config_dir={config_dir!r}, config_name="train")
+"""
+
+
+def test_the_lightning_template_s_optuna_search_runs_as_written(tmp_path: Path) -> None:
+    # The tree's own `hparams_search/mnist_optuna.yaml`, chosen as Hydra users do: its
+    # sweeper gives the space, the direction (maximize) and the sampler (TPE, seed 1234).
+    (tmp_path / "train.py").write_text(COMPOSED.format(config_dir=str(LIGHTNING)))
+    args = ["hparams_search=mnist_optuna", "--tune", "3", "--run-dir", "t"]
+    done = subprocess.run(
+        [sys.executable, "train.py", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env={**os.environ, "PROJECT_ROOT": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    printed = [line for line in done.stdout.splitlines() if line.startswith("lr=")]
+    assert len(printed) == 3
+    values = [
+        -abs(float(line.split()[0][3:]) - 0.01) - int(line.split()[1][6:]) / 1e4 for line in printed
+    ]
+    assert f"value {max(values)!r}" in best_line(done)
+    for line in printed:
+        assert 0.0001 <= float(line.split()[0][3:]) <= 0.1
+        assert line.split()[1][6:] in ("32", "64", "128", "256")
+    best = hp.config(str(tmp_path / "t" / "best.yaml"))
+    assert set(best["model"]["optimizer"]) == {"lr"} and "batch_size" in best["data"]
