@@ -374,9 +374,33 @@ def launch_from(
                 _run_dir.forget()
             if save_config is not None:
                 _run_dir.save_operative_config(save_config)
+        _warn_unread(layers)
         if failed.messages:
             parser.exit(2)
         return result
+
+
+def _warn_unread(layers: _Layers) -> None:
+    """One ``warning:`` line on stderr for each key that a config file, ``-D`` item, word or
+    environment variable set, that no parameter declares, and that the run never read
+    (nor a table above it or a key below it): most often a misspelling the strict-key
+    check could not tell from a key read dynamically. A key read instead is suggested."""
+    import hyperparameter as hp
+
+    undeclared = layers.run.undeclared()
+    if not undeclared:
+        return
+    read = list(hp.report())
+    prefixes = {key.rsplit(".", depth)[0] for key in read for depth in range(key.count(".") + 1)}
+    for key in undeclared:
+        if key in prefixes or any(key.startswith(f"{other}.") for other in read):
+            continue
+        import difflib
+
+        close = difflib.get_close_matches(key, read, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        source = layers.sources.get(key, "unknown source")
+        print(f"warning: '{key}' ({source}) was never read{hint}", file=sys.stderr)
 
 
 def _open_run_dir(

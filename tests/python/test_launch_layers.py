@@ -300,3 +300,19 @@ def test_options_are_literal_and_items_see_them() -> None:
         text=True,
     )
     assert done.stdout == "Hello, n3!!!\n", done.stderr
+
+
+def test_an_undeclared_key_never_read_is_warned_about_at_the_end(
+    prog: list[str], tmp_path: Path
+) -> None:
+    # `run.nmae` is not close to a declared key (run.* keys are read dynamically), so the
+    # run goes on; it was never read, and a key that was read is suggested.
+    config = write(tmp_path, "c.yaml", "run:\n  width: wide\nextra:\n  flag: 1\n")
+    done = run([*prog, "-C", config, "-D", "run.nmae=x", "-D", "run.name=n"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "name=n width=wide" in done.stdout
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: 'extra.flag' (c.yaml:4:9) was never read",
+        "warning: 'run.nmae' (-D run.nmae=x) was never read (did you mean 'run.name'?)",
+    ]
