@@ -812,8 +812,9 @@ pub fn with_entry<R>(hash: u64, key: &[u8], f: impl FnOnce(Option<&Entry>) -> R)
 }
 
 /// [`with_entry`] for a [`Key`]: a literal key's text is `&'static str`, which lets the
-/// cursor compare key texts by address (see [`Cursor::get_literal`]).
-#[inline]
+/// cursor compare key texts by address (see [`Cursor::get_literal`]). Always inlined: the
+/// read is a handful of instructions, and a call would cost as much again.
+#[inline(always)]
 pub fn with_key_entry<R>(key: &Key, f: impl FnOnce(Option<&Entry>) -> R) -> R {
     let Text::Static(text) = *key.text() else {
         return with_entry(key.hash(), key.as_str().as_bytes(), f);
