@@ -246,8 +246,27 @@ pub enum Converted {
     NeedsPython(Entry),
 }
 
-/// Converts `entry` (stored under `key`) for `target` without running Python code.
+/// Converts `entry` (stored under `key`) for `target` without running Python code, and with
+/// `record` records the read in the operative config when it succeeds. Kept out of line, with
+/// the recording inside: the read around it stays small enough to be inlined (measured with
+/// callgrind).
+#[inline(never)]
 pub fn convert_entry(
+    py: Python<'_>,
+    entry: &Entry,
+    key: &str,
+    target: &ReadTarget,
+    record: bool,
+) -> PyResult<Converted> {
+    let converted = convert_unrecorded(py, entry, key, target)?;
+    if record {
+        crate::report::note_read(entry, target);
+    }
+    Ok(converted)
+}
+
+#[inline(always)]
+fn convert_unrecorded(
     py: Python<'_>,
     entry: &Entry,
     key: &str,
