@@ -166,7 +166,9 @@ step "the wheel on ${pythons[*]}: the Python suite, both backends"
 run_suite() {
   local interpreter=$1 venv=$2
   "$interpreter" -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet "$wheel" pytest "hypothesis>=6.100" mypy
+  # The wheel with its `tune` extra (Optuna), and the PostgreSQL driver of the tuning tests.
+  "$venv/bin/python" -m pip install --quiet "$wheel[tune]" pytest "hypothesis>=6.100" mypy \
+    psycopg2-binary
   "$venv/bin/python" -c 'import sys, hyperparameter as hp; print(sys.version.split()[0], hp.__version__, hp.backend_name())'
   local status=0
   echo "-- native backend"

@@ -7,12 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # maturin is the build backend; pytest runs the suite; mypy checks the stubs and typing;
-# hypothesis drives the fuzz tests.
-python -m pip install --quiet "maturin>=1.5,<2" pytest mypy "hypothesis>=6.100"
+# hypothesis drives the fuzz tests; Hydra (with its colorlog plugin, which a fixture tree
+# chooses) composes and instantiates beside `hp.compose` and `hp.instantiate` in the parity
+# tests; Optuna (the `tune` extra) and psycopg2 run the tuning tests, against SQLite and a
+# PostgreSQL server the tests start; MLflow (its small client) runs the tracking example.
+python -m pip install --quiet "maturin>=1.5,<2" pytest mypy "hypothesis>=6.100" \
+  "hydra-core==1.3.*" hydra-colorlog "optuna>=3" psycopg2-binary mlflow-skinny
 python -m pip install --quiet .
 
 python -m pytest tests/python -q
 HYPERPARAMETER_BACKEND=python python -m pytest tests/python -q
-# Writing n keys one by one stays linear with both backends (fails only when grossly
-# superlinear; the full figures come from scripts/bench.sh).
-python benchmarks/python/bench_writes.py --quick

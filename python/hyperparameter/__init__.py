@@ -17,7 +17,7 @@ from __future__ import annotations
 import os as _os
 import sys as _sys
 
-from hyperparameter import _backend
+from hyperparameter import _backend, _child_snapshot
 from hyperparameter import scope as _scope_module
 from hyperparameter import storage as _storage
 from hyperparameter.operative_config import report
@@ -47,15 +47,19 @@ __all__ = [
     "backend_name",
     "capi_lib",
     "capi_static_lib",
+    "clear_resolver",
     "cmake_dir",
+    "compose",
     "config",
     "include",
+    "instantiate",
     "launch",
     "lib",
     "loader",
     "param",
     "param_scope",
     "register_converter",
+    "register_resolver",
     "report",
     "run_cli",
     "scope",
@@ -99,14 +103,10 @@ backend_name = _storage.backend_name
 # from specialising `hp.scope` attribute loads, which costs ~14 ns on every read. The
 # command-line module (argparse) stays unimported until `launch` is called.
 from hyperparameter import loader  # noqa: E402
-
-if TYPE_CHECKING:
-    from hyperparameter.config import config
-else:
-    # The module itself: calling it calls `hyperparameter.config.config`.
-    from hyperparameter import config
+from hyperparameter._compose import compose  # noqa: E402
+from hyperparameter._config import Config, clear_resolver, config, register_resolver  # noqa: E402
 from hyperparameter._convert import register_converter  # noqa: E402
-from hyperparameter.config import Config  # noqa: E402
+from hyperparameter._instantiate import instantiate  # noqa: E402
 from hyperparameter.errors import (  # noqa: E402
     ConfigError,
     ConversionError,
@@ -173,18 +173,30 @@ include: str = _os.path.join(_package_dir, "include")
 cmake_dir: str = _os.path.join(_package_dir, "cmake")
 
 
-def launch(func: Any = None, *, argv: Sequence[str] | None = None, prog: str | None = None) -> Any:
+def launch(
+    func: Any = None,
+    *,
+    argv: Sequence[str] | None = None,
+    prog: str | None = None,
+    strict: bool = False,
+) -> Any:
     """Parses the command line for ``func`` (or the ``@hp.param`` functions of the calling
     module), runs it in the resulting scope and returns its result.
 
     ``argv`` defaults to ``sys.argv[1:]``; ``prog`` names the program in usage and help.
     ``-lps`` and ``-ep`` print and exit with status 0 without running anything; usage errors
-    exit with status 2. The same function as ``hyperparameter.cli.launch``, imported when
-    first called.
+    exit with status 2. ``strict=True`` (or ``--strict``) refuses any ``-D`` or config-file
+    key no parameter declares. The same function as ``hyperparameter.cli.launch``, imported
+    when first called.
     """
     from hyperparameter.cli import launch_from
 
-    return launch_from(func, argv, prog, caller=2)
+    return launch_from(func, argv, prog, caller=2, strict=strict)
 
 
 run_cli = launch
+
+# A process started from one that froze a snapshot starts from it. Last, so that modules
+# imported to restore pickled values find this package complete; nothing above reads the
+# store, so this thread starts from the snapshot too.
+_child_snapshot.adopt(_scope_module.install_snapshot, _scope_module.restart_thread)

@@ -1,6 +1,9 @@
 """Type stubs of the native module (crates/hyperparameter-py)."""
 
-from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar, final, overload
+import os
+from typing import Any, Callable, Iterable, Iterator, Mapping, TypedDict, TypeVar, final, overload
+
+from hyperparameter.errors import ConfigError
 
 _T = TypeVar("_T")
 
@@ -10,21 +13,31 @@ __all__ = [
     "Accessor",
     "ConfigTree",
     "FrameHandle",
+    "LayeredRun",
     "ParamSpec",
     "Scope",
     "__version__",
     "_scope_from_dict",
     "clear_report",
+    "clear_resolver",
+    "compose",
+    "install_snapshot",
     "key_hash",
+    "layer_run",
     "load_config",
     "native_call_with",
     "native_read",
     "parse_define",
+    "parse_sweep",
     "recording",
+    "register_resolver",
     "render_config",
     "report_entries",
+    "restart_thread",
     "scope",
     "set_recording",
+    "set_run_info",
+    "set_suggester_type",
     "validate_key",
 ]
 
@@ -143,7 +156,8 @@ class Scope:
         """Removes this scope's own overrides; raises ``ScopeError`` while another scope is
         active inside it."""
     def frozen(self) -> None:
-        """Makes the current view the snapshot new threads and tasks start from."""
+        """Makes the current view the snapshot new threads and tasks start from, and the
+        one child processes started afterwards start from (through the environment)."""
     def init(self, params: Mapping[str, Any] | Scope) -> None:
         """Writes ``params`` into this thread's root layer (as ``update``) and freezes the
         result (as ``frozen``)."""
@@ -179,6 +193,15 @@ class FrameHandle:
 
 def _scope_from_dict(view: dict[str, Any]) -> Scope:
     """A scope object holding ``view`` (the unpickling half of ``Scope.__reduce__``)."""
+
+def install_snapshot(values: dict[str, Any], variable: str) -> None:
+    """Makes ``values`` (dotted keys → values) the global snapshot threads starting from now
+    on begin with, each recorded as set by the environment variable ``variable`` (what a
+    parent process froze). Raises ``KeyFormatError`` for an invalid key."""
+
+def restart_thread() -> None:
+    """Starts this thread afresh from the global snapshot, as a new thread would, leaving
+    the scopes it had active behind (for a child process forked by ``multiprocessing``)."""
 
 def report_entries() -> list[tuple[str, tuple[Any, str, bool], list[tuple[Any, str, bool]]]]:
     """The operative config: ``(key, (value, source, default_used), later reads)`` for
@@ -227,6 +250,34 @@ def native_call_with(overrides: Mapping[str, Any], callback: Callable[[], _T]) -
     """Calls ``callback`` inside a scope entered through the C ABI with ``overrides`` and
     returns its result (a test hook). Raises ``KeyFormatError`` for an invalid key."""
 
+def set_suggester_type(suggester: type) -> None:
+    """Registers the class whose instances are suggesters: a read of one calls it (with no
+    arguments) and reads its result. Only the first registration counts."""
+
+class _SweepDescription(TypedDict, total=False):
+    """A sweep value described for the tuner: ``kind`` is ``"value"``, ``"choice"``,
+    ``"range"``, ``"interval"`` or ``"glob"``; the other items depend on it."""
+
+    kind: str
+    value: Any
+    options: list[Any]
+    tags: list[str]
+    start: int | float
+    last: int | float | None
+    step: int | float
+    low: int | float
+    high: int | float
+    integer: bool
+
+def parse_sweep(text: str) -> _SweepDescription:
+    """Parses the value of an override (``interval(0, 1)``, ``a,b,c``, ``range(1, 5)``) by the
+    core's grammar and describes it: ``{"kind": "value", "value": v}`` for one value,
+    ``{"kind": "choice", "options", "tags"}``, ``{"kind": "range", "start", "last", "step",
+    "tags"}`` (``last`` the last value, the stop excluded; ``None`` when empty),
+    ``{"kind": "interval", "low", "high", "integer", "tags"}``, ``{"kind": "glob"}``.
+
+    Raises ``ConfigError`` naming the text and the column when it breaks the grammar."""
+
 @final
 class ConfigTree:
     """A resolved configuration and where each of its values was written."""
@@ -234,10 +285,46 @@ class ConfigTree:
     def to_python(self) -> dict[str, Any]:
         """The configuration as nested dicts and lists of Python values."""
     def origin(self, key: str) -> str | None:
-        """Where ``key``'s value was written (``base.toml:4:7``, ``-D/--define``), or
-        ``None`` when the configuration does not hold it."""
+        """Where ``key``'s value was written (``base.toml:4:7``, ``-D model.dim=64``,
+        ``--dim``), or ``None`` when the configuration does not hold it."""
     def entries(self, prefix: str = "") -> list[tuple[str, Any, str]]:
         """``(dotted key, value, origin)`` of every leaf under ``prefix``, in key order."""
+    def error_at(self, key: str, message: str) -> ConfigError | None:
+        """A ``ConfigError`` located where ``key``'s value was written
+        (``file:line:col: message``, attributes set), or ``None`` when the configuration
+        does not hold it."""
+
+@final
+class LayeredRun:
+    """A run's values built from its layers by the core (see :func:`layer_run`)."""
+
+    def tree(self) -> ConfigTree:
+        """The resolved values some layer above the defaults set, with their sources."""
+    def chain(self, key: str) -> list[tuple[Any, str]]:
+        """``(value, source)`` of what each layer set ``key`` to, lowest (outermost) first,
+        values as the layer gave them; empty for a key only a default gives."""
+    def keys(self) -> list[str]:
+        """Every key a layer above the defaults sets, in the order first set."""
+    def undeclared(self) -> list[str]:
+        """The keys config files and items set that no parameter declares."""
+
+def layer_run(
+    defaults: list[tuple[str, Any]],
+    declared: list[str],
+    files: list[str],
+    items: list[str],
+    options: list[tuple[str, Any, str]],
+    strict: bool = False,
+) -> LayeredRun:
+    """Builds a run from its layers, lowest first: the declared ``defaults`` (``(key,
+    value)``; visible to ``${...}``, not part of the result), the config ``files``, the
+    ``key=value`` ``items``, the ``options`` (``(key, value, "--option")``), interpolated
+    once together. ``declared`` adds keys declared without a default. A file or item key
+    no parameter declares but close to a declared one is refused, any undeclared one with
+    ``strict``.
+
+    Raises ``ConfigError`` naming the file position, item or option concerned, and
+    ``DefineError`` for a malformed item."""
 
 def load_config(sources: Iterable[object], overrides: list[str] = ...) -> ConfigTree:
     """Loads, merges (later sources win) and resolves ``sources`` (paths of TOML, YAML or
@@ -246,3 +333,30 @@ def load_config(sources: Iterable[object], overrides: list[str] = ...) -> Config
     Raises ``ConfigError`` (``file``, ``line``, ``column`` set) for a file that cannot be
     read, parsed or resolved, ``DefineError`` for a bad override and ``TypeError`` for a
     source that is neither a path nor a mapping."""
+
+def register_resolver(name: str, function: Callable[..., Any], replace: bool = ...) -> None:
+    """Makes ``${name:a,b}`` in configurations call ``function(a, b)`` (arguments typed as
+    override values are) when they are loaded. ``KeyFormatError`` for a bad or built-in
+    name, or one registered already without ``replace``; ``TypeError`` if not callable."""
+
+def clear_resolver(name: str) -> bool:
+    """Removes the resolver ``name``; whether there was one."""
+
+def set_run_info(key: str, value: str | None) -> None:
+    """Sets (``None``: clears) the run's value ``${hydra:key}`` reads, such as
+    ``runtime.output_dir`` or ``job.name``."""
+
+def compose(
+    config_dir: str | os.PathLike[str],
+    config_name: str,
+    overrides: list[str] = ...,
+    resolve: bool = True,
+) -> ConfigTree:
+    """Composes the Hydra-style config tree of ``config_dir`` from its primary config
+    ``config_name`` (defaults list, packages), applies the ``overrides`` (``db=postgres``,
+    ``+seed=1``, ``~db.pass``) and, unless ``resolve`` is false, resolves ``${...}``.
+
+    Raises ``ConfigError``: for an override that does not parse (``value``, ``column``
+    set), a tree that cannot be composed (``file`` is the primary config; the message
+    names the entry's file and line, the available options or a close key), a file that
+    does not parse or a reference that does not resolve (``file``, ``line``, ``column``)."""

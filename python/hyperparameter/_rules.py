@@ -246,3 +246,22 @@ def flatten_into(out: dict[str, Any], key: str, value: Any) -> None:
         if not isinstance(sub_key, str):
             raise _non_str_key(sub_key, path)
         pending = (f"{path}.{sub_key}", sub_value, depth + 1)
+
+
+class TooDeep(Exception):
+    """A value nests deeper than a walk allows."""
+
+
+def plain_copy(value: Any, limit: int = MAX_DEPTH + 1) -> Any:
+    """A deep copy with plain dicts and lists (any mapping, tuples included), at most
+    ``limit`` levels deep: deeper raises :class:`TooDeep` (a loaded configuration is never
+    that deep; a mapping that contains itself is)."""
+    from collections.abc import Mapping
+
+    if isinstance(value, (Mapping, list, tuple)) and limit <= 0:
+        raise TooDeep
+    if isinstance(value, Mapping):
+        return {key: plain_copy(item, limit - 1) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_copy(item, limit - 1) for item in value]
+    return value

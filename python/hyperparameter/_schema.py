@@ -28,10 +28,11 @@ from collections.abc import Mapping
 from typing import Any, Callable
 
 from hyperparameter._convert import convert_value, describe_value
-from hyperparameter.config import Config, _plain
+from hyperparameter._rules import plain_copy
 from hyperparameter.errors import ConfigError, ConversionError
 
 if typing.TYPE_CHECKING:
+    from hyperparameter._config import Config
     from hyperparameter._native import ConfigTree
 
 __all__ = ["build"]
@@ -126,7 +127,7 @@ class _Builder:
         if origin is _ANNOTATED:
             return self.convert(value, typing.get_args(target)[0], path)
         if target is Any or target is object:
-            return _plain(value)
+            return plain_copy(value)
         if origin is typing.Union or (_UNION_TYPE is not None and origin is _UNION_TYPE):
             return self.union(value, target, path)
         if value is None:
@@ -296,11 +297,11 @@ class _Builder:
         if target is dict:
             if not isinstance(value, Mapping):
                 return self.fail(path, value, target, "expected a table")
-            return _plain(value)
+            return plain_copy(value)
         items = self.items_of(value, target, path)
         if items is _INVALID:
             return _INVALID
-        return target(_plain(item) for item in items)
+        return target(plain_copy(item) for item in items)
 
     def record(self, value: Any, record: _Record, target: type, path: str) -> Any:
         if not isinstance(value, Mapping):
@@ -466,7 +467,7 @@ def _set_attributes(target: type, values: dict[str, Any]) -> Any:
 # -- text ------------------------------------------------------------------------------------
 def _describe(value: Any) -> str:
     if isinstance(value, (Mapping, tuple)):
-        text = repr(_plain(value))
+        text = repr(plain_copy(value))
     else:
         text = describe_value(value)
     return text if len(text) <= 80 else f"{text[:77]}..."

@@ -1,6 +1,6 @@
 """The older names for configuration loading: ``from hyperparameter import loader``.
 
-``loader.load(path, schema=AppConfig)`` is :func:`hyperparameter.config.config`, the same
+``loader.load(path, schema=AppConfig)`` is :func:`hyperparameter.config`, the same
 function as ``hp.config``; ``loader.validate(config, schema)`` builds the schema instance
 from configuration data that is already loaded, as ``schema=`` does.
 """
@@ -8,13 +8,16 @@ from configuration data that is already loaded, as ``schema=`` does.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
 
-from hyperparameter.config import Config, ConfigError, load
+from hyperparameter._config import Config, ConfigError, load
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
 
 __all__ = ["Config", "ConfigError", "load", "validate"]
-
-T = TypeVar("T")
 
 # The escaping copy below visits at most this many values and levels; larger, deeper or
 # self-containing data goes to the loader as it is, which reports what is wrong with it.

@@ -102,6 +102,7 @@ class _PythonParamSpec:
 
     def resolve(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         from hyperparameter._rules import convert_value
+        from hyperparameter._suggest import evaluated
         from hyperparameter.operative_config import note_python_read
         from hyperparameter.scope import root
         from hyperparameter.storage import MISSING, describe_site
@@ -111,13 +112,14 @@ class _PythonParamSpec:
         for slot in self._slots:
             if (slot.position is not None and slot.position < given) or slot.name in kwargs:
                 continue
-            value = scope._lookup(slot.key)
+            value = evaluated(slot.key, scope._lookup(slot.key))
             if value is MISSING:
                 note_python_read(slot.key, slot.default, "default", True)
                 continue
-            value = convert_value(value, slot.target, slot.key, "unknown source")
-            note_python_read(slot.key, value, describe_site(scope._source(slot.key)), False)
-            kwargs[slot.name] = value
+            source = describe_site(scope._source(slot.key))
+            converted = convert_value(value, slot.target, slot.key, source)
+            note_python_read(slot.key, converted, source, False)
+            kwargs[slot.name] = converted
         return kwargs
 
 

@@ -8,7 +8,8 @@ same test suite. See ``docs/scopes.md`` for the rules themselves.
 
 from __future__ import annotations
 
-from hyperparameter import _backend
+from hyperparameter import _backend, _suggest
+from hyperparameter._child_snapshot import VARIABLE, adopt, hand_down
 from hyperparameter._rules import (
     MAX_DEPTH,
     RESERVED_NAMES,
@@ -36,34 +37,68 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-__all__ = ["RESERVED_NAMES", "make_global", "root", "set_root", "validate_key"]
+    from hyperparameter.storage import Site
+
+__all__ = [
+    "RESERVED_NAMES",
+    "install_snapshot",
+    "make_global",
+    "restart_thread",
+    "root",
+    "set_root",
+    "validate_key",
+]
 
 _SOURCE = "unknown source"
 
 
-def _collect(caller: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+def _collect(
+    caller: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    sources: dict[str, Site] | None = None,
+) -> dict[str, Any]:
+    """The overrides ``args`` and ``kwargs`` describe, flattened to dotted keys; where
+    ``sources`` is given, it receives the source of each value from a ``hp.Config`` (the
+    file position, ``-D`` item or option it came from), the others having the caller's."""
     from collections.abc import Mapping
 
     out: dict[str, Any] = {}
     for arg in args:
+        part: dict[str, Any] = {}
         if isinstance(arg, str):
             key, value = parse_define(arg)
-            out[key] = value
+            part[key] = value
         elif isinstance(arg, _PyScope):
-            out.update(arg.to_dict())
+            part = arg.to_dict()
         elif hasattr(arg, "__hp_config__"):  # a hp.Config: dotted keys, lists as lists
             out.update(arg.to_dict(nested=False))
+            if sources is not None:
+                tree, prefix = arg.__hp_config__()
+                sources.update((key, source) for key, _, source in tree.entries(prefix))
+            continue
         elif isinstance(arg, Mapping):
             for key, value in arg.items():
-                flatten_into(out, key, value)
+                flatten_into(part, key, value)
         else:
             raise TypeError(
                 f"{caller} takes `key=value` strings, mappings or scopes as positional "
                 f"arguments, got {type(arg).__name__}"
             )
+        _later(out, part, sources)
+    part = {}
     for key, value in kwargs.items():
-        flatten_into(out, key, value)
+        flatten_into(part, key, value)
+    _later(out, part, sources)
     return out
+
+
+def _later(out: dict[str, Any], part: dict[str, Any], sources: dict[str, Site] | None) -> None:
+    """Adds ``part`` to ``out``: its values replace earlier ones, sources included."""
+    out.update(part)
+    if sources is not None:
+        for key in part:
+            sources.pop(key, None)
 
 
 _INNERMOST, _BELOW, _OUTSIDE = 0, 1, 2
@@ -85,7 +120,7 @@ class _PyScope:
     _origin: object
     _overrides: dict[str, Any]
     # Where the overrides set in code were set (`storage.call_site`).
-    _sources: dict[str, tuple[str, int]]
+    _sources: dict[str, Site]
     _storage: Storage
 
     def __init__(
@@ -94,12 +129,15 @@ class _PyScope:
         overrides: dict[str, Any],
         inherit: bool,
         global_: bool = False,
-        site: tuple[str, int] | None = None,
+        site: Site | None = None,
+        sources: dict[str, Site] | None = None,
     ) -> None:
         set_slot = object.__setattr__
         set_slot(self, "_storage", storage)
         set_slot(self, "_overrides", overrides)
-        set_slot(self, "_sources", dict.fromkeys(overrides, site) if site is not None else {})
+        known: dict[str, Site] = dict.fromkeys(overrides, site) if site is not None else {}
+        known.update(sources or {})
+        set_slot(self, "_sources", known)
         set_slot(self, "_inherit", inherit)
         set_slot(self, "_global", global_)
         set_slot(self, "_active", [])
@@ -133,7 +171,7 @@ class _PyScope:
             return self._storage.get(key)
         return value
 
-    def _source(self, key: str) -> tuple[str, int] | None:
+    def _source(self, key: str) -> Site | None:
         where, token = self._position()
         if where == _INNERMOST:
             return self._storage.source(key)
@@ -148,7 +186,7 @@ class _PyScope:
         flatten_into(entries, key, value)
         self._write_all(entries, call_site(depth))
 
-    def _write_all(self, entries: dict[str, Any], site: tuple[str, int] | None) -> None:
+    def _write_all(self, entries: dict[str, Any], site: Site | None) -> None:
         where, _ = self._position()
         if where == _BELOW:
             raise ScopeError(
@@ -208,14 +246,14 @@ class _PyScope:
     def __call__(self, *args: Any, **kwargs: Any) -> _PyScope:
         if not self._global:
             raise TypeError("scope objects are not callable; build new scopes with hp.scope(...)")
-        return _PyScope(
-            self._storage, _collect("hp.scope()", args, kwargs), True, site=call_site(1)
-        )
+        sources: dict[str, Site] = {}
+        overrides = _collect("hp.scope()", args, kwargs, sources)
+        return _PyScope(self._storage, overrides, True, site=call_site(1), sources=sources)
 
     def empty(self, *args: Any, **kwargs: Any) -> _PyScope:
-        return _PyScope(
-            self._storage, _collect("hp.scope.empty()", args, kwargs), False, site=call_site(1)
-        )
+        sources: dict[str, Site] = {}
+        overrides = _collect("hp.scope.empty()", args, kwargs, sources)
+        return _PyScope(self._storage, overrides, False, site=call_site(1), sources=sources)
 
     def current(self) -> _PyScope:
         return _PyScope(self._storage, self._visible(), True)
@@ -273,6 +311,7 @@ class _PyScope:
 
     def frozen(self) -> None:
         self._storage.freeze()
+        hand_down(self._storage.snapshot(), stacklevel=3)
 
     def init(self, params: Any) -> None:
         self._storage.init(_collect("hp.scope.init()", (params,), {}))
@@ -360,7 +399,7 @@ class _PyScope:
 
 
 def _read(owner: _PyScope, key: str, default: tuple[Any, ...]) -> Any:
-    value = owner._lookup(key)
+    value = _suggest.evaluated(key, owner._lookup(key))
     if not default:
         if value is MISSING:
             raise MissingKeyError(key=key)
@@ -435,12 +474,12 @@ class _PyAccessor:
 
     def __bool__(self) -> bool:
         owner, key = _parts(self)
-        value = owner._lookup(key)
+        value = _suggest.evaluated(key, owner._lookup(key))
         return value is not MISSING and bool(value)
 
     def __repr__(self) -> str:
         owner, key = _parts(self)
-        value = owner._lookup(key)
+        value = _suggest.evaluated(key, owner._lookup(key))
         if value is MISSING:
             return f"<hp.scope.{key} (missing)>"
         return f"<hp.scope.{key} = {value!r}>"
@@ -481,8 +520,38 @@ def root() -> Any:
     return _root
 
 
+def install_snapshot(values: dict[str, Any]) -> None:
+    """Makes ``values`` (dotted keys → values a parent process froze) the global snapshot
+    of the backend in use. An invalid key is a :class:`~hyperparameter.KeyFormatError`."""
+    if _backend.name == "native":
+        _backend.native.install_snapshot(values, VARIABLE)
+        return
+    storage = getattr(_root, "_storage", None)
+    if isinstance(storage, PythonStorage):
+        for key in values:
+            validate_key(key)
+        storage.install_frozen(values, f"environment variable {VARIABLE}")
+
+
+def restart_thread() -> None:
+    """Starts this thread afresh from the global snapshot of the backend in use, leaving
+    the scopes it had active behind (for a child process forked by ``multiprocessing``)."""
+    if _backend.name == "native":
+        _backend.native.restart_thread()
+        return
+    storage = getattr(_root, "_storage", None)
+    if isinstance(storage, PythonStorage):
+        storage.restart_thread()
+
+
 def _on_switch(storage: Storage | None) -> None:
+    _suggest.register(_backend.native)
     set_root(_backend.native.scope if storage is None else make_global(storage))
+    if storage is not None:
+        # A new storage starts empty: give it the snapshot the process started from (or
+        # last froze), as the import gave the first backend.
+        adopt(install_snapshot, restart_thread)
 
 
+_suggest.register(_backend.native)
 _backend.subscribe(_on_switch)

@@ -32,7 +32,11 @@ TYPE_CHECKING = False
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import Any
+    from typing import Any, Union
+
+    Site = Union[tuple[str, int], str]
+    """Where a value was set: ``(file, line)`` of the code that set it, or the text of
+    another source (``-D train.lr=0.1``, ``config.yaml:3:7``, ``--lr``)."""
 
 __all__ = [
     "MISSING",
@@ -74,10 +78,13 @@ def call_site(depth: int) -> tuple[str, int] | None:
     return file, frame.f_lineno
 
 
-def describe_site(site: tuple[str, int] | None) -> str:
-    """The text of a source recorded by :func:`call_site`, as error messages show it."""
+def describe_site(site: Site | None) -> str:
+    """The text of a source (one recorded by :func:`call_site`, or a source's text), as
+    error messages show it."""
     if site is None:
         return "unknown source"
+    if isinstance(site, str):
+        return site
     return f"code at {site[0]}:{site[1]}"
 
 
@@ -163,11 +170,11 @@ class Storage(ABC):
         """Everything visible in a view :meth:`capture` returned."""
         return self.snapshot()
 
-    def source(self, key: str) -> tuple[str, int] | None:
+    def source(self, key: str) -> Site | None:
         """Where the value of ``key`` in the current view was set in code, if recorded."""
         return None
 
-    def source_at(self, token: object, key: str) -> tuple[str, int] | None:
+    def source_at(self, token: object, key: str) -> Site | None:
         """:meth:`source` as seen from the active scope ``token``."""
         return None
 
@@ -175,12 +182,12 @@ class Storage(ABC):
         self,
         overrides: Mapping[str, Any],
         inherit: bool,
-        sources: Mapping[str, tuple[str, int]],
+        sources: Mapping[str, Site],
     ) -> object:
         """:meth:`enter`, recording where each override was set."""
         return self.enter(overrides, inherit)
 
-    def put_with_source(self, key: str, value: Any, source: tuple[str, int] | None) -> None:
+    def put_with_source(self, key: str, value: Any, source: Site | None) -> None:
         """:meth:`put`, recording where the value was set."""
         self.put(key, value)
 
@@ -190,7 +197,7 @@ class _Frame:
     a scope object may see never changes; a write replaces it (see
     :meth:`PythonStorage.put`)."""
 
-    __slots__ = ("base", "parent", "sources", "token", "values")
+    __slots__ = ("base", "base_sources", "parent", "sources", "token", "values")
 
     def __init__(
         self,
@@ -198,7 +205,8 @@ class _Frame:
         values: dict[str, Any],
         base: dict[str, Any] | None,
         parent: _Frame | None,
-        sources: dict[str, tuple[str, int]] | None = None,
+        sources: dict[str, Site] | None = None,
+        base_sources: dict[str, Site] | None = None,
     ) -> None:
         self.token = token
         self.values = values
@@ -207,14 +215,16 @@ class _Frame:
         self.parent = parent
         # Where values set in code were set (keys without one are absent).
         self.sources = sources if sources is not None else {}
+        # Where the values of `base` were set (the frozen snapshot's sources).
+        self.base_sources = base_sources if base_sources is not None else {}
 
-    def source(self, key: str) -> tuple[str, int] | None:
+    def source(self, key: str) -> Site | None:
         frame: _Frame | None = self
         while frame is not None:
             if key in frame.values:
                 return frame.sources.get(key)
             if frame.base is not None:
-                return None
+                return frame.base_sources.get(key)
             frame = frame.parent
         return None
 
@@ -271,7 +281,8 @@ class PythonStorage(Storage):
             "hyperparameter.python_frame", default=None
         )
         self._threads = threading.local()
-        self._frozen: dict[str, Any] = {}
+        # The snapshot's values and where each was set.
+        self._frozen: tuple[dict[str, Any], dict[str, Site]] = ({}, {})
         self._lock = threading.Lock()
         # Tokens of scopes abandoned below the innermost one (see `abandon`).
         self._abandoned: set[object] = set()
@@ -283,7 +294,7 @@ class PythonStorage(Storage):
             if frame is None:
                 with self._lock:
                     frozen = self._frozen
-                frame = _Frame(object(), {}, frozen, None)
+                frame = _Frame(object(), {}, frozen[0], None, base_sources=frozen[1])
                 self._threads.root = frame
         return frame
 
@@ -294,7 +305,7 @@ class PythonStorage(Storage):
         self,
         overrides: Mapping[str, Any],
         inherit: bool,
-        sources: Mapping[str, tuple[str, int]],
+        sources: Mapping[str, Site],
     ) -> object:
         token = object()
         frame = _Frame(
@@ -339,9 +350,11 @@ class PythonStorage(Storage):
     def put(self, key: str, value: Any) -> None:
         self.put_with_source(key, value, None)
 
-    def put_with_source(self, key: str, value: Any, source: tuple[str, int] | None) -> None:
+    def put_with_source(self, key: str, value: Any, source: Site | None) -> None:
         frame = self._frame()
-        replacement = _Frame(frame.token, frame.values, frame.base, frame.parent, frame.sources)
+        replacement = _Frame(
+            frame.token, frame.values, frame.base, frame.parent, frame.sources, frame.base_sources
+        )
         self._current.set(replacement)
         # The old frame now has no holder but `frame`, unless a copied context (an asyncio
         # task), a child frame or a scope object can see it: only then is it copied, so
@@ -370,10 +383,10 @@ class PythonStorage(Storage):
             return view.flatten()
         return self.snapshot()
 
-    def source(self, key: str) -> tuple[str, int] | None:
+    def source(self, key: str) -> Site | None:
         return self._frame().source(key)
 
-    def source_at(self, token: object, key: str) -> tuple[str, int] | None:
+    def source_at(self, token: object, key: str) -> Site | None:
         return self._find(token).source(key)
 
     def active(self) -> list[object]:
@@ -404,12 +417,29 @@ class PythonStorage(Storage):
 
     def clear(self) -> None:
         frame = self._frame()
-        self._current.set(_Frame(frame.token, {}, frame.base, frame.parent))
+        self._current.set(
+            _Frame(frame.token, {}, frame.base, frame.parent, base_sources=frame.base_sources)
+        )
 
     def freeze(self) -> None:
+        frame = self._frame()
         view = self.snapshot()
+        sources = {key: site for key in view if (site := frame.source(key)) is not None}
         with self._lock:
-            self._frozen = view
+            self._frozen = (view, sources)
+
+    def install_frozen(self, values: dict[str, Any], source: str) -> None:
+        """Makes ``values`` the snapshot that threads started later begin with, without
+        looking at this thread's view (what a parent process froze, at import); ``source``
+        is where they came from."""
+        with self._lock:
+            self._frozen = (dict(values), dict.fromkeys(values, source))
+
+    def restart_thread(self) -> None:
+        """Starts this thread afresh from the snapshot, as a new thread would, leaving the
+        scopes it had active behind (for a child process forked by ``multiprocessing``)."""
+        self._threads.root = None
+        self._current.set(None)
 
 
 TLSKVStorage = PythonStorage

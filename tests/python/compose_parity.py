@@ -1,6 +1,7 @@
 """Compose the fixture trees of tests/fixtures/compose with real Hydra and print JSON.
 
-This is how the expected results checked by crates/hyperparameter/tests/compose.rs are made;
+This is how the expected results checked by crates/hyperparameter/tests/compose.rs (and by
+tests/python/test_compose.py, which also composes every case with Hydra live) are made;
 it needs hydra-core, hydra-colorlog and hydra-optuna-sweeper (the fixture shaped like the
 lightning-hydra-template uses both plugins), and is not part of the test suite:
 

@@ -77,3 +77,18 @@ def isolated_scope(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     with hp.scope():
         yield
+
+
+@pytest.fixture(autouse=True)
+def inherited_snapshot_restored() -> Iterator[None]:
+    """Restores the variable that carries the frozen snapshot to child processes after each
+    test, so a test that freezes (or launches) does not hand its values to the processes
+    later tests start."""
+    from hyperparameter._child_snapshot import VARIABLE
+
+    previous = os.environ.get(VARIABLE)
+    yield
+    if previous is None:
+        os.environ.pop(VARIABLE, None)
+    else:
+        os.environ[VARIABLE] = previous

@@ -353,16 +353,15 @@ def test_with_config_is_per_thread() -> None:
     assert seen == [0, 1, 0]
 
 
-@pytest.mark.native_only
 def test_scopes_from_a_config_name_the_file_and_line_of_a_bad_value(files: Path) -> None:
     cfg = hp.config("base.toml", overrides=["train.lr=fast"])
     with cfg:
-        with pytest.raises(ConversionError, match=r"`model.name` .*\(from base.toml:4\) to int"):
+        with pytest.raises(ConversionError, match=r"`model.name` .*\(from base.toml:4:8\) to int"):
             hp.scope.model.name | 0
-        with pytest.raises(ConversionError, match=r"\(from -D/--define\) to float"):
+        with pytest.raises(ConversionError, match=r"\(from -D train.lr=fast\) to float"):
             hp.scope.train.lr | 0.0
     with hp.scope(cfg["model"]):
-        with pytest.raises(ConversionError, match=r"`name` .*\(from base.toml:4\)"):
+        with pytest.raises(ConversionError, match=r"`name` .*\(from base.toml:4:8\)"):
             hp.scope.name | 0
 
 
@@ -383,18 +382,22 @@ def test_seeds_loader_load_with_a_dataclass(
     cfg = loader.load("config.toml", schema=AppConfig)
     assert cfg == AppConfig(host="0.0.0.0", port=8080, debug=False)
     assert type(cfg.port) is int
-    assert loader.load is hp.config.load and loader.load is hp.config.config
+    assert loader.load is hp.config
     assert isinstance(loader.load("config.toml"), loader.Config)
 
 
-def test_hp_config_is_callable_whatever_was_imported_first() -> None:
+def test_hp_config_is_a_function_whatever_was_imported_first() -> None:
+    # The implementation lives in a private module, so importing it never rebinds the
+    # package attribute `config` to a module.
     code = textwrap.dedent(
         """
-        from hyperparameter.config import Config
+        import types
+        from hyperparameter._config import Config
         import hyperparameter as hp
         from hyperparameter import config
-        assert isinstance(hp.config({"a": 1}), Config)
-        assert config is hp.config and config.config({"a": 1}) == {"a": 1}
+        assert isinstance(hp.config, types.FunctionType) and config is hp.config
+        assert isinstance(hp.config({"a": 1}), Config) and config({"a": 1}) == {"a": 1}
+        assert hp.Config is Config
         """
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -415,13 +418,24 @@ def test_no_python_toml_or_yaml_library_is_used(files: Path) -> None:
 
 
 def test_import_hyperparameter_does_not_load_the_config_modules() -> None:
-    # `hyperparameter.config` itself is imported with the package (it is light): binding
+    # The configuration module itself is imported with the package (it is light): binding
     # `hp.config` lazily would need a module `__getattr__`, which stops CPython from
-    # specialising `hp.scope` loads (a 14 ns cost on every read, SPEC §11).
+    # specialising `hp.scope` loads (a 14 ns cost on every read).
     code = (
         "import sys, hyperparameter; "
         "assert 'hyperparameter._schema' not in sys.modules; "
         "assert 'hyperparameter.cli' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_import_hyperparameter_does_not_load_heavy_standard_modules() -> None:
+    # `typing`, `re`, `enum` and `contextlib` cost milliseconds each; the package uses them
+    # only when a feature that needs them runs.
+    code = (
+        "import sys, hyperparameter; "
+        "heavy = {'typing', 're', 'enum', 'contextlib', 'inspect', 'argparse'} & set(sys.modules); "
+        "assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -783,7 +797,7 @@ def test_config_and_schema_results_are_typed_for_mypy(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert 'Revealed type is "hyperparameter.config.Config"' in done.stdout
+    assert 'Revealed type is "hyperparameter._config.Config"' in done.stdout
     assert 'Revealed type is "user.App"' in done.stdout
 
 
@@ -792,13 +806,13 @@ def test_the_native_tree_lists_entries_with_their_sources(files: Path) -> None:
 
     tree = _native.load_config(["base.toml", {"extra": {}}], ["train.lr=0.5"])
     assert tree.entries() == [
-        ("model.dim", 32, "base.toml:2"),
-        ("model.layers", [{"size": 8}, {"size": 16}], "base.toml:3"),
-        ("model.name", "net-32", "base.toml:4"),
-        ("train.lr", "0.5", "-D/--define"),
+        ("model.dim", 32, "base.toml:2:7"),
+        ("model.layers", [{"size": 8}, {"size": 16}], "base.toml:3:10"),
+        ("model.name", "net-32", "base.toml:4:8"),
+        ("train.lr", "0.5", "-D train.lr=0.5"),
         ("extra", {}, "<mapping>"),
     ]
-    assert tree.entries("model.layers.1") == [("size", 16, "base.toml:3")]
+    assert tree.entries("model.layers.1") == [("size", 16, "base.toml:3:31")]
     assert tree.entries("nope") == [] and tree.entries("model.dim") == []
 
 

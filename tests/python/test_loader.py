@@ -28,7 +28,7 @@ class App:
 
 
 def test_load_is_hp_config() -> None:
-    assert loader.load is hp.config.config
+    assert loader.load is hp.config
 
 
 def test_validate_a_mapping_converts_like_schema() -> None:

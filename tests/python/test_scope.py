@@ -339,3 +339,14 @@ def test_scope_writes_are_linear_also_with_many_keys_visible() -> None:
         hp.scope.second = 2
         assert copied.run(lambda: ("second" in hp.scope, hp.scope.first | 0)) == (False, 1)
         assert hp.scope.second | 0 == 2
+
+
+def test_a_key_value_item_given_in_code_names_the_calling_line() -> None:
+    # Both backends record a `hp.scope("k=v")` item as set by the code that wrote it, as
+    # keyword values are: it is not a `-D` item of a command line.
+    import inspect
+
+    line = inspect.currentframe().f_lineno + 1  # type: ignore[union-attr]
+    with hp.scope("item_site.lr=fast"):
+        with pytest.raises(hp.ConversionError, match=rf"from code at .*test_scope\.py:{line}\)"):
+            hp.scope.item_site.lr | 0.1

@@ -77,12 +77,26 @@ impl ConfigTree {
             .collect()
     }
 
+    /// A `ConfigError` located where the value at the dotted `key` was written
+    /// (`file:line:col: message`, with `file`, `line` and `column` set); `None` when the
+    /// key is absent. Front ends raise it for a value they cannot use (`hp.instantiate`).
+    fn error_at(&self, py: Python<'_>, key: &str, message: &str) -> Option<Py<PyAny>> {
+        let origin = self.config.origin(key)?;
+        let err: PyErr = CoreError(origin.error(message)).into();
+        Some(err.into_value(py).into_any())
+    }
+
     fn __repr__(&self) -> String {
         format!("ConfigTree({})", self.config.to_value())
     }
 }
 
 impl ConfigTree {
+    /// The tree of a resolved configuration.
+    pub fn new(config: Config) -> ConfigTree {
+        ConfigTree { config }
+    }
+
     /// The entries under `prefix` with keys relative to it, sources kept.
     fn flatten_under(&self, prefix: &str) -> Vec<Entry> {
         if prefix.is_empty() {
@@ -219,7 +233,7 @@ fn mapping_value(mapping: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResu
     Ok(out)
 }
 
-fn nested_value(value: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
+pub(crate) fn nested_value(value: &Bound<'_, PyAny>, path: &str, depth: usize) -> PyResult<Value> {
     let plain = to_value(value);
     if !matches!(plain, Value::Foreign(_)) {
         return Ok(plain);

@@ -310,6 +310,27 @@ pub fn sync_native_caller() {
     sync_or_report(unsafe { Python::assume_attached() });
 }
 
+/// Runs `f` when this thread is attached to the interpreter (native code called from Python
+/// code, the GIL held), else does nothing: taking the GIL from a thread that released it,
+/// or that Python does not know, could deadlock (see [`sync_native_caller`]).
+pub fn if_attached(f: impl FnOnce(Python<'_>)) {
+    // SAFETY: as in `sync_native_caller`: this reads the thread's GIL-state slot only.
+    let this_thread = unsafe { ffi::PyGILState_GetThisThreadState() };
+    if this_thread.is_null() {
+        return;
+    }
+    let Some(current) = current_thread_state() else {
+        return;
+    };
+    // SAFETY: the function returns the calling thread's attached thread state, or null.
+    if unsafe { current() } != this_thread {
+        return;
+    }
+    // SAFETY: the thread is attached (checked just above) for as long as `f` runs, and the
+    // token does not escape `f`.
+    f(unsafe { Python::assume_attached() });
+}
+
 fn sync_or_report(py: Python<'_>) {
     if let Err(err) = sync(py) {
         // The hook cannot fail the C call; the reader then sees the cursor as it is.
@@ -342,4 +363,14 @@ fn lookup_current_thread_state() -> Option<CurrentThreadState> {
             std::mem::transmute::<*mut std::ffi::c_void, CurrentThreadState>(address)
         })
     })
+}
+
+/// Starts this thread afresh from the global snapshot (see
+/// [`hyperparameter::storage::restart_thread`]), the running context included.
+pub fn restart_thread(py: Python<'_>) -> PyResult<()> {
+    hyperparameter::storage::restart_thread();
+    let root = with_cursor(|cursor| cursor.current());
+    let replaced = THREAD.with(|state| state.borrow_mut().first.replace(root));
+    drop(replaced);
+    publish(py)
 }

@@ -18,6 +18,10 @@
 //! * [`param`]: the call path of `@hp.param`.
 //! * [`fast`]: C-level slots (attribute lookup, `|`, calling `hp.scope`) on subtypes of the
 //!   PyO3 classes, so the hot paths skip PyO3's generic method machinery.
+//! * [`config`], [`compose`]: configuration files and Hydra-style config trees, loaded by
+//!   the core into a tree that keeps where each value was written; [`layers`]: a run's
+//!   layers for `hp.launch`.
+//! * [`sweep`]: sweep values (`interval(0, 1)`, `a,b,c`) described for the tuner.
 //! * [`errors`]: the one mapping of core errors to Python exceptions.
 //!
 //! The module also exports the C ABI of `hyperparameter-capi` (`hp_*`), so C++ extensions
@@ -25,14 +29,19 @@
 //! [`context::sync_native_caller`].
 
 pub mod accessor;
+pub mod compose;
 pub mod config;
 pub mod context;
 pub mod errors;
 pub mod fast;
+pub mod inherit;
+pub mod layers;
 pub mod param;
 pub mod report;
+pub mod resolvers;
 pub mod scope;
 pub mod site;
+pub mod sweep;
 pub mod symbols;
 pub mod values;
 
@@ -130,12 +139,16 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     fast::init(py)?;
     // C and C++ readers first bring the thread's view in step with the running asyncio task.
     hyperparameter_capi::set_before_access_hook(Some(context::sync_native_caller));
+    // A `frozen()` of Rust or C++ code called from Python reaches child processes too.
+    hyperparameter::storage::on_frozen(inherit::frozen_listener);
     m.add("scope", fast::new_global_scope(py)?)?;
     m.add("RESERVED_NAMES", scope::RESERVED.to_vec())?;
     m.add("MAX_DEPTH", values::MAX_DEPTH)?;
     // The workspace version (Cargo.toml), the one the wheel and `hp.__version__` carry.
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(scope::_scope_from_dict, m)?)?;
+    m.add_function(wrap_pyfunction!(inherit::install_snapshot, m)?)?;
+    m.add_function(wrap_pyfunction!(inherit::restart_thread, m)?)?;
     m.add_function(wrap_pyfunction!(key_hash, m)?)?;
     m.add_function(wrap_pyfunction!(report::report_entries, m)?)?;
     m.add_function(wrap_pyfunction!(report::clear_report, m)?)?;
@@ -146,6 +159,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_define, m)?)?;
     m.add_function(wrap_pyfunction!(native_read, m)?)?;
     m.add_function(wrap_pyfunction!(native_call_with, m)?)?;
+    m.add_function(wrap_pyfunction!(values::set_suggester_type, m)?)?;
     config::register(m)?;
+    resolvers::register(m)?;
+    compose::register(m)?;
+    sweep::register(m)?;
+    layers::register(m)?;
     Ok(())
 }

@@ -284,13 +284,14 @@ pub fn define_utf8<'a>(item: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
     utf8(item).map_err(|_| crate::values::not_text(item, ExceptionClass::Define, "value"))
 }
 
-/// Adds a `key=value` item, parsed by the core's one parser ([`hyperparameter::parse_define`]).
-fn add_define(map: &mut EntryMap, item: &str) -> PyResult<()> {
+/// Adds a `key=value` item, parsed by the core's one parser ([`hyperparameter::parse_define`]);
+/// like every value set in code, it is recorded as set at `source`, the caller's line.
+fn add_define(map: &mut EntryMap, item: &str, source: &Source) -> PyResult<()> {
     let (key, value) = hyperparameter::parse_define(item).map_err(CoreError)?;
     let entry = Entry {
         key: key.text().clone(),
         value: Value::Str(value.into()),
-        source: Source::Define,
+        source: source.clone(),
         read_mark: Default::default(),
     };
     insert_checked(map, key.hash(), entry).map_err(CoreError)?;
@@ -309,7 +310,8 @@ fn collect_overrides(
     let mut source = None;
     for arg in args.iter() {
         if let Ok(item) = arg.cast::<PyString>() {
-            add_define(&mut map, define_utf8(item)?)?;
+            let source = source.get_or_insert_with(|| call_site(py));
+            add_define(&mut map, define_utf8(item)?, source)?;
         } else if let Ok(scope) = arg.cast::<Scope>() {
             for entry in scope.get().visible(py)? {
                 let key = Key::new(entry.key.as_str()).map_err(CoreError)?;
@@ -856,10 +858,9 @@ impl Scope {
     }
 
     /// Makes the current view the snapshot new threads start from.
+    /// Child processes started afterwards start from it too (see `inherit`).
     fn frozen(&self, py: Python<'_>) -> PyResult<()> {
-        with_synced(py, |_| ())?;
-        hyperparameter::storage::frozen();
-        Ok(())
+        crate::inherit::freeze(py)
     }
 
     /// Fills the current thread's root layer with `params` (no scope may be active).

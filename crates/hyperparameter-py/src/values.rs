@@ -183,6 +183,27 @@ fn python_object(value: &Value) -> Option<&Py<PyAny>> {
     }
 }
 
+/// The class of suggesters (`hyperparameter._suggest.Suggester`), once the package has
+/// registered it with [`set_suggester_type`].
+static SUGGESTER_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// Registers the class whose instances are suggesters: values that a read calls (with no
+/// arguments) when it happens, reading the result instead (`hyperparameter.tune`'s
+/// `suggest_from` and `lazy_dispatch`). Only the first registration counts.
+#[pyfunction]
+pub fn set_suggester_type(py: Python<'_>, suggester: &Bound<'_, PyType>) {
+    let _ = SUGGESTER_TYPE.set(py, suggester.clone().unbind());
+}
+
+/// Whether `value` is a suggester. Cheap: only a Python object of the registered class
+/// (exactly) is one.
+fn is_suggester(py: Python<'_>, value: &Value) -> bool {
+    match (python_object(value), SUGGESTER_TYPE.get(py)) {
+        (Some(object), Some(suggester)) => object.bind(py).get_type().is(suggester.bind(py)),
+        _ => false,
+    }
+}
+
 /// What a read converts to.
 pub enum ReadTarget {
     /// The value as stored.
@@ -259,7 +280,10 @@ pub fn convert_entry(
     record: bool,
 ) -> PyResult<Converted> {
     let converted = convert_unrecorded(py, entry, key, target)?;
-    if record {
+    // A suggester is recorded by the value it suggests, when it is called.
+    let suggester =
+        matches!(converted, Converted::NeedsPython(_)) && is_suggester(py, &entry.value);
+    if record && !suggester {
         crate::report::note_read(entry, target);
     }
     Ok(converted)
@@ -276,6 +300,8 @@ fn convert_unrecorded(
         _ if matches!(entry.value, Value::Null) => {
             return Ok(Converted::Done(py.None()));
         }
+        // A suggester is called, and that runs Python code: after the store is released.
+        _ if is_suggester(py, &entry.value) => return Ok(Converted::NeedsPython(entry.clone())),
         ReadTarget::Raw => return Ok(Converted::Done(from_value(py, &entry.value)?.unbind())),
         ReadTarget::Python(_) => return Ok(Converted::NeedsPython(entry.clone())),
         ReadTarget::Native(target) => *target,
@@ -372,6 +398,22 @@ pub fn finish_in_python(
     key: &str,
     target: &ReadTarget,
 ) -> PyResult<Py<PyAny>> {
+    if is_suggester(py, &entry.value) {
+        let suggested = from_value(py, &entry.value)?.call0()?;
+        // A new entry (with a fresh mark), so that the suggested value is recorded.
+        let suggested = Entry::new(
+            entry.key.clone(),
+            to_value(&suggested),
+            entry.source.clone(),
+        );
+        if is_suggester(py, &suggested.value) {
+            return Err(PyTypeError::new_err(format!(
+                "the suggester of `{key}` returned another suggester; it must return a value"
+            )));
+        }
+        let converted = convert_entry(py, &suggested, key, target, true)?;
+        return finish(py, converted, key, target);
+    }
     let value = from_value(py, &entry.value)?;
     let ReadTarget::Python(target) = target else {
         return Ok(value.unbind());

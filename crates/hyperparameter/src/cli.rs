@@ -10,7 +10,7 @@
 //!
 //! Bad input never panics: a malformed item, an unreadable file, or a value the program
 //! later reads with a type it does not convert to is a message on stderr naming the item
-//! or `file:line`, and exit status 2, as clap reports its own usage errors.
+//! or `file:line:col`, and exit status 2, as clap reports its own usage errors.
 //!
 //! The items after one `-D` (and the files after one `-C`) run to the next option, as clap
 //! reads a multi-value option: put positional arguments and subcommands before them, or
@@ -43,9 +43,8 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::config::RawConfig;
 use crate::key::split_define;
 use crate::{registered_params, Error, ErrorKind, Key, ParamScope, Result, Source, Value};
 use hyperparameter_key::DefineProblem;
@@ -64,6 +63,9 @@ pub struct ParamArgs {
     /// List the parameters the program reads: type, default, current value and source
     #[arg(long = "list-params")]
     pub list_params: bool,
+    /// Refuse any -D or config-file key that no parameter the program reads declares
+    #[arg(long = "strict")]
+    pub strict: bool,
 }
 
 /// Checks one `-D` item: a `=` and a valid key before it.
@@ -83,16 +85,28 @@ fn parse_define(item: &str) -> std::result::Result<String, String> {
 }
 
 impl ParamArgs {
-    /// The scope the options describe: config files merged in order, then the `-D` items
-    /// applied before interpolation, with or without files (so `-D a=${b} -D b=5` gives
-    /// `a = 5` either way). The items' values are text; typed reads convert them.
+    /// The scope the options describe, built by the core's one layering
+    /// ([`Layers`](crate::layers::Layers)): config files merged in order, then the `-D`
+    /// items applied before interpolation, with or without files (so `-D a=${b} -D b=5`
+    /// gives `a = 5` either way). The items' values are text; typed reads convert them.
+    /// Every value keeps its source (`-D item`, `file:line:col`).
+    ///
+    /// The keys the program reads ([`registered_params`]) are the declared ones: a file or
+    /// item key close to one of them (`-D model.dmi=3` for `model.dim`) is an error naming
+    /// the item or `file:line:col` and the key it probably means; with `--strict` any key
+    /// not declared is.
     pub fn scope(&self) -> Result<ParamScope> {
-        let mut raw = RawConfig::new();
-        for path in &self.config {
-            raw.merge(RawConfig::read(path)?);
+        let mut layers = crate::layers::Layers::new().strict(self.strict);
+        for param in registered_params() {
+            layers = layers.declare(param.key);
         }
-        raw.apply_overrides(&self.define)?;
-        raw.resolve()?.to_scope()
+        for path in &self.config {
+            layers = layers.file(path);
+        }
+        for item in &self.define {
+            layers = layers.define(item);
+        }
+        layers.build()?.to_scope()
     }
 
     /// [`ParamArgs::scope`], or the error reported the way clap reports bad input (message
@@ -101,7 +115,7 @@ impl ParamArgs {
     ///
     /// From then on, a value from these options that the program reads with a type it does
     /// not convert to (`get_param!(train.epochs, 10u32)` after `-D train.epochs=many`) is
-    /// bad input too: the read prints the item or `file:line` the value came from, the key,
+    /// bad input too: the read prints the item or `file:line:col` the value came from, the key,
     /// the value and the type expected, and exits with status 2 instead of panicking. A
     /// value the program set itself still panics, as a bug.
     pub fn scope_or_exit(&self) -> ParamScope {
@@ -123,7 +137,7 @@ impl ParamArgs {
                 clap::Error::raw(kind, format!("{err}\n")).exit()
             }
         };
-        *COMMAND_LINE.lock().unwrap_or_else(PoisonError::into_inner) = Some(self.define.clone());
+        COMMAND_LINE.store(true, Ordering::Relaxed);
         if self.list_params {
             let _active = scope.enter();
             // A closed stdout (`--list-params | head -1`) is not worth a panic.
@@ -134,24 +148,20 @@ impl ParamArgs {
     }
 }
 
-/// The `-D` items of the command line [`ParamArgs::scope_or_exit`] accepted, once it has:
-/// they name the item a value came from, and their presence means bad values read later
-/// are usage errors (status 2) rather than panics.
-static COMMAND_LINE: Mutex<Option<Vec<String>>> = Mutex::new(None);
+/// Whether [`ParamArgs::scope_or_exit`] accepted a command line: from then on, bad values
+/// from it that are read later are usage errors (status 2) rather than panics.
+static COMMAND_LINE: AtomicBool = AtomicBool::new(false);
 
-/// Where a value came from, as a user gave it: `-D key=value` (the last item for the key,
-/// which is the one that won), `file:line`, an option or an environment variable; None for
-/// a value the program set itself.
-fn given_as(key: &str, source: &Source, defines: &[String]) -> Option<String> {
-    Some(match source {
-        Source::Define => defines
-            .iter()
-            .rev()
-            .find(|item| matches!(split_define(item), Ok((k, _)) if k == key))
-            .map_or_else(|| "-D/--define".to_string(), |item| format!("-D {item}")),
-        Source::File { .. } | Source::CliOption { .. } | Source::Env { .. } => source.to_string(),
-        _ => return None,
-    })
+/// Where a value came from, as a user gave it: `-D key=value`, `file:line:col`, an option
+/// or an environment variable; None for a value the program set itself.
+fn given_as(source: &Source) -> Option<String> {
+    match source {
+        Source::Define { .. }
+        | Source::File { .. }
+        | Source::CliOption { .. }
+        | Source::Env { .. } => Some(source.to_string()),
+        _ => None,
+    }
 }
 
 /// For a read that failed to convert: when the value came from the command line that
@@ -161,14 +171,13 @@ pub(crate) fn exit_on_bad_command_line_value(key: &Key, err: &Error) {
     let Error::Conversion { target, detail, .. } = err else {
         return;
     };
-    let defines = COMMAND_LINE
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
-    let (Some(defines), Some(entry)) = (defines, crate::get_entry(key)) else {
+    if !COMMAND_LINE.load(Ordering::Relaxed) {
+        return;
+    }
+    let Some(entry) = crate::get_entry(key) else {
         return;
     };
-    let Some(from) = given_as(key.as_str(), &entry.source, &defines) else {
+    let Some(from) = given_as(&entry.source) else {
         return;
     };
     // A detail that only restates the expected type ("expected an integer") adds nothing.
@@ -211,15 +220,10 @@ pub fn params_help() -> String {
 /// Every parameter the program reads ([`registered_params`]: the macros' reads, and the
 /// fields of structs declared with `declare_params` or read with `from_params`): key, type,
 /// default, the value visible in the current scope and where it came from (`-D key=value`,
-/// `file:line`, `default`; `unset` for a field with no value and no default known), one
+/// `file:line:col`, `default`; `unset` for a field with no value and no default known), one
 /// per line under a header. Values are shown as they would be written on the command line;
 /// `-` marks a type or default that is not known.
 pub fn list_params() -> String {
-    let defines = COMMAND_LINE
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone()
-        .unwrap_or_default();
     let mut rows = vec![["KEY", "TYPE", "DEFAULT", "VALUE", "SOURCE"].map(String::from)];
     for param in registered_params() {
         let current = Key::new(param.key)
@@ -228,8 +232,7 @@ pub fn list_params() -> String {
         let (value, source) = match current {
             Some(entry) => (
                 shown(&entry.value),
-                given_as(param.key, &entry.source, &defines)
-                    .unwrap_or_else(|| entry.source.to_string()),
+                given_as(&entry.source).unwrap_or_else(|| entry.source.to_string()),
             ),
             None if param.default.is_empty() => ("-".to_string(), "unset".to_string()),
             None => (param.default.to_string(), "default".to_string()),

@@ -11,7 +11,8 @@
 //! is entered. A read looks in the innermost active scope, then outward, then in the frozen
 //! global snapshot ([`frozen`]), then takes the caller's default. A write goes to the innermost
 //! scope; leaving a scope (normally, by `return`, or by panic) restores exactly the previous
-//! view.
+//! view. A program started from a Python process that froze a snapshot begins from it: the
+//! snapshot travels in an environment variable ([`inherit`]).
 //!
 //! # Why reads are a lookup and scopes cost O(overrides)
 //! Each thread keeps its current view materialized (see [`storage`]): one hash table from key
@@ -49,7 +50,9 @@ pub mod config;
 pub mod convert;
 pub mod de;
 mod error;
+pub mod inherit;
 mod key;
+pub mod layers;
 mod overlay;
 pub mod read;
 mod registry;
@@ -57,6 +60,7 @@ pub mod report;
 mod scope;
 mod shape;
 pub mod storage;
+mod suggest;
 mod task;
 mod text;
 mod value;
@@ -74,6 +78,7 @@ pub use registry::{registered_params, ParamInfo};
 pub use report::{clear_report, report, ReportEntry};
 pub use scope::{ParamScope, ScopeGuard};
 pub use shape::declare_params;
+pub use suggest::close_key;
 #[cfg(feature = "tokio")]
 pub use task::spawn;
 pub use task::{bind, Scoped};

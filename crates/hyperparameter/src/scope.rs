@@ -53,8 +53,10 @@ impl ParamScope {
     pub fn from_defines<S: AsRef<str>>(items: &[S]) -> Result<ParamScope> {
         let mut scope = ParamScope::new();
         for item in items {
-            let (key, value) = crate::parse_define(item.as_ref())?;
-            scope.put_with_source(&key, value, Source::Define)?;
+            let item = item.as_ref();
+            let (key, value) = crate::parse_define(item)?;
+            let source = Source::Define { item: item.into() };
+            scope.put_with_source(&key, value, source)?;
         }
         Ok(scope)
     }

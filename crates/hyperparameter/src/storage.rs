@@ -35,7 +35,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, Once, OnceLock, RwLock};
 
 use crate::overlay::{Found, Overlay};
 use crate::{Entry, Error, Key, Result, Text};
@@ -106,7 +106,25 @@ static ABANDONED_COUNT: AtomicUsize = AtomicUsize::new(0);
 /// The global snapshot that new threads start from; replaced by [`frozen`].
 static FROZEN: RwLock<Option<Arc<EntryMap>>> = RwLock::new(None);
 
+/// Whether [`FROZEN`] was given a first value: from the environment (see
+/// [`crate::inherit`]), or by [`frozen`] or [`install_frozen`] before the store first needed it.
+static FROZEN_STARTED: Once = Once::new();
+
+/// Reads the inherited snapshot into [`FROZEN`] the first time the store needs it, unless a
+/// snapshot was frozen or installed before.
+fn start_frozen() {
+    FROZEN_STARTED.call_once(|| {
+        if let Some(inherited) = crate::inherit::from_environment() {
+            let mut guard = FROZEN
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            *guard = Some(Arc::new(inherited));
+        }
+    });
+}
+
 fn frozen_snapshot() -> Arc<EntryMap> {
+    start_frozen();
     let guard = FROZEN
         .read()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -856,9 +874,45 @@ fn with_entry_cold<R>(
 /// Threads start lazily: a thread's first access to the store takes the snapshot of that
 /// moment.
 pub fn frozen() {
-    let view = with_cursor(|cursor| cursor.visible());
+    let view = Arc::new(with_cursor(|cursor| cursor.visible()));
+    FROZEN_STARTED.call_once(|| {});
     let mut guard = FROZEN
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    *guard = Some(Arc::new(view));
+    *guard = Some(view.clone());
+    drop(guard);
+    if let Some(listener) = FROZEN_LISTENER.get() {
+        listener(&view);
+    }
+}
+
+/// What [`frozen`] tells the front end embedding the core (the Python bindings hand the
+/// snapshot down to child processes through it).
+static FROZEN_LISTENER: OnceLock<fn(&EntryMap)> = OnceLock::new();
+
+/// Registers `listener`, which every later [`frozen`] calls on the freezing thread with the
+/// view it froze, once the snapshot is replaced. Only the first registration counts; returns
+/// whether this one did.
+pub fn on_frozen(listener: fn(&EntryMap)) -> bool {
+    FROZEN_LISTENER.set(listener).is_ok()
+}
+
+/// Replaces the global snapshot with `entries`, for a process that starts from a snapshot
+/// its parent handed down (the Python package calls it at import). Unlike [`frozen`] it
+/// does not look at this thread's view; threads whose first access comes later start from
+/// `entries`.
+pub fn install_frozen(entries: EntryMap) {
+    FROZEN_STARTED.call_once(|| {});
+    let mut guard = FROZEN
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    *guard = Some(Arc::new(entries));
+}
+
+/// Starts this thread afresh from the global snapshot, as a new thread would: the scopes it
+/// had active are left behind, never to be exited. For a forked child process, whose only
+/// thread is a copy of the thread that forked and which never returns into that thread's
+/// code (`multiprocessing` children do not).
+pub fn restart_thread() {
+    CURSOR.with(|cell| *cell.borrow_mut() = Some(Cursor::new()));
 }

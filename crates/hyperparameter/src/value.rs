@@ -213,14 +213,19 @@ pub enum Source {
         /// The option as written.
         option: Text,
     },
-    /// A `-D key=value` item.
-    Define,
-    /// A configuration file, at this line.
+    /// A `key=value` item (`-D` on the command line, or a bare `key=value` word).
+    Define {
+        /// The item as given, for example `optim.lr=0.1`.
+        item: Text,
+    },
+    /// A configuration file, at this line and column.
     File {
         /// Path of the file.
         path: Text,
         /// 1-based line, 0 when unknown.
         line: u32,
+        /// 1-based column in characters, 0 when unknown.
+        col: u32,
     },
     /// An environment variable.
     Env {
@@ -236,10 +241,11 @@ impl fmt::Display for Source {
         match self {
             Source::Unknown => f.write_str("unknown source"),
             Source::Code { file, line } => write!(f, "code at {file}:{line}"),
-            Source::CliOption { option } => write!(f, "command-line option {option}"),
-            Source::Define => f.write_str("-D/--define"),
-            Source::File { path, line: 0 } => write!(f, "{path}"),
-            Source::File { path, line } => write!(f, "{path}:{line}"),
+            Source::CliOption { option } => write!(f, "{option}"),
+            Source::Define { item } => write!(f, "-D {item}"),
+            Source::File { path, line: 0, .. } => write!(f, "{path}"),
+            Source::File { path, line, col: 0 } => write!(f, "{path}:{line}"),
+            Source::File { path, line, col } => write!(f, "{path}:{line}:{col}"),
             Source::Env { name } => write!(f, "environment variable {name}"),
             Source::Default => f.write_str("default"),
         }

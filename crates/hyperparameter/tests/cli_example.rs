@@ -127,14 +127,14 @@ fn config_files_then_defines_before_interpolation() {
             // The fields of the struct read with `from_params`.
             vec!["data.path", "String", "-", "-", "unset"],
             vec!["data.shuffle", "bool", "-", "yes", "-D", "data.shuffle=yes"],
-            vec!["example.a", "i64", "0", "1", &format!("{base}:2")],
+            vec!["example.a", "i64", "0", "1", &format!("{base}:2:5")],
             vec!["example.b", "f64", "1.5", "4", "-D", "example.b=4"],
             vec![
                 "example.name",
                 "String",
                 "ex",
                 "run-1",
-                &format!("{base}:4")
+                &format!("{base}:4:8")
             ],
             // A `with_params!` read is listed too.
             vec!["example.tag", "String", "unnamed", "unnamed", "default"],
@@ -187,6 +187,24 @@ fn usage_errors_exit_with_status_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("a similar argument exists: '--times'"));
     assert!(stdout(&out).is_empty());
+
+    // A key close to one the program reads is a misspelling; with --strict, any key it
+    // does not read is refused.
+    let out = run(&["-D", "example.nmae=x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: -D example.nmae=x: unknown parameter 'example.nmae' (did you mean \
+         'example.name'?)\n"
+    );
+    let out = run(&["-D", "other.key=1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["--strict", "-D", "other.key=1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: -D other.key=1: unknown parameter 'other.key'\n"
+    );
 }
 
 #[test]
@@ -227,7 +245,7 @@ fn a_value_that_does_not_convert_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).starts_with(&format!(
-            "error: {}:3: invalid value \"lots\" for example.a: expected i64",
+            "error: {}:3:5: invalid value \"lots\" for example.a: expected i64",
             file.display()
         )),
         "{}",

@@ -144,19 +144,26 @@ fn scope_from_config_keeps_provenance() {
     assert_eq!(
         sources,
         [
-            ("model.dim".to_string(), Source::Define),
+            (
+                "model.dim".to_string(),
+                Source::Define {
+                    item: "model.dim=64".into()
+                }
+            ),
             (
                 "model.empty".to_string(),
                 Source::File {
                     path: "model.json".into(),
-                    line: 1
+                    line: 1,
+                    col: 60
                 }
             ),
             (
                 "model.name".to_string(),
                 Source::File {
                     path: "model.json".into(),
-                    line: 1
+                    line: 1,
+                    col: 31
                 }
             ),
         ]
@@ -224,5 +231,50 @@ fn from_params_reads_a_prefix_of_the_current_view() {
         err.to_string(),
         "cannot convert parameter `model.dim` = \"big\" (from unknown source) to u16: \
          expected an integer"
+    );
+}
+
+#[test]
+fn registered_resolvers_relative_references_and_hydra_values_resolve() {
+    use hyperparameter::config::resolvers::{register_resolver, remove_resolver, set_run_info};
+
+    register_resolver(
+        "tests.join",
+        |args| {
+            let parts: Vec<String> = args.iter().map(Value::to_string).collect();
+            Ok(Value::Str(parts.join("-").into()))
+        },
+        false,
+    )
+    .unwrap();
+    set_run_info("job.name", Some("train"));
+    let config = RawConfig::parse(
+        "model:\n  dim: 8\n  head: {dim: '${..dim}', tag: '${tests.join:a,1,true}'}\n\
+         job: ${hydra:job.name}\nenv: ${oc.env:HP_TESTS_SURELY_UNSET,none}\n",
+        Format::Yaml,
+        "c.yaml",
+    )
+    .unwrap()
+    .resolve()
+    .unwrap();
+    set_run_info("job.name", None);
+    assert!(remove_resolver("tests.join"));
+    assert_eq!(config.get("model.head.dim").unwrap().to_string(), "8");
+    assert_eq!(
+        config.get("model.head.tag").unwrap().to_string(),
+        "a-1-true"
+    );
+    assert_eq!(config.get("job").unwrap().to_string(), "train");
+    assert_eq!(config.get("env").unwrap().to_string(), "none");
+
+    register_resolver("tests.fail", |_| Err("no luck".into()), false).unwrap();
+    let err = RawConfig::parse("a: ${tests.fail:}\n", Format::Yaml, "c.yaml")
+        .unwrap()
+        .resolve()
+        .unwrap_err();
+    remove_resolver("tests.fail");
+    assert_eq!(
+        err.to_string(),
+        "c.yaml:1:4: resolver `tests.fail` failed on `${tests.fail:}` in `a`: no luck"
     );
 }

@@ -140,11 +140,12 @@ fn conversion_errors_through_reads_name_key_value_source_and_target() {
     use hyperparameter::{get_or, put, Error, Key, ParamScope, Source};
     let key = Key::new("server.port").unwrap();
     let _scope = ParamScope::new().enter();
-    put(&key, "many", Source::Define).unwrap();
+    let item = "server.port=many".into();
+    put(&key, "many", Source::Define { item }).unwrap();
     let err = get_or(&key, 80i64).unwrap_err();
     assert!(matches!(err, Error::Conversion { .. }));
     let message = err.to_string();
-    for part in ["server.port", "\"many\"", "-D/--define", "i64"] {
+    for part in ["server.port", "\"many\"", "-D server.port=many", "i64"] {
         assert!(message.contains(part), "{message} lacks {part}");
     }
 }

@@ -17,6 +17,7 @@ use super::value::{Element, OverrideValue};
 use crate::config::merge::merge_node;
 use crate::config::tree::{insert, Kind, Node, NodeMap};
 use crate::config::Origin;
+use crate::suggest::closest;
 use crate::{Error, Result, Value};
 
 /// Applies one value override; `error` makes the composition's error from a message.
@@ -246,30 +247,4 @@ fn dotted_keys(root: &NodeMap) -> Vec<String> {
         }
     }
     out
-}
-
-/// The candidate closest to `key` by edit distance, if close enough to be a likely typo.
-pub(crate) fn closest<'a>(key: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (key.chars().count() / 3).max(2);
-    candidates
-        .map(|candidate| (distance(key, candidate), candidate))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, candidate)| (*d, candidate.len()))
-        .map(|(_, candidate)| candidate)
-}
-
-/// Levenshtein distance in characters.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitute.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
 }

@@ -159,6 +159,32 @@ impl std::fmt::Display for Override {
     }
 }
 
+impl OverrideValue {
+    /// Parses the value of an override on its own, the text after `=`: one element or a
+    /// sweep, as [`Override::parse`] reads it (a tuner reads its search space this way).
+    ///
+    /// ```
+    /// use hyperparameter::compose::{Number, OverrideValue, Sweep};
+    ///
+    /// let value = OverrideValue::parse("tag(log, interval(1e-4, 1e-1))")?;
+    /// assert_eq!(
+    ///     value,
+    ///     OverrideValue::Sweep(Sweep::Interval {
+    ///         start: Number::Float(1e-4),
+    ///         end: Number::Float(1e-1),
+    ///         tags: vec!["log".to_string()],
+    ///     })
+    /// );
+    /// assert!(OverrideValue::parse("interval(1)").is_err());
+    /// # Ok::<(), hyperparameter::Error>(())
+    /// ```
+    pub fn parse(text: &str) -> Result<OverrideValue> {
+        let mut p = Parser::new(text);
+        p.skip_ws();
+        p.value()
+    }
+}
+
 /// Parses one element (no sweep) on its own, e.g. to check how a text reads back.
 pub(crate) fn parse_element(text: &str) -> Result<Element> {
     let mut p = Parser::new(text);

@@ -99,6 +99,54 @@ pub enum OverrideValue {
     Sweep(Sweep),
 }
 
+impl Sweep {
+    /// The last value a `range(start, stop, step)` takes (the stop is excluded), or `None`
+    /// when the range is empty or the sweep is not a range. Integer bounds and step give an
+    /// integer; any float among them gives a float.
+    ///
+    /// ```
+    /// use hyperparameter::compose::{Number, OverrideValue, Sweep};
+    ///
+    /// let OverrideValue::Sweep(sweep) = OverrideValue::parse("range(1, 10, 3)")? else {
+    ///     unreachable!()
+    /// };
+    /// assert_eq!(sweep.range_last(), Some(Number::Int(7)));
+    /// # Ok::<(), hyperparameter::Error>(())
+    /// ```
+    pub fn range_last(&self) -> Option<Number> {
+        let Sweep::Range {
+            start, stop, step, ..
+        } = self
+        else {
+            return None;
+        };
+        match (*start, *stop, *step) {
+            (Number::Int(start), Number::Int(stop), Number::Int(step)) => {
+                let (start, stop, step) = (i128::from(start), i128::from(stop), i128::from(step));
+                // The number of values: ceil((stop - start) / step), none when the step
+                // points away from the stop.
+                let span = stop - start;
+                if span == 0 || (span > 0) != (step > 0) {
+                    return None;
+                }
+                let count = (span.abs() + step.abs() - 1) / step.abs();
+                i64::try_from(start + (count - 1) * step)
+                    .ok()
+                    .map(Number::Int)
+            }
+            (start, stop, step) => {
+                let (start, stop, step) = (number_f64(start), number_f64(stop), number_f64(step));
+                let count = ((stop - start) / step).ceil();
+                // NaN bounds give a NaN count, which is in no range.
+                if !(1.0..=f64::MAX).contains(&count) {
+                    return None;
+                }
+                Some(Number::Float(start + (count - 1.0) * step))
+            }
+        }
+    }
+}
+
 impl Element {
     /// The text of a string element (quoted or not).
     pub fn as_str(&self) -> Option<&str> {

@@ -1,8 +1,30 @@
 //! A [`Config`] as dotted-key entries and as a [`ParamScope`], provenance kept.
 
+use super::merge::set_leaf;
+use super::origin::Origin;
 use super::tree::{Kind, Node, NodeMap};
-use super::Config;
-use crate::{Entry, Key, ParamScope, Result};
+use super::{Config, RawConfig};
+use crate::{Entry, Key, ParamScope, Result, Value};
+
+impl RawConfig {
+    /// The values as written (references unresolved) flattened to dotted keys, each with
+    /// where it was written, as [`Config::flatten`] flattens a resolved configuration.
+    pub(crate) fn entries(&self) -> Vec<Entry> {
+        let mut out = Vec::new();
+        flatten_map(&self.root, &mut String::new(), &mut out);
+        out
+    }
+
+    /// Sets the valid dotted `key` to `value` taken literally (no `${...}` in it is
+    /// resolved, a map or list stays one value), written at `origin`.
+    pub(crate) fn set_literal(&mut self, key: &Key, value: Value, origin: Origin) -> Result<()> {
+        set_leaf(
+            &mut self.root,
+            key.as_str(),
+            Node::new(Kind::Scalar(value), origin),
+        )
+    }
+}
 
 impl Config {
     /// The values flattened to dotted keys, in document order: maps are walked, everything
@@ -12,6 +34,13 @@ impl Config {
         let mut out = Vec::new();
         flatten_map(&self.root, &mut String::new(), &mut out);
         out
+    }
+
+    /// This configuration without the values whose origin is [`Origin::Default`] (and
+    /// without the maps holding only such values).
+    pub(crate) fn without_defaults(mut self) -> Config {
+        prune_defaults(&mut self.root);
+        self
     }
 
     /// A scope holding the flattened values (see [`Config::flatten`]).
@@ -26,6 +55,24 @@ impl Config {
         }
         Ok(scope)
     }
+}
+
+/// Removes the nodes of `map` that come from a declared default, and the maps left empty by
+/// that which a default made. The depth is bounded by the configuration's depth bound.
+fn prune_defaults(map: &mut NodeMap) {
+    map.retain(|_, node| {
+        if node.origin == Origin::Default {
+            if let Kind::Map(inner) = &mut node.kind {
+                prune_defaults(inner);
+                return !inner.is_empty();
+            }
+            return false;
+        }
+        if let Kind::Map(inner) = &mut node.kind {
+            prune_defaults(inner);
+        }
+        true
+    });
 }
 
 fn flatten_map(map: &NodeMap, prefix: &mut String, out: &mut Vec<Entry>) {

@@ -1,4 +1,5 @@
-//! Interpolation: `${a.b}`, `${env:NAME}`, `${env:NAME,default}` and the `$${...}` escape.
+//! Interpolation: `${a.b}`, relative `${.b}`, resolvers (`${env:NAME}`, `${now:%Y}`,
+//! `${hydra:job.name}`, registered ones: [`super::resolvers`]) and the `$${...}` escape.
 //!
 //! Rules:
 //! - `${a.b}` is the value of the absolute key `a.b` in the merged tree (numeric segments
@@ -6,10 +7,13 @@
 //!   referenced value with its type (a map or list is copied); a reference inside longer
 //!   text is formatted as text (floats by [`crate::format_float`], bools `true`/`false`,
 //!   null `null`; a map or list there is an error).
-//! - `${env:NAME}` is the environment variable, as text; `${env:NAME,default}` uses the text
-//!   after the first comma (spaces around it trimmed) when the variable is unset.
+//! - `${.b}` is the key `b` beside the value holding the reference (in the same map or
+//!   list), `${..b}` one level further up, and so on.
+//! - `${env:NAME}` (also `${oc.env:NAME}`) is the environment variable, as text;
+//!   `${env:NAME,default}` uses the text after the first comma (spaces around it trimmed)
+//!   when the variable is unset.
 //! - `$${` is a literal `${`; any other `$` is itself. References do not nest, and nothing
-//!   is ever executed.
+//!   is ever executed (a registered resolver runs the code it was registered with).
 //! - A missing key, an unset variable without default, a cycle and bad syntax are errors
 //!   located at the value that holds the reference, naming the chain of keys followed.
 //!
@@ -26,7 +30,8 @@ use std::sync::Arc;
 
 use super::limits::{MAX_DEPTH, MAX_INPUT_BYTES, MAX_NODES};
 use super::origin::Origin;
-use super::tree::{dotted, too_deep, Kind, Node, NodeMap, Step};
+use super::resolvers::{self, BUILT_IN_RESOLVERS};
+use super::tree::{dotted, node_from_value, too_deep, Kind, Node, NodeMap, Step};
 use super::with_article;
 use crate::{format_float, validate_key, Error, Result, Value};
 
@@ -42,17 +47,26 @@ pub(crate) enum Piece {
 pub(crate) enum Reference {
     /// `${a.b}`
     Key(String),
+    /// `${.b}` (`up` 1), `${..b}` (`up` 2): a key beside the value holding it, or above.
+    Relative { up: usize, key: String },
     /// `${env:NAME}` or `${env:NAME,default}`
     Env {
         name: String,
         default: Option<String>,
     },
+    /// `${now:FORMAT}`
+    Now(String),
+    /// `${hydra:KEY}`
+    Hydra(String),
+    /// `${name:arguments}` for a registered resolver, its arguments typed.
+    Call { name: String, args: Vec<Value> },
 }
 
 impl Reference {
     fn written(&self) -> String {
         match self {
             Reference::Key(key) => format!("${{{key}}}"),
+            Reference::Relative { up, key } => format!("${{{}{key}}}", ".".repeat(*up)),
             Reference::Env {
                 name,
                 default: None,
@@ -61,6 +75,12 @@ impl Reference {
                 name,
                 default: Some(default),
             } => format!("${{env:{name},{default}}}"),
+            Reference::Now(format) => format!("${{now:{format}}}"),
+            Reference::Hydra(key) => format!("${{hydra:{key}}}"),
+            Reference::Call { name, args } => {
+                let args: Vec<String> = args.iter().map(Value::to_string).collect();
+                format!("${{{name}:{}}}", args.join(","))
+            }
         }
     }
 }
@@ -112,7 +132,10 @@ fn parse_reference(body: &str) -> Result<Reference, String> {
     if body.is_empty() {
         return Err("empty reference `${}`".into());
     }
-    if let Some(env) = body.strip_prefix("env:") {
+    if let Some(env) = body
+        .strip_prefix("env:")
+        .or_else(|| body.strip_prefix("oc.env:"))
+    {
         let (name, default) = match env.split_once(',') {
             Some((name, default)) => (name.trim(), Some(default.trim().to_string())),
             None => (env.trim(), None),
@@ -127,13 +150,79 @@ fn parse_reference(body: &str) -> Result<Reference, String> {
             default,
         });
     }
-    if let Some((resolver, _)) = body.split_once(':') {
-        return Err(format!(
-            "unknown resolver `{resolver}` in `{written}` (only `env:` is supported)"
-        ));
+    if let Some(format) = body.strip_prefix("now:") {
+        return Ok(Reference::Now(format.trim().to_string()));
+    }
+    if let Some(key) = body.strip_prefix("hydra:") {
+        let key = key.trim();
+        validate_key(key).map_err(|err| format!("invalid reference `{written}`: {err}"))?;
+        return Ok(Reference::Hydra(key.to_string()));
+    }
+    if let Some((name, args)) = body.split_once(':') {
+        let name = name.trim();
+        if resolvers::registered(name).is_none() {
+            return Err(format!(
+                "unknown resolver `{name}` in `{written}` (the built-in ones are {}; others \
+                 are registered with `register_resolver`)",
+                BUILT_IN_RESOLVERS
+                    .map(|name| format!("`{name}`"))
+                    .join(", ")
+            ));
+        }
+        let args =
+            resolvers::parse_arguments(args).map_err(|msg| format!("in `{written}`: {msg}"))?;
+        return Ok(Reference::Call {
+            name: name.to_string(),
+            args,
+        });
+    }
+    if body.starts_with('.') {
+        let key = body.trim_start_matches('.');
+        let up = body.len() - key.len();
+        validate_key(key).map_err(|err| format!("invalid reference `{written}`: {err}"))?;
+        return Ok(Reference::Relative {
+            up,
+            key: key.to_string(),
+        });
     }
     validate_key(body).map_err(|err| format!("invalid reference `{written}`: {err}"))?;
     Ok(Reference::Key(body.to_string()))
+}
+
+/// The pieces of the text at `path` with what does not depend on other values settled:
+/// relative references made absolute, `${now:...}` formatted, and `${hydra:...}` replaced
+/// by the run's value or by a reference to the tree's own `hydra` node.
+fn anchored(pieces: Vec<Piece>, path: &[Step]) -> Result<Vec<Piece>, String> {
+    pieces
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Reference(reference @ Reference::Relative { .. }) => {
+                let Reference::Relative { up, key } = &reference else {
+                    unreachable!("matched above")
+                };
+                let Some(base) = path.len().checked_sub(*up) else {
+                    return Err(format!(
+                        "`{}` goes above the top of the configuration",
+                        reference.written()
+                    ));
+                };
+                let base = dotted(&path[..base]);
+                Ok(Piece::Reference(Reference::Key(if base.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{base}.{key}")
+                })))
+            }
+            Piece::Reference(Reference::Now(format)) => {
+                resolvers::format_now(&format).map(Piece::Literal)
+            }
+            Piece::Reference(Reference::Hydra(key)) => Ok(match resolvers::run_value(&key) {
+                Some(value) => Piece::Literal(value),
+                None => Piece::Reference(Reference::Key(format!("hydra.{key}"))),
+            }),
+            other => Ok(other),
+        })
+        .collect()
 }
 
 /// Resolves every `${...}` of the tree in place; `env` reads environment variables.
@@ -384,9 +473,11 @@ impl Resolver<'_> {
             self.set(&path, Node::new(Kind::Scalar(Value::Str(text)), origin));
             return Ok(());
         }
-        let pieces = parse_template(&text).map_err(|msg| {
-            origin.error(format!("bad interpolation in `{}`: {msg}", dotted(&path)))
-        })?;
+        let pieces = parse_template(&text)
+            .and_then(|pieces| anchored(pieces, &path))
+            .map_err(|msg| {
+                origin.error(format!("bad interpolation in `{}`: {msg}", dotted(&path)))
+            })?;
         self.in_progress.insert(path.clone());
         self.stack.push(Frame {
             path,
@@ -492,6 +583,12 @@ impl Resolver<'_> {
                         Err(path) => return Ok(Advance::Need(path)),
                     }
                 }
+                Piece::Reference(reference @ Reference::Call { name, args }) => {
+                    self.call(frame, reference, name, args)?
+                }
+                Piece::Reference(
+                    Reference::Relative { .. } | Reference::Now(_) | Reference::Hydra(_),
+                ) => unreachable!("settled when the frame is pushed"),
             };
             if whole {
                 if frame.path.len() + node.height() > MAX_DEPTH {
@@ -530,6 +627,27 @@ impl Resolver<'_> {
             Kind::Scalar(Value::Str(Arc::from(std::mem::take(&mut frame.text)))),
             frame.origin.clone(),
         )))
+    }
+
+    /// The value a registered resolver gives for `${name:args}` in the frame's text.
+    fn call(
+        &self,
+        frame: &Frame,
+        reference: &Reference,
+        name: &str,
+        args: &[Value],
+    ) -> Result<Node> {
+        let failed = |msg: String| {
+            frame.origin.error(format!(
+                "resolver `{name}` failed on `{}` in `{}`: {msg}",
+                reference.written(),
+                frame.key()
+            ))
+        };
+        let function = resolvers::registered(name)
+            .ok_or_else(|| failed("it is no longer registered".into()))?;
+        let value = function(args).map_err(failed)?;
+        node_from_value(&value, &frame.origin, frame.path.len())
     }
 
     /// The resolved value (a copy) the key reference at the frame's current piece names, or

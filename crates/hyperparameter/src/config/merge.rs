@@ -43,11 +43,21 @@ pub(crate) fn apply_override(root: &mut NodeMap, item: &str) -> Result<()> {
     let origin = Origin::Define {
         item: Arc::from(item),
     };
-    let segments: Vec<&str> = key.as_str().split('.').collect();
+    set_leaf(
+        root,
+        key.as_str(),
+        Node::new(Kind::Text(Arc::from(value)), origin),
+    )
+}
+
+/// Sets the valid dotted `key` to `leaf` as an override does (see [`apply_override`]);
+/// maps made on the way take the leaf's origin.
+pub(crate) fn set_leaf(root: &mut NodeMap, key: &str, leaf: Node) -> Result<()> {
+    let origin = leaf.origin.clone();
+    let segments: Vec<&str> = key.split('.').collect();
     if segments.len() > MAX_DEPTH {
         return Err(too_deep(&origin));
     }
-    let leaf = Node::new(Kind::Text(Arc::from(value)), origin.clone());
     let path = Path {
         segments: &segments,
         origin: &origin,

@@ -58,9 +58,10 @@ mod interpolate;
 mod limits;
 pub(crate) mod merge;
 mod origin;
-mod parse_json;
+pub(crate) mod parse_json;
 mod parse_toml;
 mod parse_yaml;
+pub mod resolvers;
 pub(crate) mod tree;
 mod write;
 
@@ -245,6 +246,23 @@ impl RawConfig {
     /// The tree as a nested map, references unresolved.
     pub fn to_value(&self) -> Value {
         Value::from(map_to_value(&self.root))
+    }
+
+    /// The tree as a [`Config`] with every `${...}` left as written: for showing a tree
+    /// whose references cannot be resolved here, as a composed one is shown before it is
+    /// read. Origins are kept.
+    ///
+    /// ```
+    /// use hyperparameter::config::{Format, RawConfig};
+    ///
+    /// let raw = RawConfig::parse("a: 1\nb: ${oc.env:HOME}\n", Format::Yaml, "x.yaml")?;
+    /// let config = raw.unresolved();
+    /// assert_eq!(config.get("b").unwrap().to_string(), "${oc.env:HOME}");
+    /// assert_eq!(config.origin("b").unwrap().to_string(), "x.yaml:2:4");
+    /// # Ok::<(), hyperparameter::Error>(())
+    /// ```
+    pub fn unresolved(self) -> Config {
+        Config { root: self.root }
     }
 }
 

@@ -3,9 +3,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::{Error, Source};
+use crate::{Error, Source, Text};
 
-/// Where a value of a configuration was written: a file position or a `-D` override.
+/// Where a value of a configuration was written: a file position, a `-D` override, a
+/// command-line option or a declared default (the last two only in a run's layers, see
+/// [`crate::layers`]).
 ///
 /// Lines and columns are 1-based; columns count characters, not bytes. A value built from an
 /// in-memory map has line and column 0 (unknown), and shows as its name alone.
@@ -25,6 +27,13 @@ pub enum Origin {
         /// The item as given, for example `model.dim=64`.
         item: Arc<str>,
     },
+    /// A command-line option of the program, such as `--epochs`.
+    Option {
+        /// The option as written.
+        option: Arc<str>,
+    },
+    /// The default a parameter is declared with (a signature default).
+    Default,
 }
 
 impl Origin {
@@ -40,16 +49,24 @@ impl Origin {
     /// The origin as the scope's provenance record ([`Source`]).
     pub fn to_source(&self) -> Source {
         match self {
-            Origin::File { file, line, .. } => Source::File {
+            Origin::File { file, line, col } => Source::File {
                 path: file.to_string().into(),
                 line: *line,
+                col: *col,
             },
-            Origin::Define { .. } => Source::Define,
+            Origin::Define { item } => Source::Define {
+                item: Text::Shared(item.clone()),
+            },
+            Origin::Option { option } => Source::CliOption {
+                option: Text::Shared(option.clone()),
+            },
+            Origin::Default => Source::Default,
         }
     }
 
-    /// An error located here, formatted `file:line:col: msg` (rustc style).
-    pub(crate) fn error(&self, msg: impl Into<String>) -> Error {
+    /// An error located here, formatted `file:line:col: msg` (rustc style): a
+    /// [`Error::Parse`], which front ends report as a configuration error with its position.
+    pub fn error(&self, msg: impl Into<String>) -> Error {
         match self {
             Origin::File { file, line, col } => Error::Parse {
                 file: file.to_string(),
@@ -57,8 +74,8 @@ impl Origin {
                 col: *col,
                 msg: msg.into(),
             },
-            Origin::Define { item } => Error::Parse {
-                file: format!("-D {item}"),
+            Origin::Define { .. } | Origin::Option { .. } | Origin::Default => Error::Parse {
+                file: self.to_string(),
                 line: 0,
                 col: 0,
                 msg: msg.into(),
@@ -76,6 +93,8 @@ impl fmt::Display for Origin {
             Origin::File { file, line, col: 0 } => write!(f, "{file}:{line}"),
             Origin::File { file, line, col } => write!(f, "{file}:{line}:{col}"),
             Origin::Define { item } => write!(f, "-D {item}"),
+            Origin::Option { option } => write!(f, "{option}"),
+            Origin::Default => f.write_str("default"),
         }
     }
 }
@@ -134,6 +153,11 @@ mod tests {
         assert_eq!(Origin::file(&file, 0, 0).to_string(), "a.toml");
         let define = Origin::Define { item: "a=1".into() };
         assert_eq!(define.to_string(), "-D a=1");
-        assert_eq!(define.to_source(), Source::Define);
+        assert_eq!(define.to_source(), Source::Define { item: "a=1".into() });
+        assert_eq!(define.to_source().to_string(), "-D a=1");
+        assert_eq!(
+            Origin::file(&file, 3, 7).to_source().to_string(),
+            "a.toml:3:7"
+        );
     }
 }

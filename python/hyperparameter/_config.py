@@ -20,31 +20,31 @@ still there). Only when it cannot be loaded at all does ``hp.config`` raise ``Im
 from __future__ import annotations
 
 import contextvars
-import sys
-import types
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-# The base class is subscripted at run time, which `collections.abc.Mapping` allows only from
-# Python 3.9 on; `typing.Mapping` is the same ABC and works on 3.8 too.
-from typing import Mapping as _MappingBase
-
+from hyperparameter._rules import TooDeep, flatten_into, plain_copy
 from hyperparameter.errors import ConfigError, ScopeError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable, Iterator
+    from typing import Any, Callable, TypeVar, overload
 
     from hyperparameter._native import ConfigTree
 
     Source = str | os.PathLike[str] | Mapping[str, Any]
+    T = TypeVar("T")
+    _MappingBase = Mapping[str, Any]
+else:
+    # `typing` costs milliseconds to import and nothing here needs it at run time; the
+    # checker sees the subscripted base above.
+    _MappingBase = Mapping
 
-__all__ = ["Config", "ConfigError", "config", "load"]
-
-T = TypeVar("T")
+__all__ = ["Config", "ConfigError", "clear_resolver", "config", "load", "register_resolver"]
 
 
-class Config(_MappingBase[str, Any]):
+class Config(_MappingBase):
     """A loaded configuration: a read-only nested mapping of the resolved values.
 
     ``cfg["model"]`` is a ``Config`` too (a view of that table), lists come back as tuples,
@@ -91,8 +91,8 @@ class Config(_MappingBase[str, Any]):
             # A mapping nested deeper than any configuration (or containing itself) is not
             # equal to one, and is not walked further.
             try:
-                plain = _plain(other, _MAX_DEPTH + 1)
-            except _TooDeep:
+                plain = plain_copy(other)
+            except TooDeep:
                 return False
             return bool(self._data == plain)
         return NotImplemented
@@ -106,10 +106,11 @@ class Config(_MappingBase[str, Any]):
         dotted keys (tables walked; lists and empty tables are values), as a scope holds
         them."""
         if nested:
-            copy: dict[str, Any] = _plain(self._data)
+            copy: dict[str, Any] = plain_copy(self._data)
             return copy
         flat: dict[str, Any] = {}
-        _flatten_into(flat, "", self._data)
+        for key, value in self._data.items():
+            flatten_into(flat, key, plain_copy(value))
         return flat
 
     def origin(self, key: str) -> str | None:
@@ -166,30 +167,6 @@ def _frozen(value: Any, tree: ConfigTree, path: str) -> Any:
     return value
 
 
-_MAX_DEPTH = 64
-"""How deep a configuration nests at most (lists and tables inside each other): the
-loader refuses anything deeper, so walks over loaded values recurse at most this far."""
-
-
-class _TooDeep(Exception):
-    """A value nests deeper than a walk allows."""
-
-
-def _plain(value: Any, limit: int = _MAX_DEPTH + 1) -> Any:
-    """A deep copy with plain dicts and lists (``Config`` views and tuples included),
-    at most ``limit`` levels deep (deeper raises ``_TooDeep``: a loaded configuration is
-    never that deep, a mapping that contains itself is)."""
-    if isinstance(value, Config):
-        value = value._data
-    if isinstance(value, (Mapping, list, tuple)) and limit <= 0:
-        raise _TooDeep
-    if isinstance(value, Mapping):
-        return {key: _plain(item, limit - 1) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item, limit - 1) for item in value]
-    return value
-
-
 def _escaped(value: Any) -> Any:
     """A plain copy in which every text reads back as itself (``${`` written ``$${``)."""
     if isinstance(value, str):
@@ -206,47 +183,43 @@ def _unpickle(data: dict[str, Any]) -> Config:
     return loaded
 
 
-def _flatten_into(out: dict[str, Any], prefix: str, table: Mapping[str, Any]) -> None:
-    for key, value in table.items():
-        path = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, Mapping) and value:
-            _flatten_into(out, path, value)
-        else:
-            out[path] = _plain(value)
-
-
 def _native_module() -> Any:
     try:
         from hyperparameter import _native
     except ImportError as err:
         raise ImportError(
-            "hp.config parses files in the native module hyperparameter._native, which "
-            f"could not be loaded ({err}); reinstall the package for this platform"
+            "hp.config and hp.compose parse files in the native module "
+            f"hyperparameter._native, which could not be loaded ({err}); reinstall the "
+            "package for this platform"
         ) from err
     return _native
 
 
-@overload
-def config(
-    *sources: Source,
-    schema: None = None,
-    allow_unknown: bool = False,
-    overrides: Iterable[str] = (),
-) -> Config: ...
-@overload
-def config(
-    *sources: Source,
-    schema: type[T],
-    allow_unknown: bool = False,
-    overrides: Iterable[str] = (),
-) -> T: ...
-@overload
-def config(
-    *sources: Source,
-    schema: object,
-    allow_unknown: bool = False,
-    overrides: Iterable[str] = (),
-) -> Any: ...
+if TYPE_CHECKING:
+
+    @overload
+    def config(
+        *sources: Source,
+        schema: None = None,
+        allow_unknown: bool = False,
+        overrides: Iterable[str] = (),
+    ) -> Config: ...
+    @overload
+    def config(
+        *sources: Source,
+        schema: type[T],
+        allow_unknown: bool = False,
+        overrides: Iterable[str] = (),
+    ) -> T: ...
+    @overload
+    def config(
+        *sources: Source,
+        schema: object,
+        allow_unknown: bool = False,
+        overrides: Iterable[str] = (),
+    ) -> Any: ...
+
+
 def config(
     *sources: Source,
     schema: object = None,
@@ -290,22 +263,23 @@ load = config
 """The older name: ``hyperparameter.loader.load(path, schema=AppConfig)``."""
 
 
-class _CallableModule(types.ModuleType):
-    """This module, callable: ``hp.config(...)`` is ``hp.config.config(...)``.
+def register_resolver(name: str, function: Callable[..., Any], *, replace: bool = False) -> None:
+    """Makes ``${name:arguments}`` in configuration files call ``function``.
 
-    The package attribute ``config`` has to be this module: Python rebinds it to the module
-    whenever ``hyperparameter.config`` is imported (``from hyperparameter.config import
-    Config``), so the module itself is what ``hp.config`` calls.
+    ``${add:1,2.5}`` calls ``function(1, 2.5)`` when the configuration is loaded: arguments
+    are separated by commas and typed as override values are (numbers, ``true``/``false``,
+    ``null``, ``'quoted text'``, ``[lists]``; any other word is text). What the function
+    returns (a number, text, bool, ``None``, a list or a dict) is the value; an exception
+    becomes a :class:`~hyperparameter.ConfigError` at the reference's file and line.
+
+    ``name`` is identifiers joined by dots (``add``, ``my.sum``); the built-in ``env``,
+    ``oc.env``, ``now`` and ``hydra`` cannot be taken, and a name registered already needs
+    ``replace=True``. Rust code in the same process that loads a file sees it too.
     """
-
-    def __call__(
-        self,
-        *sources: Source,
-        schema: object = None,
-        allow_unknown: bool = False,
-        overrides: Iterable[str] = (),
-    ) -> Any:
-        return config(*sources, schema=schema, allow_unknown=allow_unknown, overrides=overrides)
+    _native_module().register_resolver(name, function, replace)
 
 
-sys.modules[__name__].__class__ = _CallableModule
+def clear_resolver(name: str) -> bool:
+    """Removes the resolver ``name`` (see :func:`register_resolver`); whether there was one."""
+    removed: bool = _native_module().clear_resolver(name)
+    return removed
