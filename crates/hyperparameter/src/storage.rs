@@ -816,8 +816,8 @@ pub fn with_cursor<R>(f: impl FnOnce(&mut Cursor) -> R) -> R {
 }
 
 /// Runs `f` on the entry for `hash`/`key` in this thread's current view (the key as bytes,
-/// see [`Cursor::get`]).
-#[inline]
+/// see [`Cursor::get`]). Always inlined, as [`with_key_entry`].
+#[inline(always)]
 pub fn with_entry<R>(hash: u64, key: &[u8], f: impl FnOnce(Option<&Entry>) -> R) -> R {
     CURSOR.with(|cell| {
         if let Ok(guard) = cell.try_borrow() {
