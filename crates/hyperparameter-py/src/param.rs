@@ -7,7 +7,7 @@ use pyo3::types::{PyDict, PyString, PyTuple};
 
 use crate::context::with_synced;
 use crate::errors::CoreError;
-use crate::report::{note_read, recorded_value};
+use crate::report::recorded_value;
 use crate::values::{convert_entry, finish_in_python, target_of_type, Converted, ReadTarget};
 
 /// `(name, position or None, key, target type or None, signature default)`, as
@@ -83,10 +83,8 @@ impl ParamSpec {
                 .map(
                     |slot| match cursor.get(slot.key.hash(), slot.key.as_str().as_bytes()) {
                         Some(entry) => {
-                            let converted =
-                                convert_entry(py, entry, slot.key.as_str(), &slot.target)?;
-                            note_read(entry, &slot.target);
-                            Ok(Some(converted))
+                            convert_entry(py, entry, slot.key.as_str(), &slot.target, true)
+                                .map(Some)
                         }
                         None => {
                             if !report::default_recorded_at(&slot.site) {

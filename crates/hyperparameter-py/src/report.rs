@@ -9,7 +9,7 @@ use hyperparameter::report::{self, ReadKind};
 use hyperparameter::{Entry, Key, Value};
 use indexmap::IndexMap;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::errors::CoreError;
 use crate::values::{from_value, to_value, utf8, ReadTarget};
@@ -39,20 +39,11 @@ pub fn note_default(key: &Key, default: &Bound<'_, PyAny>) {
     );
 }
 
-/// A cheap summary of a default: its value for scalars, the (cached) hash of text, the
-/// object's identity otherwise.
+/// A cheap summary of a default: the object's identity. Defaults are mostly constants of
+/// the code (the same object at every read), so this skips them without looking inside; a
+/// new object at the address of a freed one can hide a later, different default from
+/// `other_reads`, never the first read.
 fn fingerprint(default: &Bound<'_, PyAny>) -> u64 {
-    if default.is_exact_instance_of::<PyInt>() {
-        if let Ok(int) = default.extract::<i64>() {
-            return report::fingerprint(&Value::Int(int));
-        }
-    } else if let Ok(float) = default.cast_exact::<PyFloat>() {
-        return report::fingerprint(&Value::Float(float.value()));
-    } else if default.is_exact_instance_of::<PyString>() {
-        if let Ok(hash) = default.hash() {
-            return hash as u64 ^ 0x7374;
-        }
-    }
     default.as_ptr() as usize as u64
 }
 

@@ -467,13 +467,7 @@ impl Scope {
     ) -> PyResult<Option<Py<PyAny>>> {
         let converted = self.with_lookup(py, key.hash(), key.as_str(), |entry| {
             entry
-                .map(|entry| {
-                    let converted = convert_entry(py, entry, key.as_str(), target)?;
-                    if record {
-                        crate::report::note_read(entry, target);
-                    }
-                    Ok::<_, PyErr>(converted)
-                })
+                .map(|entry| convert_entry(py, entry, key.as_str(), target, record))
                 .transpose()
         })??;
         converted

@@ -301,8 +301,30 @@ pub enum Converted {
     NeedsPython(Entry),
 }
 
-/// Converts `entry` (stored under `key`) for `target` without running Python code.
+/// Converts `entry` (stored under `key`) for `target` without running Python code, and with
+/// `record` records the read in the operative config when it succeeds. Kept out of line, with
+/// the recording inside: the read around it stays small enough to be inlined (measured with
+/// callgrind).
+#[inline(never)]
 pub fn convert_entry(
+    py: Python<'_>,
+    entry: &Entry,
+    key: &str,
+    target: &ReadTarget,
+    record: bool,
+) -> PyResult<Converted> {
+    let converted = convert_unrecorded(py, entry, key, target)?;
+    // A suggester is recorded by the value it suggests, when it is called.
+    let suggester =
+        matches!(converted, Converted::NeedsPython(_)) && is_suggester(py, &entry.value);
+    if record && !suggester {
+        crate::report::note_read(entry, target);
+    }
+    Ok(converted)
+}
+
+#[inline(always)]
+fn convert_unrecorded(
     py: Python<'_>,
     entry: &Entry,
     key: &str,
@@ -423,16 +445,18 @@ pub fn finish_in_python(
 ) -> PyResult<Py<PyAny>> {
     if is_suggester(py, &entry.value) {
         let suggested = from_value(py, &entry.value)?.call0()?;
-        let suggested = Entry {
-            value: to_value(&suggested),
-            ..entry.clone()
-        };
+        // A new entry (with a fresh mark), so that the suggested value is recorded.
+        let suggested = Entry::new(
+            entry.key.clone(),
+            to_value(&suggested),
+            entry.source.clone(),
+        );
         if is_suggester(py, &suggested.value) {
             return Err(PyTypeError::new_err(format!(
                 "the suggester of `{key}` returned another suggester; it must return a value"
             )));
         }
-        let converted = convert_entry(py, &suggested, key, target)?;
+        let converted = convert_entry(py, &suggested, key, target, true)?;
         return finish(py, converted, key, target);
     }
     let value = from_value(py, &entry.value)?;

@@ -248,6 +248,7 @@ macro_rules! from_param_int {
                 integer_slow(value, Self::TARGET)
             }
             /// Beyond 64 bits, the decimal text (which reads back as the same number).
+            #[inline]
             fn to_value(&self) -> Value {
                 #[allow(irrefutable_let_patterns)] // i64 always fits
                 match i64::try_from(*self) {

@@ -23,7 +23,8 @@
 //! key is seen) runs out of line. A read that takes the default has no entry to mark:
 //! a macro read site marks its own [`ReadSite`], and other reads (run-time keys, Python,
 //! the C ABI) check a small per-thread table of the defaults they recorded last.
-//! [`clear_report`] starts a new epoch, which makes every mark stale.
+//! [`clear_report`] (and switching recording back on) starts a new epoch, which makes every
+//! mark stale.
 
 use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
@@ -131,11 +132,6 @@ impl ReadSite {
 /// recorded already in this epoch.
 #[inline(always)]
 pub fn note_entry(entry: &Entry, kind: ReadKind) {
-    // Recording first: switched off, a read pays one load and nothing else (which is what
-    // the benchmarks compare against).
-    if !RECORDING.load(Relaxed) {
-        return;
-    }
     let epoch = EPOCH.load(Relaxed);
     let bit = 1u32 << (kind as u32);
     if entry.read_mark.0.load(Relaxed) & (EPOCH_BITS | bit) != epoch | bit {
@@ -146,11 +142,15 @@ pub fn note_entry(entry: &Entry, kind: ReadKind) {
 #[cold]
 #[inline(never)]
 fn note_entry_cold(entry: &Entry, kind: ReadKind, epoch: u32, bit: u32) {
-    let value = match kind.target() {
-        Some(target) => convert(&entry.value, target).unwrap_or_else(|_| entry.value.clone()),
-        None => entry.value.clone(),
-    };
-    record(entry.key.as_str(), value, entry.source.clone(), false);
+    // Switched off, the entry is marked all the same, so that its next read is fast again;
+    // switching recording on starts a new epoch.
+    if RECORDING.load(Relaxed) {
+        let value = match kind.target() {
+            Some(target) => convert(&entry.value, target).unwrap_or_else(|_| entry.value.clone()),
+            None => entry.value.clone(),
+        };
+        record(entry.key.as_str(), value, entry.source.clone(), false);
+    }
     let mark = entry.read_mark.0.load(Relaxed);
     let kinds = if mark & EPOCH_BITS == epoch {
         mark
@@ -161,19 +161,21 @@ fn note_entry_cold(entry: &Entry, kind: ReadKind, epoch: u32, bit: u32) {
 }
 
 /// Whether a read at `site` that returned its default needs no recording: recorded in
-/// this epoch already, or recording is off. When it does, call [`record_default_at`].
+/// this epoch already. When it does, call [`record_default_at`].
 #[inline(always)]
 pub fn default_recorded_at(site: &ReadSite) -> bool {
-    !RECORDING.load(Relaxed) || site.0.load(Relaxed) == EPOCH.load(Relaxed)
+    site.0.load(Relaxed) == EPOCH.load(Relaxed)
 }
 
 /// Records that a read at `site` of the absent `key` returned `default` (see
-/// [`default_recorded_at`]).
+/// [`default_recorded_at`]); switched off, only marks the site.
 #[cold]
 #[inline(never)]
 pub fn record_default_at(site: &ReadSite, key: &Text, default: Value) {
     let epoch = EPOCH.load(Relaxed);
-    record(key.as_str(), default, Source::Default, true);
+    if RECORDING.load(Relaxed) {
+        record(key.as_str(), default, Source::Default, true);
+    }
     site.0.store(epoch, Relaxed);
 }
 
@@ -189,7 +191,7 @@ thread_local! {
 /// Records that a read of the absent `key` (its text, hashed to `hash`) returned a default whose
 /// [`fingerprint`] is `fingerprint`, made by `default` only when it is recorded. For reads
 /// without a [`ReadSite`]: a small per-thread table skips defaults recorded already.
-#[inline]
+#[inline(never)]
 pub fn note_default(hash: u64, key: &[u8], fingerprint: u64, default: impl FnOnce() -> Value) {
     if !RECORDING.load(Relaxed) {
         return;
@@ -221,6 +223,7 @@ fn note_default_cold(key: &[u8], default: impl FnOnce() -> Value) {
 
 /// A cheap summary of a default for [`note_default`]: equal values give equal fingerprints,
 /// and different scalars different ones.
+#[inline]
 pub fn fingerprint(value: &Value) -> u64 {
     match value {
         Value::Null => 1,
@@ -450,9 +453,15 @@ pub fn clear_report() {
 }
 
 /// Turns recording on or off for the whole process, returning whether it was on. While
-/// it is off, reads record nothing (and check nothing); what was recorded stays.
+/// it is off, reads record nothing (they still check their mark, so a read costs the
+/// same); what was recorded stays.
 pub fn set_recording(on: bool) -> bool {
-    RECORDING.swap(on, Relaxed)
+    let before = RECORDING.swap(on, Relaxed);
+    if on && !before {
+        // Marks set while recording was off recorded nothing: make them stale.
+        EPOCH.fetch_add(EPOCH_STEP, Relaxed);
+    }
+    before
 }
 
 /// Whether reads are being recorded (on unless [`set_recording`] turned it off).

@@ -816,8 +816,8 @@ pub fn with_cursor<R>(f: impl FnOnce(&mut Cursor) -> R) -> R {
 }
 
 /// Runs `f` on the entry for `hash`/`key` in this thread's current view (the key as bytes,
-/// see [`Cursor::get`]).
-#[inline]
+/// see [`Cursor::get`]). Always inlined, as [`with_key_entry`].
+#[inline(always)]
 pub fn with_entry<R>(hash: u64, key: &[u8], f: impl FnOnce(Option<&Entry>) -> R) -> R {
     CURSOR.with(|cell| {
         if let Ok(guard) = cell.try_borrow() {
@@ -830,8 +830,9 @@ pub fn with_entry<R>(hash: u64, key: &[u8], f: impl FnOnce(Option<&Entry>) -> R)
 }
 
 /// [`with_entry`] for a [`Key`]: a literal key's text is `&'static str`, which lets the
-/// cursor compare key texts by address (see [`Cursor::get_literal`]).
-#[inline]
+/// cursor compare key texts by address (see [`Cursor::get_literal`]). Always inlined: the
+/// read is a handful of instructions, and a call would cost as much again.
+#[inline(always)]
 pub fn with_key_entry<R>(key: &Key, f: impl FnOnce(Option<&Entry>) -> R) -> R {
     let Text::Static(text) = *key.text() else {
         return with_entry(key.hash(), key.as_str().as_bytes(), f);
