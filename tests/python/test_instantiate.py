@@ -232,7 +232,8 @@ def test_an_unknown_call_keyword_is_reported_at_the_node(nodes_file: Path) -> No
 
 def test_a_plain_mapping_or_a_list_is_a_node_too() -> None:
     node = {"_target_": "datetime.timedelta", "days": "${n}", "n": 2}
-    with pytest.raises(hp.ConfigError, match="'n' is an invalid keyword argument"):
+    # Python words the message of the TypeError differently across versions.
+    with pytest.raises(hp.ConfigError, match=r"`datetime\.timedelta` raised TypeError: .*'n'"):
         hp.instantiate(node)
     built = hp.instantiate([{"_target_": datetime.timedelta, "days": 1}, {"a": 1}, 2])
     assert built == [datetime.timedelta(days=1), {"a": 1}, 2]
