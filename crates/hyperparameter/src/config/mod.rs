@@ -62,6 +62,7 @@ pub(crate) mod parse_json;
 mod parse_toml;
 mod parse_yaml;
 pub mod resolvers;
+mod template;
 pub(crate) mod tree;
 mod write;
 
