@@ -22,9 +22,8 @@
 //! resolved is a cycle (a long one is shown by its first and last keys and its length).
 //!
 //! Texts are parsed into pieces by [`super::template`]. The resolver keeps its own stack of
-//! the texts waiting for others ([`Frame`]s) instead of
-//! recursing, so a chain of references as long as the node bound allows needs no more
-//! native stack than a chain of two.
+//! the texts waiting for others ([`Frame`]s) instead of recursing, so a chain of references
+//! as long as the node bound allows needs no more native stack than a chain of two.
 
 use std::collections::HashSet;
 use std::sync::Arc;
