@@ -385,18 +385,19 @@ def _warn_unread(layers: _Layers) -> None:
     environment variable set, that no parameter declares, and that the run never read
     (nor a table above it or a key below it): most often a misspelling the strict-key
     check could not tell from a key read dynamically. A key read instead is suggested."""
-    import hyperparameter as hp
-
     undeclared = layers.run.undeclared()
     if not undeclared:
         return
+    import difflib
+
+    import hyperparameter as hp
+
     read = list(hp.report())
+    # Every key read and every table above one: a key among them was read, or holds one.
     prefixes = {key.rsplit(".", depth)[0] for key in read for depth in range(key.count(".") + 1)}
     for key in undeclared:
         if key in prefixes or any(key.startswith(f"{other}.") for other in read):
             continue
-        import difflib
-
         close = difflib.get_close_matches(key, read, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         source = layers.sources.get(key, "unknown source")
