@@ -18,10 +18,12 @@ __all__ = [
     "Scope",
     "__version__",
     "_scope_from_dict",
+    "begin_collecting",
     "clear_report",
     "clear_resolver",
     "compose",
     "convert_structured",
+    "end_collecting",
     "install_snapshot",
     "key_hash",
     "layer_run",
@@ -212,6 +214,13 @@ def report_entries() -> list[tuple[str, tuple[Any, str, bool], list[tuple[Any, s
 
 def clear_report() -> None:
     """Forgets every read recorded so far, in every thread."""
+
+def begin_collecting() -> None:
+    """Starts collecting this thread's reads apart from the report (one trial's, say)."""
+
+def end_collecting() -> list[tuple[str, tuple[Any, str, bool], list[tuple[Any, str, bool]]]]:
+    """Ends this thread's innermost collection and returns its reads as
+    :func:`report_entries` does."""
 
 def set_recording(on: bool) -> bool:
     """Turns the recording of reads on or off; returns whether it was on."""

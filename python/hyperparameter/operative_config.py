@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     Scalar = Union[bool, int, float, str]
 
-__all__ = ["Read", "Report", "ReportEntry", "report"]
+__all__ = ["Collection", "Read", "Report", "ReportEntry", "report"]
 
 _MAX_READS_PER_KEY = 32
 """The Python backend keeps at most this many distinct reads of one key (as the core does)."""
@@ -256,23 +256,91 @@ class _PythonRecord:
         self.lock = threading.Lock()
         self.reads: dict[str, list[Read]] = {}
         self.on = True
+        self.local = threading.local()
+        """``collecting``: this thread's open collections, innermost last."""
 
     def note(self, key: str, value: Any, source: str, default_used: bool) -> None:
         if not self.on:
             return
         read = Read(value, source, default_used)
+        for reads in getattr(self.local, "collecting", ()):
+            _add(reads, key, read)
         with self.lock:
-            seen = self.reads.setdefault(key, [])
-            if len(seen) < _MAX_READS_PER_KEY and read not in seen:
-                seen.append(read)
+            _add(self.reads, key, read)
 
     def entries(self) -> dict[str, ReportEntry]:
         with self.lock:
-            items = sorted((key, list(reads)) for key, reads in self.reads.items() if reads)
-        return {
-            key: ReportEntry(first.value, first.source, first.default_used, tuple(rest))
-            for key, (first, *rest) in items
-        }
+            return _entries_of(self.reads)
+
+    def begin_collecting(self) -> None:
+        if not hasattr(self.local, "collecting"):
+            self.local.collecting = []
+        self.local.collecting.append({})
+
+    def end_collecting(self) -> dict[str, ReportEntry]:
+        collecting = getattr(self.local, "collecting", [])
+        return _entries_of(collecting.pop()) if collecting else {}
+
+
+def _add(reads: dict[str, list[Read]], key: str, read: Read) -> None:
+    seen = reads.setdefault(key, [])
+    if len(seen) < _MAX_READS_PER_KEY and read not in seen:
+        seen.append(read)
+
+
+def _entries_of(reads: dict[str, list[Read]]) -> dict[str, ReportEntry]:
+    items = sorted((key, list(seen)) for key, seen in reads.items() if seen)
+    return {
+        key: ReportEntry(first.value, first.source, first.default_used, tuple(rest))
+        for key, (first, *rest) in items
+    }
+
+
+def _from_native(rows: list[Any]) -> dict[str, ReportEntry]:
+    """The native module's report rows as entries, each later read once."""
+    entries: dict[str, ReportEntry] = {}
+    for key, (value, source, default_used), others in rows:
+        unique: list[Read] = []
+        for later in others:
+            read = Read(*later)
+            if read not in unique and read != Read(value, source, default_used):
+                unique.append(read)
+        entries[key] = ReportEntry(value, source, default_used, tuple(unique))
+    return entries
+
+
+class Collection:
+    """The reads of one thread while a ``with hp.report.collect() as reads:`` block runs,
+    apart from the process-wide report: once the block is left, ``reads.report`` is their
+    :class:`Report`. Reads of other threads are not in it, so each trial of a study running
+    in its own thread gets its own operative config.
+
+    >>> import hyperparameter as hp
+    >>> with hp.report.collect() as reads, hp.scope(**{"doc_collect.lr": 0.5}):
+    ...     hp.scope.doc_collect.lr | 0.1, hp.scope.doc_collect.epochs | 3
+    (0.5, 3)
+    >>> reads.report.to_dict()
+    {'doc_collect.epochs': 3, 'doc_collect.lr': 0.5}
+    """
+
+    __slots__ = ("report",)
+    report: Report
+
+    def __init__(self) -> None:
+        self.report = Report({})
+
+    def __enter__(self) -> Collection:
+        if _backend.name == "native":
+            _native().begin_collecting()
+        else:
+            _python_record().begin_collecting()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if _backend.name == "native":
+            self.report = Report(_from_native(_native().end_collecting()))
+        else:
+            self.report = Report(_python_record().end_collecting())
 
 
 _python_records: list[_PythonRecord] = []
@@ -299,15 +367,12 @@ class _ReportFunction:
         """The operative config so far: every key read by any thread, with what it got."""
         if _backend.name != "native":
             return Report(_python_record().entries())
-        entries: dict[str, ReportEntry] = {}
-        for key, (value, source, default_used), others in _native().report_entries():
-            unique: list[Read] = []
-            for later in others:
-                read = Read(*later)
-                if read not in unique and read != Read(value, source, default_used):
-                    unique.append(read)
-            entries[key] = ReportEntry(value, source, default_used, tuple(unique))
-        return Report(entries)
+        return Report(_from_native(_native().report_entries()))
+
+    def collect(self) -> Collection:
+        """A context manager collecting this thread's reads while its block runs (see
+        :class:`Collection`); the process-wide report records them as well."""
+        return Collection()
 
     def clear(self) -> None:
         """Forgets every read recorded so far, in every thread (one trial of a study, say)."""

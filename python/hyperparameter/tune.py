@@ -26,6 +26,7 @@ module without it raises ``ImportError`` saying so.
 from __future__ import annotations
 
 import inspect
+import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -51,8 +52,10 @@ import hyperparameter as hp
 from hyperparameter._rules import validate_key
 from hyperparameter._suggest import Suggester
 from hyperparameter.errors import ConfigError
+from hyperparameter.operative_config import Report, _for_file
 
 __all__ = [
+    "OPERATIVE_ATTR",
     "USER_ATTR",
     "Suggester",
     "choice",
@@ -69,6 +72,11 @@ SpaceValue = Union[str, BaseDistribution]
 
 USER_ATTR = "hyperparameter.config"
 """The user attribute of each trial holding its values (a dict of dotted keys)."""
+
+OPERATIVE_ATTR = "hyperparameter.operative_config"
+"""The user attribute of each trial holding its operative config: every key the trial read
+(in its own thread, while its objective ran), as ``{"value": ..., "source": ...,
+"default_used": ...}`` by dotted key, the first read's result as ``hp.report()`` gives it."""
 
 SQLITE_TIMEOUT_SECONDS = 60.0
 """How long a SQLite connection waits for another process's lock before failing."""
@@ -231,6 +239,19 @@ def _trial_record(values: dict[str, Any]) -> dict[str, Any]:
     return dict(values)
 
 
+def _operative_record(report: Report) -> dict[str, dict[str, Any]]:
+    """A trial's reads as :data:`OPERATIVE_ATTR` holds them: plain JSON values (a database
+    storage keeps user attributes as JSON; an object that is none is kept as its text)."""
+    return {
+        key: {
+            "value": json.loads(json.dumps(_for_file(entry.value), default=str)),
+            "source": entry.source,
+            "default_used": entry.default_used,
+        }
+        for key, entry in report.items()
+    }
+
+
 def _open_storage(storage: str | optuna.storages.BaseStorage | None) -> Any:
     """``storage`` for ``optuna.create_study``. A URL is opened here: SQLite connections wait
     for other processes' locks instead of failing with "database is locked", and when
@@ -273,7 +294,8 @@ def optimize(
     ``optuna.Trial``, for ``trial.report(value, step)`` and ``trial.should_prune()``
     (raise ``optuna.TrialPruned``) — any callable with exactly one parameter without a
     default receives the trial. The trial's values are also stored in its user attribute
-    :data:`USER_ATTR`.
+    :data:`USER_ATTR`, and what it read (its operative config: the keys its objective read
+    in the trial's thread, with value and source) in :data:`OPERATIVE_ATTR`.
 
     ``storage`` is ``None`` (in memory), an Optuna storage or a database URL:
     ``sqlite:///study.db`` for several processes on one machine, ``postgresql://...`` for
@@ -293,11 +315,12 @@ def optimize(
         values = {key: _suggest(trial, key, d) for key, d in distributions.items()}
         overrides = values if threading.get_ident() == caller else {**caller_view, **values}
         try:
-            with hp.scope(overrides):
+            with hp.report.collect() as reads, hp.scope(overrides):
                 value = objective(trial) if pass_trial else objective()
             return value
         finally:
             trial.set_user_attr(USER_ATTR, _trial_record(values))
+            trial.set_user_attr(OPERATIVE_ATTR, _operative_record(reads.report))
 
     study = optuna.create_study(
         storage=_open_storage(storage),

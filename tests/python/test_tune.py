@@ -273,3 +273,60 @@ def test_worker_processes_share_one_sqlite_study(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     per_pid = check_shared_study(url, "shared", workers=3, n_trials=4)
     print(json.dumps({"sqlite trials per worker": sorted(per_pid.values())}))
+
+
+# -- each trial's operative config ----------------------------------------------------------
+def test_each_trial_records_its_own_reads_in_threads() -> None:
+    together = threading.Barrier(2, timeout=10)
+    threads: set[int] = set()
+
+    def objective(trial: optuna.Trial) -> float:
+        threads.add(threading.get_ident())
+        x = hp.scope.model.x | 0.0
+        if trial.number < 2:
+            together.wait()  # the first two trials read at the same time, in two threads
+        own = hp.scope.own[f"t{trial.number}"] | trial.number
+        shared = hp.scope.shared.k | "s"
+        if trial.number < 2:
+            together.wait()
+        return x + own + len(shared)
+
+    study = tune.optimize(
+        objective,
+        {"model.x": "interval(0, 1)"},
+        n_trials=6,
+        n_jobs=2,
+        sampler=optuna.samplers.RandomSampler(0),
+    )
+    assert len(threads) == 2
+    assert len(study.trials) == 6
+    for trial in study.trials:
+        assert trial.user_attrs[tune.OPERATIVE_ATTR] == {
+            "model.x": {
+                "value": trial.params["model.x"],
+                "source": "unknown source",
+                "default_used": False,
+            },
+            f"own.t{trial.number}": {
+                "value": trial.number,
+                "source": "default",
+                "default_used": True,
+            },
+            "shared.k": {"value": "s", "source": "default", "default_used": True},
+        }
+        assert trial.user_attrs[tune.USER_ATTR] == trial.params
+
+
+def test_the_operative_config_of_a_failed_trial_is_recorded() -> None:
+    def objective() -> float:
+        hp.scope.before.fail | 1
+        raise RuntimeError("boom")
+
+    storage = optuna.storages.InMemoryStorage()
+    with pytest.raises(RuntimeError, match="boom"):
+        tune.optimize(objective, {"x": "1,2"}, n_trials=1, storage=storage, study_name="f")
+    (trial,) = optuna.load_study(study_name="f", storage=storage).trials
+    assert trial.state == optuna.trial.TrialState.FAIL
+    assert trial.user_attrs[tune.OPERATIVE_ATTR] == {
+        "before.fail": {"value": 1, "source": "default", "default_used": True}
+    }

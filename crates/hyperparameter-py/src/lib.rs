@@ -153,6 +153,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(key_hash, m)?)?;
     m.add_function(wrap_pyfunction!(report::report_entries, m)?)?;
     m.add_function(wrap_pyfunction!(report::clear_report, m)?)?;
+    m.add_function(wrap_pyfunction!(report::begin_collecting, m)?)?;
+    m.add_function(wrap_pyfunction!(report::end_collecting, m)?)?;
     m.add_function(wrap_pyfunction!(report::set_recording, m)?)?;
     m.add_function(wrap_pyfunction!(report::recording, m)?)?;
     m.add_function(wrap_pyfunction!(report::render_config, m)?)?;

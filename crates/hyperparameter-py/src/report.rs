@@ -87,11 +87,30 @@ fn py_read(py: Python<'_>, value: &Value, source: String, default_used: bool) ->
     Ok((from_value(py, value)?.unbind(), source, default_used))
 }
 
+/// A report entry as the Python side takes it.
+type PyEntry = (String, PyRead, Vec<PyRead>);
+
 /// The operative config: `[(key, value, source, default_used, [(value, source,
 /// default_used), ...]), ...]` sorted by key (the list holds the later, different reads).
 #[pyfunction]
-pub fn report_entries(py: Python<'_>) -> PyResult<Vec<(String, PyRead, Vec<PyRead>)>> {
-    report::report()
+pub fn report_entries(py: Python<'_>) -> PyResult<Vec<PyEntry>> {
+    py_entries(py, report::report())
+}
+
+/// Starts collecting this thread's reads apart from the report (one trial's, say).
+#[pyfunction]
+pub fn begin_collecting() {
+    report::begin_collecting();
+}
+
+/// Ends this thread's innermost collection and returns its reads as `report_entries` does.
+#[pyfunction]
+pub fn end_collecting(py: Python<'_>) -> PyResult<Vec<PyEntry>> {
+    py_entries(py, report::end_collecting())
+}
+
+fn py_entries(py: Python<'_>, entries: Vec<report::ReportEntry>) -> PyResult<Vec<PyEntry>> {
+    entries
         .into_iter()
         .map(|entry| {
             let first = py_read(

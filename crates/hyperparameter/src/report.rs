@@ -26,10 +26,13 @@
 //! [`clear_report`] (and switching recording back on) starts a new epoch, which makes every
 //! mark stale.
 
-use std::cell::{Cell, OnceCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicBool, AtomicU32, AtomicU64, Ordering::Acquire, Ordering::Relaxed, Ordering::Release,
+    Ordering::SeqCst,
+};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::config::{write_config, Format, WriteItem};
@@ -151,6 +154,9 @@ fn note_entry_cold(entry: &Entry, kind: ReadKind, epoch: u32, bit: u32) {
         };
         record(entry.key.as_str(), value, entry.source.clone(), false);
     }
+    if !marks_kept(epoch) {
+        return;
+    }
     let mark = entry.read_mark.0.load(Relaxed);
     let kinds = if mark & EPOCH_BITS == epoch {
         mark
@@ -176,7 +182,9 @@ pub fn record_default_at(site: &ReadSite, key: &Text, default: Value) {
     if RECORDING.load(Relaxed) {
         record(key.as_str(), default, Source::Default, true);
     }
-    site.0.store(epoch, Relaxed);
+    if marks_kept(epoch) {
+        site.0.store(epoch, Relaxed);
+    }
 }
 
 /// Slots of the per-thread table of recorded defaults: (key hash, fingerprint, epoch).
@@ -186,6 +194,46 @@ thread_local! {
     static RECENT_DEFAULTS: [Cell<(u64, u64, u32)>; DEFAULT_SLOTS] =
         const { [const { Cell::new((0, 0, 0)) }; DEFAULT_SLOTS] };
     static THIS_THREAD: OnceCell<Arc<Mutex<Reads>>> = const { OnceCell::new() };
+    static COLLECTORS: RefCell<Vec<Reads>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many collections ([`begin_collecting`]) are open, in all threads. While any is, the
+/// out-of-line record leaves entry and site marks stale, so that every read reaches
+/// [`record`] and each collection sees its own thread's reads even of entries another
+/// thread read first; a read's inline check is unchanged.
+static COLLECTING: AtomicU32 = AtomicU32::new(0);
+
+/// Whether a record made in `epoch` may mark its entry or site: not while a collection is
+/// open. A thread that sees the epoch [`begin_collecting`] started sees the collection too.
+fn marks_kept(epoch: u32) -> bool {
+    EPOCH.load(Acquire) == epoch && COLLECTING.load(Relaxed) == 0
+}
+
+/// Starts collecting this thread's reads apart from the process-wide [`report`]: until the
+/// matching [`end_collecting`], every read this thread records (from Rust, Python or C++)
+/// is also kept in a record of its own (one trial of a study running in its own thread,
+/// say). Collections nest; an inner one's reads are in the outer one too. Nothing is
+/// collected while [`set_recording`] has turned recording off.
+pub fn begin_collecting() {
+    COLLECTING.fetch_add(1, SeqCst);
+    // Marks set before now would skip this collection's first reads: make them stale.
+    EPOCH.fetch_add(EPOCH_STEP, Release);
+    COLLECTORS.with(|open| open.borrow_mut().push(Reads::default()));
+}
+
+/// Ends this thread's innermost collection ([`begin_collecting`]) and returns its reads as
+/// [`report`] gives them: one entry per key, sorted by key. Empty when none is open.
+pub fn end_collecting() -> Vec<ReportEntry> {
+    let Some(reads) = COLLECTORS.with(|open| open.borrow_mut().pop()) else {
+        return Vec::new();
+    };
+    COLLECTING.fetch_sub(1, Relaxed);
+    let mut merged: HashMap<String, Vec<(u64, Read)>> = HashMap::new();
+    for (key, list) in reads.keys {
+        let into = merged.entry(key.into()).or_default();
+        into.extend(list.into_iter().map(|r| (r.sequence, r.read)));
+    }
+    entries_of(merged)
 }
 
 /// Records that a read of the absent `key` (its text, hashed to `hash`) returned a default whose
@@ -276,6 +324,11 @@ fn record(key: &str, value: Value, source: Source, default_used: bool) {
         source,
         default_used,
     };
+    let _ = COLLECTORS.try_with(|open| {
+        for reads in open.borrow_mut().iter_mut() {
+            add(reads, key, &read);
+        }
+    });
     let recorded = THIS_THREAD.try_with(|mine| {
         let buffer = mine.get_or_init(|| {
             let buffer = Arc::<Mutex<Reads>>::default();
@@ -361,6 +414,11 @@ pub fn report() -> Vec<ReportEntry> {
             into.extend(list.iter().map(|r| (r.sequence, r.read.clone())));
         }
     }
+    entries_of(merged)
+}
+
+/// Reads by key (with their order of recording) as report entries, sorted by key.
+fn entries_of(merged: HashMap<String, Vec<(u64, Read)>>) -> Vec<ReportEntry> {
     let mut entries: Vec<ReportEntry> = merged
         .into_iter()
         .filter_map(|(key, mut reads)| {
