@@ -232,3 +232,38 @@ def test_the_lightning_template_s_optuna_search_runs_as_written(tmp_path: Path) 
         assert line.split()[1][6:] in ("32", "64", "128", "256")
     best = hp.config(str(tmp_path / "t" / "best.yaml"))
     assert set(best["model"]["optimizer"]) == {"lr"} and "batch_size" in best["data"]
+
+
+BRANCHING = """
+import hyperparameter as hp
+
+@hp.param("model")
+def loss(lr: float = 0.5, depth: int = 1) -> float:
+    extra = hp.scope.model.small | 1 if depth == 1 else hp.scope.model.big | 10
+    return lr + depth + extra
+
+if __name__ == "__main__":
+    hp.launch(loss)
+"""
+
+
+def test_each_trial_records_its_own_operative_config(tmp_path: Path) -> None:
+    (tmp_path / "loss.py").write_text(BRANCHING, encoding="utf-8")
+    args = ["--tune", "6", "model.lr=interval(0, 1)", "model.depth=1,2", "--jobs", "2"]
+    done = run([*args, "--run-dir", "t"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    url = f"sqlite:///{tmp_path / 't' / 'study.db'}"
+    (name,) = optuna.get_all_study_names(storage=url)
+    trials = optuna.load_study(study_name=name, storage=url).trials
+    assert sorted(t.number for t in trials) == list(range(6))
+    for trial in trials:
+        depth = trial.params["model.depth"]
+        branch = {"model.small": 1} if depth == 1 else {"model.big": 10}
+        read = {
+            **{key: (value, f"trial {trial.number}", False) for key, value in trial.params.items()},
+            **{key: (value, "default", True) for key, value in branch.items()},
+        }
+        recorded = trial.user_attrs["hyperparameter.operative_config"]
+        assert {
+            k: (e["value"], e["source"], e["default_used"]) for k, e in recorded.items()
+        } == read
