@@ -1,4 +1,5 @@
-"""Three worker processes tune one study on a real PostgreSQL server that the test starts
+"""Three worker processes tune one study on a real PostgreSQL server (each trial's values and
+operative config checked, and the best trial replayed with `-C`) that the test starts
 itself: `initdb` and `pg_ctl` of the distribution's `postgresql` package (found under
 /usr/lib/postgresql/*/bin, or on PATH) in a temporary directory, on a free localhost port.
 
@@ -20,6 +21,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import optuna
 import pytest
 from shared_study import check_shared_study
 
@@ -99,7 +101,17 @@ def postgres_url() -> Iterator[str]:
 
 def test_three_workers_share_one_study_on_postgresql(postgres_url: str) -> None:
     per_pid = check_shared_study(postgres_url, "shared", workers=3, n_trials=4)
-    print(json.dumps({"postgresql trials per worker": sorted(per_pid.values())}))
+    trials = optuna.load_study(study_name="shared", storage=postgres_url).trials
+    numbers = [t.number for t in trials]
+    complete = [t for t in trials if t.state == optuna.trial.TrialState.COMPLETE]
+    counts = {
+        "asked": len(trials),
+        "completed": len(complete),
+        "distinct numbers": len(set(numbers)),
+        "duplicates": len(numbers) - len(set(numbers)),
+        "per worker": sorted(per_pid.values()),
+    }
+    print(json.dumps({"postgresql trials": counts}))
 
 
 def test_a_missing_server_skips_but_fails_in_ci(
