@@ -196,9 +196,7 @@ impl Cursor {
         while self.undo.len() > level.undo_mark {
             let (hash, shadowed) = self.undo.pop().expect("checked length");
             match shadowed {
-                Some(position) => {
-                    self.overlay.insert(hash, position);
-                }
+                Some(position) => self.overlay.restore(hash, position),
                 None => self.overlay.remove(hash),
             }
         }
