@@ -10,19 +10,20 @@
 use std::hint::black_box;
 
 use hyperparameter::private::{set, ScopeGuard};
-use hyperparameter::{get_or, get_or_str, get_param, key_hash, Key, ParamScope};
+use hyperparameter::{get_or, get_or_str, get_param, key_hash, put, Key, ParamScope, Source};
 
 static LR: Key = Key::from_static("train.optimizer.lr", key_hash("train.optimizer.lr"));
 static SIZE: Key = Key::from_static("model.layers._0.size", key_hash("model.layers._0.size"));
 
 /// The operations, by name.
-const OPERATIONS: [&str; 6] = [
+const OPERATIONS: [&str; 7] = [
     "get-f64",
     "get-i64",
     "get-str-key",
     "get-param-present",
     "get-param-absent",
     "enter-set-exit",
+    "put-new-keys",
 ];
 
 fn run(operation: &str, count: u64) {
@@ -55,6 +56,17 @@ fn run(operation: &str, count: u64) {
             set(black_box(&LR), 0.5f64, file!(), line!());
             drop(guard);
         })),
+        // `COUNT` distinct keys written one by one into one scope: the write-linearity check
+        // (instructions for 100,000 keys against ten times those for 10,000).
+        "put-new-keys" => {
+            let keys: Vec<Key> = (0..count)
+                .map(|i| Key::new(&format!("bulk.key_{i}")).unwrap())
+                .collect();
+            let _scope = ScopeGuard::enter_new();
+            for (i, key) in keys.iter().enumerate() {
+                put(key, i as i64, Source::Unknown).unwrap();
+            }
+        }
         other => panic!("unknown operation {other:?}; one of {OPERATIONS:?}"),
     }
 }
