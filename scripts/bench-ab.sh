@@ -30,9 +30,11 @@ for _ in $(seq "$rounds"); do
   for which in base new; do
     binary="$new"
     [[ "$which" == base ]] && binary="$base"
+    # A short name shares its line with `time:`, a long one has it on the next line.
     "$binary" --bench --measurement-time 1 --warm-up-time 0.5 "$filter" 2>&1 |
-      grep -E '^[a-z].*|time:' | paste - - |
-      sed -E "s/^/$which\t/" >>"$raw"
+      python3 -c 'import re, sys
+for found in re.finditer(r"^(\S[^\n]*?)\s*(?:\n\s*)?(time:\s+\[[^\]]*\])", sys.stdin.read(), re.M):
+    print(sys.argv[1], found[1].strip(), found[2], sep="\t")' "$which" >>"$raw"
   done
 done
 python3 - "$raw" "$base_commit" <<'PY'

@@ -8,6 +8,7 @@ use std::ffi::c_char;
 use hyperparameter::convert::{self, Target};
 use hyperparameter::read::conversion_error;
 use hyperparameter::report::{self, ReadKind};
+use hyperparameter::storage;
 use hyperparameter::{Entry, Value};
 
 use crate::hook::with_entry;
@@ -36,15 +37,26 @@ fn not_convertible(key: &[u8], entry: &Entry, target: Target, detail: String) ->
     fail_with(conversion_error(&key, entry, target.name(), detail))
 }
 
-/// A primitive type the C ABI reads: its conversion target, and its value as the operative
-/// config records a default.
+/// A primitive type the C ABI reads: its conversion target, how the operative config records
+/// a read of it, the value when it is stored as this type already, and its value as the
+/// operative config records a default.
 trait Primitive: Copy {
     const TARGET: Target;
+    const KIND: ReadKind;
+    fn stored_as_is(value: &Value) -> Option<Self>;
     fn recorded(self) -> Value;
 }
 
 impl Primitive for i64 {
     const TARGET: Target = Target::Int;
+    const KIND: ReadKind = ReadKind::of(Some(Target::Int));
+    #[inline(always)]
+    fn stored_as_is(value: &Value) -> Option<i64> {
+        match value {
+            Value::Int(same) => Some(*same),
+            _ => None,
+        }
+    }
     fn recorded(self) -> Value {
         Value::Int(self)
     }
@@ -52,6 +64,14 @@ impl Primitive for i64 {
 
 impl Primitive for f64 {
     const TARGET: Target = Target::Float;
+    const KIND: ReadKind = ReadKind::of(Some(Target::Float));
+    #[inline(always)]
+    fn stored_as_is(value: &Value) -> Option<f64> {
+        match value {
+            Value::Float(same) => Some(*same),
+            _ => None,
+        }
+    }
     fn recorded(self) -> Value {
         Value::Float(self)
     }
@@ -59,15 +79,33 @@ impl Primitive for f64 {
 
 impl Primitive for bool {
     const TARGET: Target = Target::Bool;
+    const KIND: ReadKind = ReadKind::of(Some(Target::Bool));
+    #[inline(always)]
+    fn stored_as_is(value: &Value) -> Option<bool> {
+        match value {
+            Value::Bool(same) => Some(*same),
+            _ => None,
+        }
+    }
     fn recorded(self) -> Value {
         Value::Bool(self)
     }
 }
 
+/// What the hot part of a read found.
+enum Lookup<T> {
+    /// The value, stored as the requested type.
+    Found(T),
+    Absent,
+    /// A value that needs converting (or is null): [`read_converting`] reads it.
+    Converting,
+}
+
 /// A typed read of a primitive: looks the key up and converts by the conversion table,
-/// without allocating on success. `convert_value` is one of the `hyperparameter::convert`
-/// functions, preceded by the identity case so that reading a value of the requested type
-/// stays inline.
+/// without allocating on success. A value stored as the requested type is read by a closure
+/// that captures nothing, so the read path keeps nothing on the stack for the store's rare
+/// paths; any other value is read again by [`read_converting`], out of line.
+/// `convert_value` is one of the `hyperparameter::convert` functions.
 ///
 /// # Safety
 /// `key`/`key_len` as [`crate::ffi::borrowed_bytes`]; `out` is null or points to a writable
@@ -79,24 +117,26 @@ unsafe fn read_primitive<T: Primitive>(
     key_len: usize,
     default: T,
     out: *mut T,
-    convert_value: impl Fn(&Value) -> Result<T, String>,
+    convert_value: fn(&Value) -> Result<T, String>,
 ) -> HpStatus {
-    let target = T::TARGET;
     require_non_null!(out, "output");
     // SAFETY: forwarded caller contract.
     let key = try_status!(unsafe { read_key(key, key_len) });
-    let result = with_entry(hash, key, |entry| match entry {
-        None => Err(HpStatus::Missing),
-        Some(entry) => match &entry.value {
-            Value::Null => Err(null_value(key, entry, target)),
-            value => {
-                let converted = convert_value(value)
-                    .map_err(|detail| not_convertible(key, entry, target, detail))?;
-                report::note_entry(entry, ReadKind::of(Some(target)));
-                Ok(converted)
+    let lookup = with_entry(hash, key, |entry| match entry {
+        None => Lookup::Absent,
+        Some(entry) => match T::stored_as_is(&entry.value) {
+            Some(value) => {
+                report::note_entry(entry, T::KIND);
+                Lookup::Found(value)
             }
+            None => Lookup::Converting,
         },
     });
+    let result = match lookup {
+        Lookup::Found(value) => Ok(value),
+        Lookup::Absent => Err(HpStatus::Missing),
+        Lookup::Converting => read_converting(hash, key, convert_value),
+    };
     match result {
         Ok(value) => {
             // SAFETY: checked non-null; the caller promises it points to a writable `T`.
@@ -114,31 +154,29 @@ unsafe fn read_primitive<T: Primitive>(
     }
 }
 
-/// `convert::to_i64` with the identity case first, so that reading an int stays inline.
-#[inline(always)]
-fn as_i64(value: &Value) -> Result<i64, String> {
-    match value {
-        Value::Int(same) => Ok(*same),
-        other => convert::to_i64(other),
-    }
-}
-
-/// `convert::to_f64` with the identity case first.
-#[inline(always)]
-fn as_f64(value: &Value) -> Result<f64, String> {
-    match value {
-        Value::Float(same) => Ok(*same),
-        other => convert::to_f64(other),
-    }
-}
-
-/// `convert::to_bool` with the identity case first.
-#[inline(always)]
-fn as_bool(value: &Value) -> Result<bool, String> {
-    match value {
-        Value::Bool(same) => Ok(*same),
-        other => convert::to_bool(other),
-    }
+/// The read of a value that is not stored as the requested type: converted by
+/// `convert_value`, or the failure status for a null or a value that does not convert. The
+/// view is the one [`read_primitive`] just looked in (the embedding library's hook ran).
+#[cold]
+#[inline(never)]
+fn read_converting<T: Primitive>(
+    hash: u64,
+    key: &[u8],
+    convert_value: fn(&Value) -> Result<T, String>,
+) -> Result<T, HpStatus> {
+    let target = T::TARGET;
+    storage::with_entry(hash, key, |entry| match entry {
+        None => Err(HpStatus::Missing),
+        Some(entry) => match &entry.value {
+            Value::Null => Err(null_value(key, entry, target)),
+            value => {
+                let converted = convert_value(value)
+                    .map_err(|detail| not_convertible(key, entry, target, detail))?;
+                report::note_entry(entry, T::KIND);
+                Ok(converted)
+            }
+        },
+    })
 }
 
 /// Reads `key` as a 64-bit integer into `*out`. Absent: writes `default_value` and
@@ -157,7 +195,7 @@ pub unsafe extern "C" fn hp_get_i64(
 ) -> HpStatus {
     panic_boundary! {
         // SAFETY: the caller's pointers follow the crate conventions.
-        unsafe { read_primitive(hash, key, key_len, default_value, out, as_i64) }
+        unsafe { read_primitive(hash, key, key_len, default_value, out, convert::to_i64) }
     }
 }
 
@@ -175,7 +213,7 @@ pub unsafe extern "C" fn hp_get_f64(
 ) -> HpStatus {
     panic_boundary! {
         // SAFETY: the caller's pointers follow the crate conventions.
-        unsafe { read_primitive(hash, key, key_len, default_value, out, as_f64) }
+        unsafe { read_primitive(hash, key, key_len, default_value, out, convert::to_f64) }
     }
 }
 
@@ -193,7 +231,7 @@ pub unsafe extern "C" fn hp_get_bool(
 ) -> HpStatus {
     panic_boundary! {
         // SAFETY: the caller's pointers follow the crate conventions.
-        unsafe { read_primitive(hash, key, key_len, default_value, out, as_bool) }
+        unsafe { read_primitive(hash, key, key_len, default_value, out, convert::to_bool) }
     }
 }
 

@@ -1,206 +1,15 @@
-//! The store: a tree of immutable scope frames and, per thread, a cursor that keeps the view
-//! of one frame materialized for fast reads.
-//!
-//! # Frames
-//! A [`Frame`] is one scope's overrides plus a pointer to the frame it was entered on. Frames
-//! form a tree: the path from any frame to its root is the stack of scopes active there.
-//! A frame is mutated in place only while the thread's cursor holds its sole reference;
-//! once anything else holds it (an async task that captured it, a Python context variable),
-//! a write copies the frame (copy-on-write, keeping its parent and scope identity). So a
-//! captured frame never changes, and a task that captured it keeps seeing exactly the view
-//! it started with, whatever its parent does next.
-//!
-//! # The cursor
-//! Each thread has one [`Cursor`]: the levels from its root scope to the innermost one, an
-//! entry stack holding every entry those levels set (level after level, each key once per
-//! level), an `overlay` hash table from key hash to the position of the winning entry, the
-//! frozen `base` snapshot underneath, and an undo log of the positions each level shadowed.
-//! A read is one probe of `overlay` (see [`crate::overlay`]) and, on a miss, one lookup in
-//! `base`. Entering a scope pushes its `k` overrides and records what they shadow; leaving
-//! replays that part of the undo log and truncates the entry stack. Both cost O(k), whatever
-//! the number of visible keys. Moving the cursor to another frame (a task resuming on this
-//! thread) unwinds to the common ancestor and applies the rest.
-//!
-//! A level gets its [`Frame`] only when something asks for one: a `with_params!` block or
-//! a C++ `WITH_PARAMS` enters, writes and leaves without allocating a frame or touching a
-//! reference count, and [`Cursor::current`] builds the frames of such levels from their
-//! parts of the entry stack when a task or a front end captures the view. Levels entered
-//! from a frame (Python scopes, tasks) hold it from the start, and writes go to both.
-//!
-//! A frame that does not inherit (a root frame, or a scope made with
-//! [`crate::ParamScope::empty`]) swaps the overlay and base aside instead of shadowing key by
-//! key, so it too costs O(its own overrides).
+//! [`Cursor`]: one thread's materialized view, its levels, entry stack, overlay and undo log.
+//! See [the store](super) for how they fit together.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Once, OnceLock, RwLock};
+mod abandoned;
 
+use std::sync::Arc;
+
+use super::frame::ScopeIds;
+use super::key_text::{adopt_literal, same_text};
+use super::{EntryMap, Frame, ScopeId};
 use crate::overlay::{Found, Overlay};
-use crate::{Entry, Error, Key, Result, Text};
-
-/// Hasher for maps keyed by key hashes: the key already is a well-mixed xxh64, so it is used
-/// as is.
-#[derive(Default, Clone, Copy)]
-pub struct KeyHashHasher(u64);
-
-impl Hasher for KeyHashHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    #[inline]
-    fn write_u64(&mut self, hash: u64) {
-        self.0 = hash;
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only u64 keys are hashed with this hasher; fold anything else in for safety.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-}
-
-/// Entries indexed by key hash.
-pub type EntryMap = HashMap<u64, Entry, BuildHasherDefault<KeyHashHasher>>;
-
-/// Identity of a logical scope: copy-on-write copies of a frame share it, so exiting a scope
-/// recognises its frame even after writes replaced it.
-pub type ScopeId = u64;
-
-/// Scope ids are handed to cursors in blocks, so entering a scope touches no shared counter.
-const SCOPE_ID_BLOCK: u64 = 1 << 16;
-
-static NEXT_SCOPE_ID_BLOCK: AtomicU64 = AtomicU64::new(1);
-
-/// A thread's supply of unique scope ids.
-#[derive(Default)]
-struct ScopeIds {
-    next: u64,
-    end: u64,
-}
-
-impl ScopeIds {
-    #[inline]
-    fn take(&mut self) -> ScopeId {
-        if self.next == self.end {
-            self.next = NEXT_SCOPE_ID_BLOCK.fetch_add(SCOPE_ID_BLOCK, Ordering::Relaxed);
-            self.end = self.next + SCOPE_ID_BLOCK;
-        }
-        self.next += 1;
-        self.next - 1
-    }
-}
-
-/// Scopes whose owner left them while scopes entered inside them were still active (a
-/// Python generator closed or collected while a later scope is active): each exits as soon
-/// as it is the innermost scope of the view holding it. See [`Cursor::abandon`].
-static ABANDONED: Mutex<Vec<ScopeId>> = Mutex::new(Vec::new());
-
-/// How many scopes [`ABANDONED`] holds, so that an exit checks it without taking the lock.
-static ABANDONED_COUNT: AtomicUsize = AtomicUsize::new(0);
-
-/// The global snapshot that new threads start from; replaced by [`frozen`].
-static FROZEN: RwLock<Option<Arc<EntryMap>>> = RwLock::new(None);
-
-/// Whether [`FROZEN`] was given a first value: from the environment (see
-/// [`crate::inherit`]), or by [`frozen`] or [`install_frozen`] before the store first needed it.
-static FROZEN_STARTED: Once = Once::new();
-
-/// Reads the inherited snapshot into [`FROZEN`] the first time the store needs it, unless a
-/// snapshot was frozen or installed before.
-fn start_frozen() {
-    FROZEN_STARTED.call_once(|| {
-        if let Some(inherited) = crate::inherit::from_environment() {
-            let mut guard = FROZEN
-                .write()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            *guard = Some(Arc::new(inherited));
-        }
-    });
-}
-
-fn frozen_snapshot() -> Arc<EntryMap> {
-    start_frozen();
-    let guard = FROZEN
-        .read()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    guard.clone().unwrap_or_default()
-}
-
-/// One scope's overrides, linked to the frame it was entered on. See the module docs.
-#[derive(Clone, Debug, Default)]
-pub struct Frame {
-    parent: Option<Arc<Frame>>,
-    /// `Some(base)` for frames that hide everything outside them and read through to `base`.
-    isolated_base: Option<Arc<EntryMap>>,
-    overrides: EntryMap,
-    scope: ScopeId,
-    depth: usize,
-    /// Whether anything was written into (or cleared from) the frame after it was made.
-    written: bool,
-}
-
-impl Frame {
-    /// Whether the frame was written to (or cleared) since it was made or entered, so that
-    /// a front end keeping a copy of the scope's overrides knows to refresh it.
-    pub fn written(&self) -> bool {
-        self.written
-    }
-
-    /// The scope this frame belongs to.
-    pub fn scope_id(&self) -> ScopeId {
-        self.scope
-    }
-
-    /// The overrides this frame itself sets (not those of the frames it was entered on).
-    pub fn overrides(&self) -> &EntryMap {
-        &self.overrides
-    }
-
-    /// The frame this one was entered on.
-    pub fn parent(&self) -> Option<&Arc<Frame>> {
-        self.parent.as_ref()
-    }
-
-    /// Looks `hash` up in the view of this frame by walking to the root (slow path, used
-    /// to read a scope that is not the innermost).
-    pub fn lookup(&self, hash: u64) -> Option<&Entry> {
-        let mut frame = self;
-        loop {
-            if let Some(entry) = frame.overrides.get(&hash) {
-                return Some(entry);
-            }
-            if let Some(base) = &frame.isolated_base {
-                return base.get(&hash);
-            }
-            frame = frame.parent.as_deref()?;
-        }
-    }
-
-    /// Every entry visible from this frame, innermost winning.
-    pub fn flatten(&self) -> EntryMap {
-        let mut chain = vec![self];
-        let mut frame = self;
-        while frame.isolated_base.is_none() {
-            match frame.parent.as_deref() {
-                Some(parent) => {
-                    chain.push(parent);
-                    frame = parent;
-                }
-                None => break,
-            }
-        }
-        let mut view = frame.isolated_base.as_deref().cloned().unwrap_or_default();
-        for frame in chain.into_iter().rev() {
-            view.extend(frame.overrides.iter().map(|(h, e)| (*h, e.clone())));
-        }
-        view
-    }
-}
+use crate::{Entry, Error, Result};
 
 /// A scope applied to the cursor, with what is needed to take it off again.
 struct Level {
@@ -218,56 +27,6 @@ struct Level {
     entry_mark: u32,
     /// For isolated frames: the base and overlay set aside while it is applied.
     set_aside: Option<(Arc<EntryMap>, Overlay)>,
-}
-
-/// Key-text equality on the read path: literal keys written and read through the same
-/// `&'static str` compare by address; others by a few overlapping word loads, inlined (a
-/// call into `memcmp` cost as much as the hash lookup itself, measured with callgrind).
-#[inline(always)]
-fn same_text(stored: &[u8], wanted: &[u8]) -> bool {
-    let len = stored.len();
-    if len != wanted.len() {
-        return false;
-    }
-    if stored.as_ptr() == wanted.as_ptr() {
-        return true;
-    }
-    let word = |bytes: &[u8], at: usize| -> u64 {
-        let mut chunk = [0u8; 8];
-        chunk.copy_from_slice(&bytes[at..at + 8]);
-        u64::from_ne_bytes(chunk)
-    };
-    match len {
-        0..=7 => stored == wanted,
-        // Two words that may overlap cover 8 to 16 bytes; four cover up to 32.
-        8..=16 => {
-            word(stored, 0) == word(wanted, 0) && word(stored, len - 8) == word(wanted, len - 8)
-        }
-        17..=32 => {
-            ((word(stored, 0) ^ word(wanted, 0))
-                | (word(stored, 8) ^ word(wanted, 8))
-                | (word(stored, len - 16) ^ word(wanted, len - 16))
-                | (word(stored, len - 8) ^ word(wanted, len - 8)))
-                == 0
-        }
-        _ => stored == wanted,
-    }
-}
-
-/// `entry` if it holds `key`. If it holds it under a run-time copy of the text, the entry
-/// takes the literal instead (see [`Cursor::get_literal`]); an entry already holding another
-/// literal keeps it, so two literals of one key do not take turns. Returning the entry
-/// rather than a flag leaves the caller nothing to keep alive across the call.
-#[cold]
-#[inline(never)]
-fn adopt_literal<'a>(entry: &'a mut Entry, key: &'static str) -> Option<&'a Entry> {
-    if entry.key.as_str() != key {
-        return None;
-    }
-    if matches!(entry.key, Text::Shared(_)) {
-        entry.key = Text::Static(key);
-    }
-    Some(entry)
 }
 
 /// Puts `entry` on the entry stack, returning its position.
@@ -295,7 +54,7 @@ fn add_entries(
     }
 }
 
-/// One thread's materialized view. See the module docs.
+/// One thread's materialized view. See [the store](super).
 pub struct Cursor {
     base: Arc<EntryMap>,
     /// Key hash to the position in `entries` of the entry that wins.
@@ -317,11 +76,12 @@ pub struct Cursor {
 const SPARE_FRAMES: usize = 16;
 
 impl Cursor {
-    fn new() -> Cursor {
+    /// A cursor holding only the root frame, which reads through to `snapshot`.
+    pub(super) fn new(snapshot: Arc<EntryMap>) -> Cursor {
         let mut scope_ids = ScopeIds::default();
         let root = Frame {
             parent: None,
-            isolated_base: Some(frozen_snapshot()),
+            isolated_base: Some(snapshot),
             overrides: EntryMap::default(),
             scope: scope_ids.take(),
             depth: 0,
@@ -436,9 +196,7 @@ impl Cursor {
         while self.undo.len() > level.undo_mark {
             let (hash, shadowed) = self.undo.pop().expect("checked length");
             match shadowed {
-                Some(position) => {
-                    self.overlay.insert(hash, position);
-                }
+                Some(position) => self.overlay.restore(hash, position),
                 None => self.overlay.remove(hash),
             }
         }
@@ -619,63 +377,6 @@ impl Cursor {
         Ok(())
     }
 
-    /// Leaves scope `scope` now if it is the innermost one; otherwise marks it to exit as
-    /// soon as the scopes entered inside it have exited. This is for owners that cannot
-    /// retry an exit: a Python generator holding a scope that is closed or collected while
-    /// a later scope is active. The scope may be active in another view (an asyncio task's):
-    /// it exits there in the same way.
-    ///
-    /// # Errors
-    /// [`Error::Scope`] for the thread's root layer, which never exits.
-    pub fn abandon(&mut self, scope: ScopeId) -> Result<()> {
-        if self.path.len() > 1 && self.top().scope == scope {
-            return self.exit(scope);
-        }
-        if self.path[0].scope == scope {
-            return Err(Error::Scope(
-                "the thread's root layer cannot be exited".into(),
-            ));
-        }
-        let mut abandoned = ABANDONED
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !abandoned.contains(&scope) {
-            abandoned.push(scope);
-            ABANDONED_COUNT.store(abandoned.len(), Ordering::Release);
-        }
-        Ok(())
-    }
-
-    /// Exits the innermost scopes while they are abandoned, stopping at `leaving` (a scope
-    /// about to exit normally, which then is no longer abandoned).
-    #[inline]
-    fn exit_abandoned(&mut self, leaving: Option<ScopeId>) {
-        if ABANDONED_COUNT.load(Ordering::Acquire) != 0 {
-            self.exit_abandoned_cold(leaving);
-        }
-    }
-
-    #[cold]
-    fn exit_abandoned_cold(&mut self, leaving: Option<ScopeId>) {
-        let mut abandoned = ABANDONED
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        while self.path.len() > 1 {
-            let top = self.top().scope;
-            let Some(index) = abandoned.iter().position(|scope| *scope == top) else {
-                break;
-            };
-            abandoned.swap_remove(index);
-            if Some(top) == leaving {
-                break;
-            }
-            if let Some(frame) = self.unapply() {
-                self.recycle(frame);
-            }
-        }
-        ABANDONED_COUNT.store(abandoned.len(), Ordering::Release);
-    }
-
     /// Writes `entry` under `hash` into the innermost frame.
     pub fn put(&mut self, hash: u64, entry: Entry) -> Result<()> {
         // One probe of the overlay serves both the collision check and the write.
@@ -798,121 +499,4 @@ impl Cursor {
         );
         view
     }
-}
-
-thread_local! {
-    // Const-initialized so an access is a plain TLS load; the cursor itself is made on the
-    // thread's first access, from the frozen snapshot of that moment.
-    static CURSOR: RefCell<Option<Cursor>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` with this thread's cursor.
-///
-/// # Panics
-/// If `f` re-enters the store (a read inside a write), which the crate never does.
-#[inline]
-pub fn with_cursor<R>(f: impl FnOnce(&mut Cursor) -> R) -> R {
-    CURSOR.with(|cell| f(cell.borrow_mut().get_or_insert_with(Cursor::new)))
-}
-
-/// Runs `f` on the entry for `hash`/`key` in this thread's current view (the key as bytes,
-/// see [`Cursor::get`]). Always inlined, as [`with_key_entry`].
-#[inline(always)]
-pub fn with_entry<R>(hash: u64, key: &[u8], f: impl FnOnce(Option<&Entry>) -> R) -> R {
-    CURSOR.with(|cell| {
-        if let Ok(guard) = cell.try_borrow() {
-            if let Some(cursor) = guard.as_ref() {
-                return f(cursor.get(hash, key));
-            }
-        }
-        with_entry_cold(cell, hash, key, f)
-    })
-}
-
-/// [`with_entry`] for a [`Key`]: a literal key's text is `&'static str`, which lets the
-/// cursor compare key texts by address (see [`Cursor::get_literal`]). Always inlined: the
-/// read is a handful of instructions, and a call would cost as much again.
-#[inline(always)]
-pub fn with_key_entry<R>(key: &Key, f: impl FnOnce(Option<&Entry>) -> R) -> R {
-    let Text::Static(text) = *key.text() else {
-        return with_entry(key.hash(), key.as_str().as_bytes(), f);
-    };
-    CURSOR.with(|cell| {
-        if let Ok(mut guard) = cell.try_borrow_mut() {
-            if let Some(cursor) = guard.as_mut() {
-                return f(cursor.get_literal(key.hash(), text));
-            }
-        }
-        with_entry_cold(cell, key.hash(), text.as_bytes(), f)
-    })
-}
-
-/// The rare paths of a read: a literal-key read while another read holds the cursor (it
-/// reads without adopting), this thread's first access (which makes its cursor), or a read
-/// from inside a write (which panics with `RefCell`'s message). Out of line, so that the
-/// read path keeps nothing alive across a call.
-#[cold]
-#[inline(never)]
-fn with_entry_cold<R>(
-    cell: &RefCell<Option<Cursor>>,
-    hash: u64,
-    key: &[u8],
-    f: impl FnOnce(Option<&Entry>) -> R,
-) -> R {
-    if let Ok(guard) = cell.try_borrow() {
-        if let Some(cursor) = guard.as_ref() {
-            return f(cursor.get(hash, key));
-        }
-    }
-    let mut cursor = cell.borrow_mut();
-    f(cursor.get_or_insert_with(Cursor::new).get(hash, key))
-}
-
-/// Makes this thread's current view the snapshot that threads started from now on begin
-/// with. Existing threads keep what they have.
-///
-/// Threads start lazily: a thread's first access to the store takes the snapshot of that
-/// moment.
-pub fn frozen() {
-    let view = Arc::new(with_cursor(|cursor| cursor.visible()));
-    FROZEN_STARTED.call_once(|| {});
-    let mut guard = FROZEN
-        .write()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    *guard = Some(view.clone());
-    drop(guard);
-    if let Some(listener) = FROZEN_LISTENER.get() {
-        listener(&view);
-    }
-}
-
-/// What [`frozen`] tells the front end embedding the core (the Python bindings hand the
-/// snapshot down to child processes through it).
-static FROZEN_LISTENER: OnceLock<fn(&EntryMap)> = OnceLock::new();
-
-/// Registers `listener`, which every later [`frozen`] calls on the freezing thread with the
-/// view it froze, once the snapshot is replaced. Only the first registration counts; returns
-/// whether this one did.
-pub fn on_frozen(listener: fn(&EntryMap)) -> bool {
-    FROZEN_LISTENER.set(listener).is_ok()
-}
-
-/// Replaces the global snapshot with `entries`, for a process that starts from a snapshot
-/// its parent handed down (the Python package calls it at import). Unlike [`frozen`] it
-/// does not look at this thread's view; threads whose first access comes later start from
-/// `entries`.
-pub fn install_frozen(entries: EntryMap) {
-    FROZEN_STARTED.call_once(|| {});
-    let mut guard = FROZEN
-        .write()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    *guard = Some(Arc::new(entries));
-}
-
-/// Starts this thread afresh from the global snapshot, as a new thread would: the scopes it
-/// had active are left behind, never to be exited. For a forked child process, whose only
-/// thread is a copy of the thread that forked and which never returns into that thread's
-/// code (`multiprocessing` children do not).
-pub fn restart_thread() {
-    CURSOR.with(|cell| *cell.borrow_mut() = Some(Cursor::new()));
 }
