@@ -71,6 +71,19 @@ impl ParamSpec {
         self.fill(py, args.len(), &kwargs)?;
         Ok(kwargs)
     }
+
+    /// `func(*args, **kwargs)` with the parameters resolved as [`ParamSpec::resolve`] does:
+    /// the call of a decorated function, without a second Python call to unpack the result.
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        func: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.fill(py, args.len(), &kwargs)?;
+        func.call(args, Some(&kwargs))
+    }
 }
 
 impl ParamSpec {
