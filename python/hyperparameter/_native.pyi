@@ -190,6 +190,8 @@ class ParamSpec:
         """The keyword arguments a call gets: those passed, then the scope's values
         converted to each default's type; raises ``ConversionError`` for a value that does
         not convert."""
+    def call(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """``func(*args, **self.resolve(args, kwargs))``."""
 
 @final
 class FrameHandle:

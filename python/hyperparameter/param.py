@@ -93,7 +93,7 @@ class _Slot(_Record):
 
 
 class _PythonParamSpec:
-    """``ParamSpec.resolve`` for Python storage backends."""
+    """``ParamSpec.resolve`` and ``ParamSpec.call`` for Python storage backends."""
 
     __slots__ = ("_slots",)
 
@@ -122,20 +122,24 @@ class _PythonParamSpec:
             kwargs[slot.name] = converted
         return kwargs
 
+    def call(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return func(*args, **self.resolve(args, kwargs))
+
 
 class _Binding:
     """What a wrapper needs; rebuilt when the backend changes."""
 
-    __slots__ = ("resolve", "slots")
+    __slots__ = ("call", "slots")
 
     def __init__(self, slots: list[_Slot]) -> None:
         self.slots = slots
-        self.resolve: Callable[[tuple[Any, ...], dict[str, Any]], dict[str, Any]] = _make_spec(
-            slots
-        ).resolve
+        # `call(func, args, kwargs)`: the call of the decorated function.
+        self.call: Callable[[Callable[..., Any], tuple[Any, ...], dict[str, Any]], Any] = (
+            _make_spec(slots).call
+        )
 
     def rebind(self) -> None:
-        self.resolve = _make_spec(self.slots).resolve
+        self.call = _make_spec(self.slots).call
 
 
 def _make_spec(slots: list[_Slot]) -> ParamSpec | _PythonParamSpec:
@@ -208,7 +212,7 @@ def _wrap(func: Callable[..., Any], namespace: str, owner: Any = None) -> Callab
     _bindings.append(binding)
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return func(*args, **binding.resolve(args, kwargs))
+        return binding.call(func, args, kwargs)
 
     functools.update_wrapper(wrapper, func)
     if inspect.iscoroutinefunction(func) and hasattr(inspect, "markcoroutinefunction"):

@@ -118,7 +118,7 @@ impl Accessor {
             return generic_getattr(slf.as_any(), name);
         }
         let key = Key::new(&format!("{}.{text}", this.key)).map_err(CoreError)?;
-        let child = crate::fast::new_accessor(py, this.owner.bind(py).as_any(), &key)?;
+        let child = crate::accessor_slots::new_accessor(py, this.owner.bind(py).as_any(), &key)?;
         if children.len() < CHILD_CACHE_LIMIT {
             children.set_item(name, &child)?;
         }

@@ -1,29 +1,32 @@
-//! The attribute fast path of accessors: a C-level `tp_getattro` that answers cached
-//! children with one dictionary lookup.
+//! C-level slots on subtypes of PyO3 classes: what every class's slots share.
 //!
-//! A method defined through PyO3 (`__getattribute__`) costs a trampoline, argument
-//! extraction and a borrow on every call; for `hp.scope.model.layers._0.size` that is paid
-//! four times per read. Accessors are therefore created as instances of a small subtype of
-//! [`Accessor`] whose only addition is this slot: a hit in the child cache returns the child
-//! directly, anything else falls through to the `Accessor` slot PyO3 generated.
+//! A method defined through PyO3 (`__getattribute__`, `__or__`, `__call__`) costs a
+//! trampoline, argument extraction and a borrow on every call. The hot classes are therefore
+//! instantiated as a small subtype whose added slots answer the common case directly and fall
+//! through to the slot PyO3 generated for the rest. This module makes such subtypes
+//! ([`make_subtype`]) and holds the helpers their slots share; each class's slots live beside
+//! the class (`crate::accessor_slots` for accessors).
 
 use std::ffi::{c_int, c_uint, c_void};
 
-use hyperparameter::Key;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
-use crate::accessor::Accessor;
 use crate::scope::Scope;
 
-struct FastType {
-    subtype: Py<PyType>,
-    base_getattro: ffi::getattrofunc,
+/// Where `crate::scope` still looks for it (until its attribute slot moves beside `Scope`).
+pub use crate::accessor_slots::new_accessor;
+
+/// A subtype made by [`make_subtype`] and the base class's attribute slot it falls back to.
+pub struct FastType {
+    /// The subtype.
+    pub subtype: Py<PyType>,
+    /// The base class's `tp_getattro`.
+    pub base_getattro: ffi::getattrofunc,
 }
 
-static FAST_TYPE: PyOnceLock<FastType> = PyOnceLock::new();
 static FAST_SCOPE: PyOnceLock<FastType> = PyOnceLock::new();
 
 /// The `tp_getattro` of the `hp.scope` subtype: cached first-level children, else the
@@ -54,7 +57,7 @@ unsafe extern "C" fn fast_scope_getattro(
 ///
 /// # Safety
 /// The thread is attached, `children` is a live dict and `name` a live object.
-unsafe fn cached_child(
+pub unsafe fn cached_child(
     children: *mut ffi::PyObject,
     name: *mut ffi::PyObject,
 ) -> *mut ffi::PyObject {
@@ -81,7 +84,7 @@ unsafe fn cached_child(
 /// # Safety
 /// Called from a `tp_getattro` slot with its own arguments, `slf` an instance of the subtype
 /// `fast` describes.
-unsafe fn fallback_getattro(
+pub unsafe fn fallback_getattro(
     fast: &PyOnceLock<FastType>,
     py: Python<'_>,
     slf: *mut ffi::PyObject,
@@ -93,77 +96,6 @@ unsafe fn fallback_getattro(
         Some(fast) => unsafe { (fast.base_getattro)(slf, name) },
         // SAFETY: generic lookup on a live object with a live name.
         None => unsafe { ffi::PyObject_GenericGetAttr(slf, name) },
-    }
-}
-
-/// The `tp_getattro` of the accessor subtype.
-///
-/// # Safety
-/// Called by the interpreter only, with the thread attached, `slf` an instance of the
-/// subtype (the only type carrying this slot; it cannot be subclassed) and `name` a str.
-unsafe extern "C" fn fast_getattro(
-    slf: *mut ffi::PyObject,
-    name: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
-    // SAFETY: the interpreter calls type slots with the thread attached.
-    let py = unsafe { Python::assume_attached() };
-    // SAFETY: `slf` is a live instance of the subtype, whose layout is `Accessor`'s.
-    let accessor = unsafe { Borrowed::from_ptr(py, slf).cast_unchecked::<Accessor>() };
-    // SAFETY: the accessor's children dict is live and `name` a live object.
-    let child = unsafe { cached_child(accessor.get().children_ptr(), name) };
-    if !child.is_null() {
-        return child;
-    }
-    // SAFETY: called with the arguments the interpreter gave this slot.
-    unsafe { fallback_getattro(&FAST_TYPE, py, slf, name) }
-}
-
-/// The `nb_or` slot of the accessor subtype: `accessor | default`.
-///
-/// # Safety
-/// Called by the interpreter only, with the thread attached and two live objects.
-unsafe extern "C" fn fast_or(
-    left: *mut ffi::PyObject,
-    right: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
-    // SAFETY: the interpreter calls type slots with the thread attached.
-    let py = unsafe { Python::assume_attached() };
-    let is_ours = FAST_TYPE
-        .get(py)
-        // SAFETY: `left` is a live object.
-        .is_some_and(|fast| unsafe { ffi::Py_TYPE(left) } == fast.subtype.as_ptr().cast());
-    if !is_ours {
-        // `default | accessor`: not an operation accessors define.
-        // SAFETY: returns a new reference to the NotImplemented singleton.
-        return unsafe {
-            let not_implemented = ffi::Py_NotImplemented();
-            ffi::Py_IncRef(not_implemented);
-            not_implemented
-        };
-    }
-    // SAFETY: `left` is an instance of the subtype (checked above), laid out as `Accessor`;
-    // `right` is a live object borrowed for the call.
-    let (accessor, default) = unsafe {
-        (
-            Borrowed::from_ptr(py, left).cast_unchecked::<Accessor>(),
-            Borrowed::from_ptr(py, right),
-        )
-    };
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let accessor = accessor.get();
-        crate::accessor::read_or(accessor.owner(), py, accessor.key(), &default)
-    }));
-    match result {
-        Ok(Ok(value)) => value.into_ptr(),
-        Ok(Err(err)) => {
-            err.restore(py);
-            std::ptr::null_mut()
-        }
-        Err(_) => {
-            pyo3::exceptions::PyRuntimeError::new_err("internal error in hyperparameter (panic)")
-                .restore(py);
-            std::ptr::null_mut()
-        }
     }
 }
 
@@ -189,11 +121,20 @@ unsafe extern "C" fn fast_scope_call(
             (!kwargs.is_null()).then(|| Borrowed::from_ptr(py, kwargs).cast_unchecked::<PyDict>()),
         )
     };
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    slot_boundary(py, || {
         let built = scope.get().__call__(py, &args, kwargs.as_deref())?;
-        Ok::<_, PyErr>(Bound::new(py, built)?.into_ptr())
-    }));
-    match result {
+        Ok(Bound::new(py, built)?.into_ptr())
+    })
+}
+
+/// The boundary of a C-level slot: the object `body` returns, or NULL with its error raised
+/// (a panic raised as a `RuntimeError`, never unwinding into the interpreter).
+#[inline]
+pub fn slot_boundary(
+    py: Python<'_>,
+    body: impl FnOnce() -> PyResult<*mut ffi::PyObject>,
+) -> *mut ffi::PyObject {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)) {
         Ok(Ok(object)) => object,
         Ok(Err(err)) => {
             err.restore(py);
@@ -208,7 +149,7 @@ unsafe extern "C" fn fast_scope_call(
 }
 
 /// A subtype of `base` named `name` with the slots `extra` added.
-fn make_subtype(
+pub fn make_subtype(
     py: Python<'_>,
     base: Bound<'_, PyType>,
     name: &'static std::ffi::CStr,
@@ -256,19 +197,8 @@ fn make_subtype(
     })
 }
 
-/// Creates the subtypes (called once, from the module initialisation).
+/// Creates the scope subtype (called once, from the module initialisation).
 pub fn init(py: Python<'_>) -> PyResult<()> {
-    FAST_TYPE.get_or_try_init(py, || {
-        make_subtype(
-            py,
-            py.get_type::<Accessor>(),
-            c"hyperparameter._native.Accessor",
-            &[
-                (ffi::Py_tp_getattro, fast_getattro as *mut c_void),
-                (ffi::Py_nb_or, fast_or as *mut c_void),
-            ],
-        )
-    })?;
     FAST_SCOPE.get_or_try_init(py, || {
         make_subtype(
             py,
@@ -291,20 +221,4 @@ pub fn new_global_scope(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     let scope = fast.subtype.bind(py).call0()?;
     scope.cast::<Scope>()?.get().make_global();
     Ok(scope)
-}
-
-/// A new accessor for `key` of `owner`, as an instance of the fast subtype.
-pub fn new_accessor<'py>(
-    py: Python<'py>,
-    owner: &Bound<'py, PyAny>,
-    key: &Key,
-) -> PyResult<Bound<'py, PyAny>> {
-    match FAST_TYPE.get(py) {
-        Some(fast) => fast.subtype.bind(py).call1((owner, key.as_str())),
-        None => Ok(Bound::new(
-            py,
-            Accessor::new(py, owner.clone().cast_into()?.unbind(), key.clone()),
-        )?
-        .into_any()),
-    }
 }

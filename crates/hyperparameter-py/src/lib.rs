@@ -17,7 +17,8 @@
 //! * [`symbols`]: interpreter functions outside the limited API, looked up at run time.
 //! * [`param`]: the call path of `@hp.param`.
 //! * [`fast`]: C-level slots (attribute lookup, `|`, calling `hp.scope`) on subtypes of the
-//!   PyO3 classes, so the hot paths skip PyO3's generic method machinery.
+//!   PyO3 classes, so the hot paths skip PyO3's generic method machinery;
+//!   [`accessor_slots`]: the accessors' slots.
 //! * [`config`], [`compose`]: configuration files and Hydra-style config trees, loaded by
 //!   the core into a tree that keeps where each value was written; [`layers`]: a run's
 //!   layers for `hp.launch`.
@@ -29,6 +30,7 @@
 //! [`context::sync_native_caller`].
 
 pub mod accessor;
+pub mod accessor_slots;
 pub mod compose;
 pub mod config;
 pub mod context;
@@ -137,6 +139,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<param::ParamSpec>()?;
     m.add_class::<context::FrameHandle>()?;
     errors::init(py)?;
+    accessor_slots::init(py)?;
     fast::init(py)?;
     // C and C++ readers first bring the thread's view in step with the running asyncio task.
     hyperparameter_capi::set_before_access_hook(Some(context::sync_native_caller));

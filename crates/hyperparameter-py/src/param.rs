@@ -1,6 +1,7 @@
 //! The hot path of `@hp.param`: filling in the keyword arguments a call did not give.
 
 use hyperparameter::report::{self, ReadSite};
+use hyperparameter::storage::Cursor;
 use hyperparameter::{Key, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
@@ -67,7 +68,63 @@ impl ParamSpec {
         args: &Bound<'py, PyTuple>,
         kwargs: Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let given = args.len();
+        self.fill(py, args.len(), &kwargs)?;
+        Ok(kwargs)
+    }
+
+    /// `func(*args, **kwargs)` with the parameters resolved as [`ParamSpec::resolve`] does:
+    /// the call of a decorated function, without a second Python call to unpack the result.
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        func: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.fill(py, args.len(), &kwargs)?;
+        func.call(args, Some(&kwargs))
+    }
+}
+
+impl ParamSpec {
+    /// [`ParamSpec::resolve`] for a call with `given` positional arguments. When the call
+    /// gave no keywords, `kwargs` holds only this spec's exact-`str` names, so the values go
+    /// in while the store is read: no list of them is built (a keyword the call gave may be
+    /// a `str` subclass, whose comparison could run Python code; those calls take the long
+    /// way).
+    fn fill(&self, py: Python<'_>, given: usize, kwargs: &Bound<'_, PyDict>) -> PyResult<()> {
+        if !kwargs.is_empty() {
+            return self.fill_around(py, given, kwargs);
+        }
+        let mut later = Vec::new();
+        with_synced(py, |cursor| {
+            for slot in &self.slots {
+                if slot.position.is_some_and(|p| p < given) {
+                    continue;
+                }
+                match read_slot(py, cursor, slot)? {
+                    None => {}
+                    Some(Converted::Done(value)) => kwargs.set_item(slot.name.bind(py), value)?,
+                    Some(Converted::NeedsPython(entry)) => later.push((slot, entry)),
+                }
+            }
+            Ok::<_, PyErr>(())
+        })??;
+        for (slot, entry) in later {
+            let value = finish_in_python(py, &entry, slot.key.as_str(), &slot.target)?;
+            kwargs.set_item(slot.name.bind(py), value)?;
+        }
+        Ok(())
+    }
+
+    /// [`ParamSpec::fill`] when the call gave keywords: the open parameters are found first,
+    /// and the values set once the store is released.
+    fn fill_around(
+        &self,
+        py: Python<'_>,
+        given: usize,
+        kwargs: &Bound<'_, PyDict>,
+    ) -> PyResult<()> {
         let mut open = Vec::with_capacity(self.slots.len());
         for slot in &self.slots {
             if slot.position.is_some_and(|p| p < given) || kwargs.contains(slot.name.bind(py))? {
@@ -76,28 +133,11 @@ impl ParamSpec {
             open.push(slot);
         }
         if open.is_empty() {
-            return Ok(kwargs);
+            return Ok(());
         }
         let found = with_synced(py, |cursor| {
             open.iter()
-                .map(
-                    |slot| match cursor.get(slot.key.hash(), slot.key.as_str().as_bytes()) {
-                        Some(entry) => {
-                            convert_entry(py, entry, slot.key.as_str(), &slot.target, true)
-                                .map(Some)
-                        }
-                        None => {
-                            if !report::default_recorded_at(&slot.site) {
-                                report::record_default_at(
-                                    &slot.site,
-                                    slot.key.text(),
-                                    slot.default.clone(),
-                                );
-                            }
-                            Ok(None)
-                        }
-                    },
-                )
+                .map(|slot| read_slot(py, cursor, slot))
                 .collect::<PyResult<Vec<_>>>()
         })??;
         for (slot, value) in open.into_iter().zip(found) {
@@ -110,6 +150,21 @@ impl ParamSpec {
             };
             kwargs.set_item(slot.name.bind(py), value)?;
         }
-        Ok(kwargs)
+        Ok(())
+    }
+}
+
+/// The value the scope sets for `slot` (`None` when it sets none, the read of the default
+/// recorded then), without running Python code.
+#[inline]
+fn read_slot(py: Python<'_>, cursor: &mut Cursor, slot: &Slot) -> PyResult<Option<Converted>> {
+    match cursor.get(slot.key.hash(), slot.key.as_str().as_bytes()) {
+        Some(entry) => convert_entry(py, entry, slot.key.as_str(), &slot.target, true).map(Some),
+        None => {
+            if !report::default_recorded_at(&slot.site) {
+                report::record_default_at(&slot.site, slot.key.text(), slot.default.clone());
+            }
+            Ok(None)
+        }
     }
 }
