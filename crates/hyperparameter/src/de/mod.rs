@@ -169,7 +169,8 @@ mod tests {
         pair: (i8, char),
     }
 
-    fn map(entries: &[(&str, Value)]) -> Value {
+    /// A map value from `(key, value)` pairs (shared with the other test modules of `de`).
+    pub(super) fn map(entries: &[(&str, Value)]) -> Value {
         Value::Map(Arc::new(
             entries
                 .iter()

@@ -128,15 +128,7 @@ impl Nested {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn map(entries: &[(&str, Value)]) -> Value {
-        Value::Map(Arc::new(
-            entries
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        ))
-    }
+    use crate::de::tests::map;
 
     #[test]
     fn nested_from_dotted_keys() {
