@@ -33,29 +33,27 @@ fn run(operation: &str, count: u64) {
         .with("model.layers._0.size", 128)
         .unwrap()
         .enter();
-    // One dispatch, then a tight loop: the loop body is only the operation.
-    let repeat = |mut body: Box<dyn FnMut()>| (0..count).for_each(|_| body());
     match operation {
-        "get-f64" => repeat(Box::new(|| {
+        "get-f64" => repeat(count, || {
             black_box(get_or(black_box(&LR), 0.1f64).unwrap());
-        })),
-        "get-i64" => repeat(Box::new(|| {
+        }),
+        "get-i64" => repeat(count, || {
             black_box(get_or(black_box(&SIZE), 10i64).unwrap());
-        })),
-        "get-str-key" => repeat(Box::new(|| {
+        }),
+        "get-str-key" => repeat(count, || {
             black_box(get_or_str(black_box("model.layers._0.size"), 10i64).unwrap());
-        })),
-        "get-param-present" => repeat(Box::new(|| {
+        }),
+        "get-param-present" => repeat(count, || {
             black_box(get_param!(model.layers._0.size, 10i64));
-        })),
-        "get-param-absent" => repeat(Box::new(|| {
+        }),
+        "get-param-absent" => repeat(count, || {
             black_box(get_param!(model.layers._9.size, 10i64));
-        })),
-        "enter-set-exit" => repeat(Box::new(|| {
+        }),
+        "enter-set-exit" => repeat(count, || {
             let guard = ScopeGuard::enter_new();
             set(black_box(&LR), 0.5f64, file!(), line!());
             drop(guard);
-        })),
+        }),
         // `COUNT` distinct keys written one by one into one scope: the write-linearity check
         // (instructions for 100,000 keys against ten times those for 10,000).
         "put-new-keys" => {
@@ -69,6 +67,12 @@ fn run(operation: &str, count: u64) {
         }
         other => panic!("unknown operation {other:?}; one of {OPERATIONS:?}"),
     }
+}
+
+/// Runs `body` `count` times; generic, so the body inlines into the loop and the count per
+/// operation holds no call through a pointer.
+fn repeat(count: u64, mut body: impl FnMut()) {
+    (0..count).for_each(|_| body());
 }
 
 fn main() {
